@@ -1,0 +1,44 @@
+"""moderate: an offline moderation classifier for news-site comment sections.
+
+Data flows one way: ``reading -> parsing -> normalize -> features -> model -> moderator -> reporting/service``.
+
+>>> from moderation import Moderator, parse
+>>> moderator = Moderator.load()                      # the shipped default model
+>>> moderator.score("my Jewish neighbours invited us for Shabbat").flags
+()
+"""
+
+from moderation.errors import DataError, InputError, ModelError, ModerateError
+from moderation.moderator import Moderator
+from moderation.parsing import parse, parse_file
+from moderation.types import (
+    LABELS,
+    Article,
+    Comment,
+    LabelScore,
+    ModeratedArticle,
+    ModeratedComment,
+    Reason,
+    Scores,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LABELS",
+    "Article",
+    "Comment",
+    "DataError",
+    "InputError",
+    "LabelScore",
+    "ModelError",
+    "ModerateError",
+    "ModeratedArticle",
+    "ModeratedComment",
+    "Moderator",
+    "Reason",
+    "Scores",
+    "__version__",
+    "parse",
+    "parse_file",
+]

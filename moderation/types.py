@@ -1,0 +1,128 @@
+"""The data contracts every step shares: what a parsed article is and what a score is.
+
+Everything here is a frozen dataclass: results are values, safe to share across threads and to serialise
+with :func:`dataclasses.asdict` (each class also has a JSON-ready ``to_dict``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+#: The labels moderate predicts, in the order every model stores them.
+#: ``antisemitic`` (IHRA working definition) implies ``hateful``; ``offensive`` is abuse that is not identity hate.
+LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One reader comment as it stood on the page."""
+
+    index: int
+    """Position among the article's comments, from 0, in page order."""
+    text: str
+    author: str | None = None
+    posted: str | None = None
+    """The date or relative time the page shows, verbatim ("2 hours ago", "June 18, 2024 at 9:14 am")."""
+    parent: int | None = None
+    """``index`` of the comment this one replies to, when the page says."""
+    span: tuple[int, int] | None = None
+    """Start and end character offsets of the comment text in the decoded source, when known."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Article:
+    """A scraped page split into its article and its reader comments."""
+
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    body: tuple[str, ...] = ()
+    """The article's paragraphs, boilerplate removed."""
+    comments: tuple[Comment, ...] = ()
+    dropped: tuple[str, ...] = ()
+    """Site boilerplate removed from body and comments (ads, share bars, "Leave a Reply", ...)."""
+    source: str | None = None
+    """Where it was read from: a path, ``-`` for stdin, or None for text passed in directly."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One n-gram and how much it pushed a label's score (its share of the logit; negative pulls down)."""
+
+    ngram: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    probability: float
+    """Calibrated probability that the label applies."""
+    flagged: bool
+    """``probability >= threshold``."""
+    threshold: float
+    reasons: tuple[Reason, ...] = ()
+    """The n-grams that pushed this label's score most, strongest first (empty when not asked for)."""
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A comment's score for every label."""
+
+    labels: dict[str, LabelScore] = field(default_factory=dict)
+
+    def __getitem__(self, label: str) -> LabelScore:
+        return self.labels[label]
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The labels this comment is flagged with, in model order."""
+        return tuple(name for name, score in self.labels.items() if score.flagged)
+
+    @property
+    def flagged(self) -> bool:
+        return any(score.flagged for score in self.labels.values())
+
+    def to_dict(self) -> dict:
+        return {
+            name: {
+                "probability": round(score.probability, 6),
+                "flagged": score.flagged,
+                "threshold": score.threshold,
+                "reasons": [{"ngram": r.ngram, "weight": round(r.weight, 6)} for r in score.reasons],
+            }
+            for name, score in self.labels.items()
+        }
+
+
+@dataclass(frozen=True)
+class ModeratedComment:
+    comment: Comment
+    scores: Scores
+
+    def to_dict(self) -> dict:
+        return {**self.comment.to_dict(), "scores": self.scores.to_dict()}
+
+
+@dataclass(frozen=True)
+class ModeratedArticle:
+    """An article with every reader comment scored, in page order."""
+
+    article: Article
+    comments: tuple[ModeratedComment, ...]
+
+    def flagged(self, label: str | None = None) -> tuple[ModeratedComment, ...]:
+        """Comments flagged with ``label``, or with any label when None."""
+        if label is None:
+            return tuple(c for c in self.comments if c.scores.flagged)
+        return tuple(c for c in self.comments if c.scores[label].flagged)
+
+    def to_dict(self) -> dict:
+        article = self.article.to_dict()
+        article["comments"] = [c.to_dict() for c in self.comments]
+        return article
