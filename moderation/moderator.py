@@ -1,35 +1,154 @@
-"""Moderator: a loaded model, immutable and thread-safe, scoring texts and articles. (Being built: issue 3/4.)"""
+"""Moderator: a loaded model turned into typed results, for texts, batches and parsed articles.
+
+The one object integrators hold. It is immutable (thresholds are changed by making a new Moderator that shares
+the weights) and safe to share across threads: scoring allocates only local arrays.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from moderation.types import Article, ModeratedArticle, Scores
+import numpy as np
+
+from moderation.errors import ModelError
+from moderation.model import LinearModel
+from moderation.types import Article, LabelScore, ModeratedArticle, ModeratedComment, Reason, Scores
+
+MODEL_ENV = "MODERATE_MODEL"
+EXPLAIN_CHOICES = ("flagged", "all", "none")
+
+
+def default_model_path() -> Path:
+    """``$MODERATE_MODEL`` if set, else the model shipped with the package (``models/default``)."""
+    if os.environ.get(MODEL_ENV):
+        return Path(os.environ[MODEL_ENV])
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "default_model", package.parent / "models" / "default"):
+        if (candidate / "manifest.json").is_file():
+            return candidate
+    raise ModelError(
+        "no default model found: reinstall moderate, or pass a model directory (--model / Moderator.load(path))"
+    )
 
 
 class Moderator:
-    """Load once with :meth:`load`; share freely across threads."""
+    """Scores comments with a loaded model. Load once with :meth:`load`; share freely across threads."""
+
+    __slots__ = ("_model", "_thresholds", "_path")
+
+    def __init__(self, model: LinearModel, *, thresholds: Mapping[str, float] | None = None, path: Path | None = None):
+        thresholds_array = np.array(model.thresholds, dtype=np.float64)
+        for label, value in (thresholds or {}).items():
+            if label not in model.labels:
+                raise ValueError(f"unknown label {label!r}; the model's labels are {', '.join(model.labels)}")
+            if not 0.0 <= float(value) <= 1.0:
+                raise ValueError(f"threshold for {label} must be between 0 and 1, got {value}")
+            thresholds_array[model.labels.index(label)] = float(value)
+        thresholds_array.setflags(write=False)
+        object.__setattr__(self, "_model", model)
+        object.__setattr__(self, "_thresholds", thresholds_array)
+        object.__setattr__(self, "_path", path)
+
+    def __setattr__(self, name, value):  # immutable: share across threads without locks
+        raise AttributeError("Moderator is immutable; use with_thresholds() for different thresholds")
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Moderator:
-        """Load a model directory; None means the shipped default model."""
-        raise NotImplementedError
+        """Load a model directory; None means ``$MODERATE_MODEL`` or the shipped default model."""
+        directory = Path(path) if path is not None else default_model_path()
+        return cls(LinearModel.load(directory), path=directory)
+
+    # -- what it is ------------------------------------------------------------------------------------------
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._model.labels
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return dict(zip(self._model.labels, self._thresholds.tolist(), strict=True))
+
+    @property
+    def manifest(self) -> dict:
+        """The model's manifest: labels, thresholds, training data and licenses, metrics."""
+        return self._model.manifest()
+
+    @property
+    def model(self) -> LinearModel:
+        return self._model
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def with_thresholds(self, overrides: Mapping[str, float]) -> Moderator:
+        """A new Moderator sharing this one's weights, with some thresholds replaced."""
+        merged = {**self.thresholds, **overrides}
+        return Moderator(self._model, thresholds=merged, path=self._path)
+
+    # -- scoring ---------------------------------------------------------------------------------------------
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, (len(texts) x len(labels)): the fastest path, no objects built."""
+        return self._model.probabilities(list(texts))
 
     def score(self, text: str, *, reasons: int = 5) -> Scores:
-        """Score one comment: probability, flag and up to ``reasons`` n-grams per label."""
-        raise NotImplementedError
+        """Score one comment: probability, flag and the ``reasons`` strongest n-grams for every label."""
+        return self.score_many([text], reasons=reasons, explain="all")[0]
 
     def score_many(
-        self, texts: Sequence[str], *, batch_size: int = 4096, reasons: int = 5, explain: str = "flagged"
+        self, texts: Sequence[str], *, batch_size: int = 1024, reasons: int = 5, explain: str = "flagged"
     ) -> list[Scores]:
-        """Score many comments, vectorised per batch. ``explain`` is "flagged", "all" or "none"."""
-        raise NotImplementedError
+        """Score many comments, vectorised per batch of ``batch_size``.
 
-    def moderate(self, article: Article) -> ModeratedArticle:
+        ``explain`` says which labels get reasons: ``"flagged"`` (default; explaining costs a pass over one
+        text, so only flags pay for it), ``"all"``, or ``"none"``.
+        """
+        if explain not in EXPLAIN_CHOICES:
+            raise ValueError(f"explain must be one of {', '.join(EXPLAIN_CHOICES)}")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        texts = list(texts)
+        labels = self._model.labels
+        thresholds = self._thresholds.tolist()
+        results: list[Scores] = []
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start : start + batch_size]
+            probabilities = self._model.probabilities(batch)
+            flags = probabilities >= self._thresholds
+            wanted = (
+                np.zeros(len(batch), dtype=bool)
+                if explain == "none" or reasons <= 0
+                else flags.any(axis=1) if explain == "flagged" else np.ones(len(batch), dtype=bool)
+            )
+            for row, (text, row_probabilities, row_flags) in enumerate(
+                zip(batch, probabilities.tolist(), flags.tolist(), strict=True)
+            ):
+                explained = self._model.explain(text, top=reasons) if wanted[row] else {}
+                results.append(
+                    Scores(
+                        {
+                            label: LabelScore(
+                                probability=row_probabilities[k],
+                                flagged=row_flags[k],
+                                threshold=thresholds[k],
+                                reasons=tuple(
+                                    Reason(c.ngram, c.weight)
+                                    for c in explained.get(label, ())
+                                    if explain == "all" or row_flags[k]
+                                ),
+                            )
+                            for k, label in enumerate(labels)
+                        }
+                    )
+                )
+        return results
+
+    def moderate(self, article: Article, *, reasons: int = 5, explain: str = "flagged") -> ModeratedArticle:
         """Score every comment of a parsed article, keeping author and position."""
-        raise NotImplementedError
-
-    def with_thresholds(self, overrides: dict[str, float]) -> Moderator:
-        """A new Moderator sharing this one's weights, with some thresholds replaced."""
-        raise NotImplementedError
+        scores = self.score_many([c.text for c in article.comments], reasons=reasons, explain=explain)
+        return ModeratedArticle(
+            article, tuple(ModeratedComment(c, s) for c, s in zip(article.comments, scores, strict=True))
+        )

@@ -1,9 +1,87 @@
-"""`moderate parse`: (in progress)."""
+"""`moderate parse`: show how a scraped page splits into article, reader comments and boilerplate."""
 
 from __future__ import annotations
 
+import json
+import textwrap
+from enum import Enum
+
 import typer
+
+from moderation.cli._common import fail, user_errors
+from moderation.reading import DEFAULT_MAX_BYTES
+from moderation.types import Article
+
+
+class OutputFormat(str, Enum):
+    json = "json"
+    text = "text"
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("parse", help="Split a scraped page (text or HTML) into article, comments and boilerplate.")(
+        parse_command
+    )
+
+
+def parse_command(
+    path: str = typer.Argument(..., metavar="FILE|-", help="A scraped page, plain text or HTML; - reads stdin."),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.json, "--format", "-f", help="json (default) or a readable text view."
+    ),
+    kind: str = typer.Option("auto", "--kind", help="auto (HTML when it looks like markup), text or html."),
+    max_bytes: int = typer.Option(
+        DEFAULT_MAX_BYTES, "--max-bytes", min=0, help="Refuse input larger than this many bytes."
+    ),
+) -> None:
+    """Print the parsed article: title, byline, body paragraphs, reader comments, dropped boilerplate."""
+    from moderation.parsing import KINDS, parse
+    from moderation.reading import read_text
+
+    if kind not in KINDS:
+        raise fail(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    with user_errors():
+        text = read_text(path, max_bytes=max_bytes)
+        article = parse(text, source=path, kind=kind)
+    if not text.strip():
+        name = "stdin" if path == "-" else path
+        typer.echo(f"moderate: warning: {name} is empty; the article is empty", err=True)
+    with user_errors():
+        if output_format is OutputFormat.json:
+            typer.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(render_text(article))
+
+
+def render_text(article: Article, *, width: int = 100) -> str:
+    """A readable view of an article, for people checking what the parser did."""
+
+    def wrap(text: str, indent: str) -> list[str]:
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            lines.extend(textwrap.wrap(paragraph, width, initial_indent=indent, subsequent_indent=indent) or [""])
+        return lines
+
+    out = [f"Title:     {article.title or '-'}", f"Byline:    {article.byline or '-'}"]
+    out.append(f"Published: {article.published or '-'}")
+    out.append(f"Source:    {article.source or '-'}")
+    out.append("")
+    out.append(f"Body ({len(article.body)} paragraphs)")
+    for paragraph in article.body:
+        out.extend(wrap(paragraph, "    "))
+        out.append("")
+    out.append(f"Comments ({len(article.comments)})")
+    for comment in article.comments:
+        who = comment.author or "(anonymous)"
+        details = [part for part in (comment.posted, _reply(comment.parent)) if part]
+        out.append(f"  #{comment.index} {who}" + (f" [{'; '.join(details)}]" if details else ""))
+        out.extend(wrap(comment.text, "      "))
+        out.append("")
+    out.append(f"Dropped ({len(article.dropped)} lines)")
+    out.extend(f"  - {line}" for line in article.dropped)
+    return "\n".join(out)
+
+
+def _reply(parent: int | None) -> str | None:
+    return None if parent is None else f"reply to #{parent}"

@@ -1,9 +1,154 @@
-"""`moderate report`: (in progress)."""
+"""`moderate report`: score a whole corpus of scraped pages and write one HTML, CSV or JSONL report.
+
+Inputs are files (any name), directories (walked recursively for ``*.txt``, ``*.html`` and ``*.htm``,
+skipping hidden files and folders, not following symbolic links) and glob patterns (``**`` recurses), or ``-``
+for stdin. Each file is read once even when named twice. A file that cannot be read or parsed is listed in
+the report with its error and reported on stderr; the report is still written (atomically), and the exit
+code is then 2, as for ``moderate score``.
+"""
 
 from __future__ import annotations
 
+import glob
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from moderation.cli._common import user_errors
+from moderation.cli.score import parse_thresholds
+from moderation.errors import InputError, ModerateError
+from moderation.moderator import Moderator
+from moderation.parsing import parse_file
+from moderation.reporting import FailedInput, build_report, report_format, write_report
+from moderation.types import ModeratedArticle
+
+PAGE_SUFFIXES = (".txt", ".html", ".htm")
+
+
+def _walk(directory: Path) -> list[str]:
+    found = []
+    for root, folders, names in os.walk(directory):
+        folders[:] = sorted(folder for folder in folders if not folder.startswith("."))
+        found += [
+            os.path.join(root, name)
+            for name in sorted(names)
+            if not name.startswith(".") and name.lower().endswith(PAGE_SUFFIXES)
+        ]
+    return found
+
+
+def collect_inputs(paths: Iterable[str]) -> tuple[list[str], list[FailedInput]]:
+    """Expand files, directories and globs into the files to read, and the arguments that named nothing."""
+    files: list[str] = []
+    problems: list[FailedInput] = []
+    for argument in paths:
+        path = Path(argument)
+        if argument == "-" or path.is_file():
+            files.append(argument)
+        elif path.is_dir():
+            inside = _walk(path)
+            if not inside:
+                error = f"{argument}: no .txt, .html or .htm file in this directory"
+                problems.append(FailedInput(argument, error))
+            files += inside
+        elif glob.has_magic(argument):
+            matches = sorted(glob.glob(argument, recursive=True))
+            if not matches:
+                problems.append(FailedInput(argument, f"{argument}: no file matches this pattern"))
+            for match in matches:
+                files += _walk(Path(match)) if Path(match).is_dir() else [match]
+        else:
+            problems.append(FailedInput(argument, f"{argument}: no such file or directory"))
+    seen: set[str] = set()
+    unique = []
+    for file in files:
+        key = file if file == "-" else os.path.realpath(file)
+        if key not in seen:
+            seen.add(key)
+            unique.append(file)
+    return unique, problems
+
+
+def _model_facts(manifest: dict) -> dict:
+    keys = ("name", "version", "created")
+    return {key: manifest[key] for key in keys if isinstance(manifest.get(key), str)}
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+
+    @app.command("report")
+    def report(
+        paths: Annotated[
+            list[str],
+            typer.Argument(
+                help="Files, directories (searched recursively for *.txt, *.html, *.htm) or glob patterns; "
+                "- for stdin."
+            ),
+        ],
+        out: Annotated[Path, typer.Option("--out", "-o", help="The report to write: .html, .csv or .jsonl.")],
+        threshold: Annotated[
+            list[str] | None,
+            typer.Option(metavar="LABEL=VALUE", help="Override a flag threshold (0..1); repeatable."),
+        ] = None,
+        model: Annotated[Path | None, typer.Option(help="Model directory (default: shipped model).")] = None,
+    ) -> None:
+        """Score every comment of a corpus and write one report: totals, articles, flagged comments.
+
+        The format follows the extension of --out. Files that fail are listed in the report and on stderr;
+        the report is still written, and the exit code is then 2.
+        """
+        threshold = threshold or []
+        errors = Console(stderr=True, highlight=False, soft_wrap=True)
+        with user_errors():
+            report_format(out)
+            if not out.parent.is_dir():
+                raise InputError(f"{out}: directory {out.parent} does not exist")
+            moderator = Moderator.load(model)
+            overrides = parse_thresholds(threshold, tuple(moderator.labels))
+            if overrides:
+                moderator = moderator.with_thresholds(overrides)
+            files, failures = collect_inputs(paths)
+            for failure in failures:
+                errors.print(f"moderate: error: {failure.error}", markup=False)
+
+            articles: list[ModeratedArticle] = []
+            columns = (
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            )
+            with Progress(
+                *columns, console=errors, transient=True, disable=not errors.is_terminal
+            ) as progress:
+                task = progress.add_task("scoring", total=len(files))
+                for file in files:
+                    try:
+                        articles.append(moderator.moderate(parse_file(file)))
+                    except ModerateError as error:
+                        failures.append(FailedInput(file, str(error)))
+                        progress.console.print(f"moderate: error: {error}", markup=False)
+                    progress.advance(task)
+
+            result = build_report(
+                articles,
+                failures,
+                labels=tuple(moderator.labels),
+                thresholds=dict(moderator.thresholds),
+                model=_model_facts(dict(moderator.manifest)),
+            )
+            write_report(result, out)
+        flagged = ", ".join(f"{count} {label}" for label, count in result.total_flagged.items())
+        errors.print(
+            f"wrote {out}: {len(result.rows)} articles, {result.total_comments} comments, "
+            f"{result.total_flagged_any} flagged ({flagged}); {len(result.failures)} inputs failed",
+            markup=False,
+        )
+        if result.failures:
+            raise typer.Exit(2)

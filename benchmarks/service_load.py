@@ -1,0 +1,240 @@
+"""Load test of `moderate serve` on loopback: a fixed request rate for a fixed time, bounded, self-stopping.
+
+Open loop: request i is due at ``start + i / rate`` whether or not earlier ones have answered, so a slow
+server shows up as latency instead of quietly lowering the load. Latency is measured from the moment a request
+was due (not from when a free connection picked it up), so queueing inside the client counts too. At most
+``--clients`` connections are open at once, at most ``rate * duration`` requests are sent, and the run ends
+``--timeout`` seconds after the last one is due even if answers are missing (those count as lost).
+
+Target (issue 5, 2-core machine): p99 under 50 ms at 200 requests/s on comments:analyze, no errors, none lost.
+
+    python benchmarks/service_load.py                      # starts `moderate serve` itself on a free port
+    python benchmarks/service_load.py --rate 400 --duration 20 --workers 2
+    python benchmarks/service_load.py --url http://127.0.0.1:8080   # an already running server
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+#: Comments of the lengths and kinds a news site sees; all are scored, clean and not.
+COMMENTS = (
+    "Great reporting, thank you for covering this.",
+    "My neighbours invited us for dinner last night and we had a lovely time.",
+    "I disagree with the council's decision, the new bus lanes will make traffic worse for everyone.",
+    "You are an idiot and nobody cares what you think.",
+    "The Jews control the banks and the media and they are behind every war.",
+    "Does anyone know when the road works on the high street are supposed to finish? It has been months.",
+    "This article is biased. The author clearly did not talk to anyone who lives in the area, and the "
+    "numbers in the third paragraph do not add up. Please correct it.",
+    "Shut up, moron.",
+    "The match on Saturday was the best I've seen in years, what a goal in the last minute!",
+    "People like that should go back where they came from.",
+    "I've lived here for forty years and I have never seen the river this high. Stay safe, everyone, and "
+    "check on your elderly neighbours tonight. The flood warnings are there for a reason and the council "
+    "has opened the school hall as a shelter.",
+    "Thanks for the recipe, I made it with less sugar and it was still delicious.",
+)
+
+
+def analyze_request(text: str, key: str | None) -> tuple[str, dict, bytes]:
+    body = {
+        "comment": {"text": text},
+        "doNotStore": True,
+        "requestedAttributes": {"TOXICITY": {}},
+        "languages": ["en"],
+    }
+    params = {"key": key} if key else {}
+    return "/v1alpha1/comments:analyze", params, json.dumps(body).encode()
+
+
+def score_request(text: str, key: str | None) -> tuple[str, dict, bytes]:
+    params = {"key": key} if key else {}
+    return "/v1/score", params, json.dumps({"texts": [text]}).encode()
+
+
+ENDPOINTS = {"analyze": analyze_request, "score": score_request}
+
+
+@contextmanager
+def started_server(workers: int, model: str | None, key: str | None):
+    """`moderate serve --port 0` in a subprocess; yields its URL, stops it (SIGINT, then kill) afterwards."""
+    command = [
+        str(Path(sys.executable).with_name("moderate")),
+        "serve",
+        "--port",
+        "0",
+        "--workers",
+        str(workers),
+    ]
+    if model:
+        command += ["--model", model]
+    if key:
+        command += ["--api-key", key]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url: list[str] = []
+    ready = threading.Event()
+    lines: list[str] = []
+
+    def watch() -> None:
+        for line in process.stderr:
+            lines.append(line)
+            match = re.search(r"running on (http://\S+:\d+)", line)
+            if match:
+                url.append(match.group(1))
+                ready.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        if not ready.wait(120):
+            raise SystemExit("server did not start:\n" + "".join(lines))
+        # Several workers each load the model; the URL is printed before they are all ready.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url[0]}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield url[0]
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def run_load(url: str, endpoint: str, rate: float, duration: float, clients: int, timeout: float, key):
+    total = int(rate * duration)
+    make = ENDPOINTS[endpoint]
+    prepared = [make(COMMENTS[i % len(COMMENTS)], key) for i in range(total)]
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    sent = 0
+    answered = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+        # Warm up connections and the server's first-request paths outside the measurement.
+        await asyncio.gather(*(client.get("/healthz") for _ in range(min(clients, 16))))
+
+        async def post(path: str, params: dict, body: bytes) -> httpx.Response:
+            headers = {"Content-Type": "application/json"}
+            response = await client.post(path, params=params, content=body, headers=headers)
+            await response.aread()
+            return response
+
+        async def one(due: float, path: str, params: dict, body: bytes) -> None:
+            nonlocal answered
+            try:
+                response = await asyncio.wait_for(post(path, params, body), timeout)
+                answered += 1
+                latencies.append(time.perf_counter() - due)
+                statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+            except (httpx.HTTPError, asyncio.TimeoutError) as error:
+                name = "timeout" if isinstance(error, asyncio.TimeoutError) else type(error).__name__
+                statuses[name] = statuses.get(name, 0) + 1
+
+        tasks = []
+        start = time.perf_counter() + 0.05
+        for index, (path, params, body) in enumerate(prepared):
+            due = start + index / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due, path, params, body)))
+            sent += 1
+        # Every task ends by itself within ``timeout`` of its start (answered, failed or timed out).
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {
+        "sent": sent,
+        "answered": answered,
+        "lost": sent - answered,
+        "statuses": statuses,
+        "elapsed_s": elapsed,
+        "latencies": latencies,
+    }
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def report(result: dict, args) -> bool:
+    latencies = result["latencies"]
+    ok = result["statuses"].get("200", 0)
+    errors = result["sent"] - ok
+    print(
+        f"endpoint        {args.endpoint}  "
+        f"(rate {args.rate:g}/s for {args.duration:g} s, {args.clients} clients)"
+    )
+    print(f"sent/answered   {result['sent']} / {result['answered']}  (lost {result['lost']})")
+    print(f"statuses        {dict(sorted(result['statuses'].items()))}")
+    print(f"throughput      {result['answered'] / result['elapsed_s']:.1f} answered/s")
+    if latencies:
+        ms = [value * 1000 for value in latencies]
+        print(
+            f"latency ms      p50 {percentile(ms, 0.50):.2f}  p90 {percentile(ms, 0.90):.2f}  "
+            f"p99 {percentile(ms, 0.99):.2f}  max {max(ms):.2f}  mean {statistics.fmean(ms):.2f}"
+        )
+    p99_ms = percentile(latencies, 0.99) * 1000 if latencies else float("inf")
+    met = p99_ms < args.target_p99_ms and errors == 0 and result["lost"] == 0
+    print(f"target          p99 < {args.target_p99_ms:g} ms, 0 errors, 0 lost: {'MET' if met else 'MISSED'}")
+    return met
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="An already running server; default: start `moderate serve` here.")
+    parser.add_argument("--endpoint", choices=sorted(ENDPOINTS), default="analyze")
+    parser.add_argument("--rate", type=float, default=200.0, help="Requests per second (default 200).")
+    parser.add_argument("--duration", type=float, default=10.0, help="Seconds of load (default 10).")
+    parser.add_argument("--clients", type=int, default=32, help="Most connections open at once (default 32).")
+    parser.add_argument(
+        "--timeout", type=float, default=5.0, help="Seconds before an unanswered request counts as lost."
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Server workers when starting one (default 1)."
+    )
+    parser.add_argument("--model", help="Model directory for the started server.")
+    parser.add_argument("--key", default="bench-key", help="API key to configure and send.")
+    parser.add_argument("--target-p99-ms", type=float, default=50.0)
+    parser.add_argument("--check", action="store_true", help="Exit 1 when the target is missed.")
+    args = parser.parse_args()
+    if args.rate <= 0 or args.duration <= 0 or args.rate * args.duration > 1_000_000:
+        parser.error("rate and duration must be positive, and rate * duration at most 1,000,000")
+
+    def load(url: str) -> dict:
+        return asyncio.run(
+            run_load(url, args.endpoint, args.rate, args.duration, args.clients, args.timeout, args.key)
+        )
+
+    if args.url:
+        result = load(args.url)
+    else:
+        with started_server(args.workers, args.model, args.key) as url:
+            print(f"server          moderate serve --workers {args.workers} at {url}")
+            result = load(url)
+    met = report(result, args)
+    if args.check and not met:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

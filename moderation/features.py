@@ -1,0 +1,352 @@
+"""Normalized text -> hashed word and character n-gram features, vectorised over a whole batch.
+
+The featurizer is stateless, like scikit-learn's ``HashingVectorizer``: an n-gram's column is a hash of its
+characters, so there is no vocabulary to store, to load, or to fall out of step with the weights. What it
+produces for a batch:
+
+* character n-grams (``char_ngrams``, default 2 to 5) of each text padded with one space at either end;
+* word unigrams and bigrams (``word_ngrams``), a word being a run of letters, digits or ``_``;
+* one ``lexicon:<category>`` feature per word (or two-word phrase) that is a term of the coded-term lexicon,
+  so what the model learns about "zog" carries over to "khazarian", which the corpora rarely show.
+
+Each occurrence counts 1; the character block and the word block of a row are each scaled by
+``1 / sqrt(occurrences in that block)``, so long comments do not score higher just for being long. A model's
+score is then a sum of ``scale * weight[column]`` over a text's occurrences, which :mod:`moderation.model`
+computes with one gather and one ``bincount``, never building a matrix; training builds the same numbers as a
+sparse matrix (:meth:`Featurizer.transform`). Both come from :meth:`Featurizer.occurrences`, so what is
+scored is exactly what was trained.
+
+Hashing is all numpy: texts become one array of code points, polynomial hashes of every window are computed
+with a handful of array operations per n, and words are found where word and non-word characters meet. On
+2 cores that is hundreds of thousands of comments per second; the Python loop is per batch, not per comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_PRIME = np.uint64(0x100000001B3)  # FNV-64 prime: odd, so invertible modulo 2**64
+_PRIME_INVERSE = np.uint64(pow(0x100000001B3, -1, 2**64))
+_BIGRAM_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+# One salt per kind of feature, so "ab" the character bigram and "ab" the word never share a column.
+_SALT_CHAR = np.uint64(0x243F6A8885A308D3)
+_SALT_WORD = np.uint64(0x13198A2E03707344)
+_SALT_BIGRAM = np.uint64(0xA4093822299F31D0)
+_SALT_LEXICON = np.uint64(0x082EFA98EC4E6C89)
+
+# Word characters: letters, digits and "_" below U+3000 (str.isalnum), looked up in one table. Characters above
+# (CJK, emoji) are not word characters; they still count in character n-grams.
+_WORD_TABLE_SIZE = 0x3000
+_IS_WORD = np.array([chr(c).isalnum() or c == 0x5F for c in range(_WORD_TABLE_SIZE)], dtype=bool)
+
+KIND_CHAR, KIND_WORD, KIND_LEXICON = 0, 1, 2
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _columns(h: np.ndarray, salt: np.uint64, bits: int) -> np.ndarray:
+    """Fibonacci hashing: the top ``bits`` of ``(h + salt) * golden``, a column in [0, 2**bits)."""
+    with np.errstate(over="ignore"):
+        return (((h + salt) * _GOLDEN) >> np.uint64(64 - bits)).view(np.int64)
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    """Every feature occurrence in a batch: which row, which column, and how much it counts."""
+
+    rows: np.ndarray  # int64, the text's index in the batch
+    columns: np.ndarray  # int64, the hashed column
+    values: np.ndarray  # float32, the row-and-block scale
+    kinds: np.ndarray | None = None  # KIND_* per occurrence, with positions only
+    starts: np.ndarray | None = None  # start offset in the normalized text, with positions only
+    ends: np.ndarray | None = None  # end offset in the normalized text, with positions only
+    lexicon_terms: tuple[str, ...] = ()  # for KIND_LEXICON occurrences, the category, in order
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A batch of texts as one array of code points (each text padded with a space at either end)."""
+
+    n_texts: int
+    codes: np.ndarray  # uint64 code points, then ``pad`` zeros so every window start has a full window
+    row_of: np.ndarray  # int64 row per position; the padding belongs to row n_texts
+    offsets: np.ndarray  # int64 start of each row
+    lengths: np.ndarray  # int64 padded length of each row
+    remaining: np.ndarray  # int64 characters from each position to the end of its row
+    size: int  # positions holding text (without the trailing pad)
+
+
+@dataclass(frozen=True)
+class _Words:
+    rows: np.ndarray
+    columns: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    kinds: np.ndarray
+    lexicon_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Featurizer:
+    """Hashed word and character n-gram features; explicit parameters, no fitted state.
+
+    ``lexicon`` maps a normalized term (one word or two) to its category.
+    """
+
+    n_features: int = 2**20
+    char_ngrams: tuple[int, int] = (2, 5)
+    word_ngrams: tuple[int, int] = (1, 2)
+    lexicon: Mapping[str, str] = field(default_factory=dict)
+    _bits: int = field(init=False, repr=False, compare=False)
+    _lexicon_hashes: np.ndarray = field(init=False, repr=False, compare=False)
+    _lexicon_categories: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _lexicon_columns: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.n_features < 2 or self.n_features & (self.n_features - 1):
+            raise ValueError("n_features must be a power of two")
+        lo, hi = self.char_ngrams
+        if not 1 <= lo <= hi <= 8:
+            raise ValueError("char_ngrams must be (lo, hi) with 1 <= lo <= hi <= 8")
+        if self.word_ngrams[0] != 1 or self.word_ngrams[1] not in (1, 2):
+            raise ValueError("word_ngrams must be (1, 1) or (1, 2)")
+        object.__setattr__(self, "_bits", self.n_features.bit_length() - 1)
+        terms = sorted(self.lexicon)
+        hashes = np.array([_phrase_hash(t) for t in terms], dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable")
+        categories = tuple(self.lexicon[terms[i]] for i in order)
+        category_hashes = np.array([_phrase_hash(f"lexicon {c}") for c in categories], dtype=np.uint64)
+        object.__setattr__(self, "_lexicon_hashes", hashes[order])
+        object.__setattr__(self, "_lexicon_categories", categories)
+        object.__setattr__(self, "_lexicon_columns", _columns(category_hashes, _SALT_LEXICON, self._bits))
+
+    # -- public --------------------------------------------------------------------------------------------
+
+    def dot(self, texts: Sequence[str], table: np.ndarray) -> np.ndarray:
+        """``X @ table`` for the batch's feature matrix X, without building X: (n_texts, table.shape[1]).
+
+        This is the scoring path: one gather per occurrence and a sum per row. A table of 2 or 4 float32
+        columns is gathered a whole row at a time, which is why models pad their weights to 4 columns.
+        """
+        n_texts = len(texts)
+        width = table.shape[1]
+        result = np.zeros((n_texts, width), dtype=np.float64)
+        if n_texts == 0:
+            return result
+        batch = self._batch(texts)
+        char_sums = np.zeros_like(result)
+        bounds = np.empty(2 * n_texts, dtype=np.int64)
+        bounds[0::2] = batch.offsets
+        for n, columns, _ in self._char_windows(batch):
+            gathered = _gather(table, columns)
+            # Sum each row's windows [offset, offset + length - n + 1): reduceat over (start, end) pairs, every
+            # other result; a row shorter than n has no window, and reduceat's value for it is discarded.
+            windows = batch.lengths - n + 1
+            bounds[1::2] = batch.offsets + np.maximum(windows, 1)
+            sums = np.add.reduceat(gathered, bounds, axis=0)[0::2]
+            sums[windows <= 0] = 0
+            char_sums += sums
+        words = self._words(batch, positions=False)
+        gathered = _gather(table, words.columns)
+        word_sums = np.stack(
+            [np.bincount(words.rows, weights=gathered[:, k], minlength=n_texts) for k in range(width)], axis=1
+        )
+        char_scale, word_scale = self._scales(batch, words)
+        result += char_sums * char_scale[:, None]
+        result += word_sums * word_scale[:, None]
+        return result
+
+    def occurrences(self, texts: Sequence[str], *, positions: bool = False) -> Occurrences:
+        """All feature occurrences of a batch of normalized texts (for training and for explanations)."""
+        n_texts = len(texts)
+        if n_texts == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return Occurrences(empty, empty, np.zeros(0, dtype=np.float32))
+        batch = self._batch(texts)
+        words = self._words(batch, positions=positions)
+        char_scale, word_scale = self._scales(batch, words)
+        rows, columns, values, starts, ends, kinds = [], [], [], [], [], []
+        for n, window_columns, valid in self._char_windows(batch):
+            index = np.flatnonzero(valid)
+            rows.append(batch.row_of[index])
+            columns.append(window_columns[index])
+            values.append(char_scale[batch.row_of[index]])
+            if positions:
+                starts.append(index)
+                ends.append(index + n)
+                kinds.append(np.full(len(index), KIND_CHAR, dtype=np.int8))
+        rows.append(words.rows)
+        columns.append(words.columns)
+        values.append(word_scale[words.rows])
+        row_array = np.concatenate(rows)
+        occurrences = Occurrences(row_array, np.concatenate(columns), np.concatenate(values).astype(np.float32))
+        if not positions:
+            return occurrences
+        starts.append(words.starts)
+        ends.append(words.ends)
+        kinds.append(words.kinds)
+        # Offsets in the joined array -> offsets in each normalized text (its padding space is offset -1).
+        shift = batch.offsets[row_array] + 1
+        return Occurrences(
+            occurrences.rows,
+            occurrences.columns,
+            occurrences.values,
+            np.concatenate(kinds),
+            np.concatenate(starts) - shift,
+            np.concatenate(ends) - shift,
+            words.lexicon_terms,
+        )
+
+    def transform(self, texts: Sequence[str]):
+        """The batch as a ``scipy.sparse.csr_matrix`` (n_texts x n_features), for training."""
+        from scipy import sparse
+
+        occ = self.occurrences(texts)
+        matrix = sparse.csr_matrix(
+            (occ.values, (occ.rows, occ.columns)), shape=(len(texts), self.n_features), dtype=np.float32
+        )
+        matrix.sum_duplicates()
+        return matrix
+
+    # -- hashing ---------------------------------------------------------------------------------------------
+
+    def _batch(self, texts: Sequence[str]) -> _Batch:
+        padded = [f" {t} " for t in texts]
+        lengths = np.fromiter((len(p) for p in padded), dtype=np.int64, count=len(padded))
+        size = int(lengths.sum())
+        pad = self.char_ngrams[1]
+        codes = np.zeros(size + pad, dtype=np.uint64)
+        codes[:size] = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+        n_texts = len(texts)
+        row_of = np.empty(size + pad, dtype=np.int64)
+        row_of[:size] = np.repeat(np.arange(n_texts, dtype=np.int64), lengths)
+        row_of[size:] = n_texts
+        offsets = np.zeros(n_texts, dtype=np.int64)
+        np.cumsum(lengths[:-1], out=offsets[1:])
+        remaining = np.zeros(size + pad, dtype=np.int64)
+        remaining[:size] = np.repeat(offsets + lengths, lengths) - np.arange(size)
+        return _Batch(n_texts, codes, row_of, offsets, lengths, remaining, size)
+
+    def _char_windows(self, batch: _Batch):
+        """Yield (n, column of the window starting at each position, whether that window is in one text)."""
+        lo, hi = self.char_ngrams
+        h = np.zeros(len(batch.codes), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for n in range(1, hi + 1):
+                # h[i] becomes the hash of codes[i : i + n]; the zero padding keeps every window in the array.
+                h[: len(h) - n + 1] *= _PRIME
+                h[: len(h) - n + 1] += batch.codes[n - 1 :]
+                if n >= lo:
+                    count = batch.size
+                    yield n, _columns(h[:count], _SALT_CHAR + np.uint64(n), self._bits), batch.remaining[:count] >= n
+
+    def _words(self, batch: _Batch, *, positions: bool) -> _Words:
+        """Word unigrams, bigrams and lexicon features."""
+        codes = batch.codes[: batch.size]
+        in_table = codes < _WORD_TABLE_SIZE
+        is_word = np.zeros(len(codes), dtype=bool)
+        is_word[in_table] = _IS_WORD[codes[in_table].astype(np.int64)]
+        edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+        word_starts = np.flatnonzero(edges == 1)
+        word_ends = np.flatnonzero(edges == -1)
+        # Texts are padded with spaces, so no word runs from one text into the next.
+        word_rows = batch.row_of[word_starts]
+        word_hash = _segment_hashes(codes, word_starts, word_ends)
+
+        rows = [word_rows]
+        columns = [_columns(word_hash, _SALT_WORD, self._bits)]
+        starts, ends = [word_starts], [word_ends]
+        kinds = [np.full(len(word_starts), KIND_WORD, dtype=np.int8)]
+        lexicon_terms: list[str] = []
+
+        pair = np.flatnonzero(word_rows[:-1] == word_rows[1:])
+        with np.errstate(over="ignore"):
+            pair_hash = word_hash[pair] * _BIGRAM_MULTIPLIER + word_hash[pair + 1]
+        if self.word_ngrams[1] == 2:
+            rows.append(word_rows[pair])
+            columns.append(_columns(pair_hash, _SALT_BIGRAM, self._bits))
+            starts.append(word_starts[pair])
+            ends.append(word_ends[pair + 1])
+            kinds.append(np.full(len(pair), KIND_WORD, dtype=np.int8))
+
+        if len(self._lexicon_hashes):
+            for candidate, candidate_rows, begin, end in (
+                (word_hash, word_rows, word_starts, word_ends),
+                (pair_hash, word_rows[pair], word_starts[pair], word_ends[pair + 1]),
+            ):
+                slot = np.searchsorted(self._lexicon_hashes, candidate)
+                slot[slot == len(self._lexicon_hashes)] = 0
+                hit = np.flatnonzero(self._lexicon_hashes[slot] == candidate)
+                if len(hit) == 0:
+                    continue
+                rows.append(candidate_rows[hit])
+                columns.append(self._lexicon_columns[slot[hit]])
+                starts.append(begin[hit])
+                ends.append(end[hit])
+                kinds.append(np.full(len(hit), KIND_LEXICON, dtype=np.int8))
+                if positions:
+                    lexicon_terms.extend(self._lexicon_categories[i] for i in slot[hit])
+        return _Words(
+            np.concatenate(rows),
+            np.concatenate(columns),
+            np.concatenate(starts),
+            np.concatenate(ends),
+            np.concatenate(kinds),
+            tuple(lexicon_terms),
+        )
+
+    def _scales(self, batch: _Batch, words: _Words) -> tuple[np.ndarray, np.ndarray]:
+        """Per-row scale of the character block and of the word block: 1 / sqrt(occurrences)."""
+        lo, hi = self.char_ngrams
+        char_counts = sum(np.maximum(batch.lengths - n + 1, 0) for n in range(lo, hi + 1))
+        word_counts = np.bincount(words.rows, minlength=batch.n_texts)
+        return (
+            1.0 / np.sqrt(np.maximum(char_counts, 1)).astype(np.float32),
+            1.0 / np.sqrt(np.maximum(word_counts, 1)).astype(np.float32),
+        )
+
+
+def _gather(table: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """``table[columns]``; rows of 8 or 16 bytes are moved as one opaque item, which is faster."""
+    row_bytes = table.shape[1] * table.itemsize
+    if table.flags.c_contiguous and row_bytes in (8, 16):
+        return table.view(f"V{row_bytes}").ravel().take(columns).view(table.dtype).reshape(-1, table.shape[1])
+    return table.take(columns, axis=0)
+
+
+def _segment_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Polynomial hash of each codes[start:end], from prefix sums: O(len(codes)) for all words at once."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    size = len(codes)
+    with np.errstate(over="ignore"):
+        powers = np.full(size + 1, _PRIME, dtype=np.uint64)
+        powers[0] = 1
+        np.cumprod(powers, out=powers)
+        inverse = np.full(size + 1, _PRIME_INVERSE, dtype=np.uint64)
+        inverse[0] = 1
+        np.cumprod(inverse, out=inverse)
+        prefix = np.zeros(size + 1, dtype=np.uint64)
+        np.cumsum(codes * powers[:size], out=prefix[1:])
+        # sum_{k in [s, e)} c_k P^k, shifted down by P^-s: the same value wherever the word stands.
+        return (prefix[ends] - prefix[starts]) * inverse[starts]
+
+
+def _phrase_hash(phrase: str) -> int:
+    """The hash :meth:`Featurizer._words` gives a one- or two-word phrase (to match lexicon terms)."""
+    hashes = []
+    for word in phrase.split():
+        codes = np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        hashes.append(int(_segment_hashes(codes, np.array([0]), np.array([len(codes)]))[0]))
+    if len(hashes) == 1:
+        return hashes[0]
+    if len(hashes) == 2:
+        return (hashes[0] * int(_BIGRAM_MULTIPLIER) + hashes[1]) % 2**64
+    raise ValueError(f"lexicon terms are one or two words: {phrase!r}")

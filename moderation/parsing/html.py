@@ -1,0 +1,431 @@
+"""HTML pages -> Article: title and byline from the markup, body from the article container, comments
+from the comment markup sites actually use.
+
+Parsing is lxml's HTML parser, which repairs malformed markup instead of failing. Reader comments come
+from three kinds of markup, in any mix:
+
+- WordPress: ``li.comment`` (or ``article``/``div.comment``), author in ``.comment-author .fn``, date in
+  ``.comment-metadata``/``time``, text in ``.comment-content``; replies sit in ``ol.children``;
+- schema.org microdata: ``itemtype`` ``…/Comment`` or ``…/UserComments``, with ``itemprop`` ``author``/
+  ``creator`` (``name``), ``text``/``commentText``, ``dateCreated``/``datePublished``/``commentTime``;
+- Disqus-style posts: ``li.post`` with ``.author``, ``.time-ago`` and ``.post-message``; replies in
+  ``ul.children``.
+
+A comment element nested in another is a reply to it, except when the outer one has no text of its own
+(``li.comment`` wrapping an ``article`` with Comment microdata is one comment, not two). Comment ``span``
+is None: offsets in markup are not offsets in the text a reader saw.
+
+The body is the paragraphs (``p``, subheads, list items, quotes) of the article container
+(``[itemprop=articleBody]``, ``article``, ``main``, …), skipping scripts, styles, navigation, headers,
+footers, asides, forms, ads, share bars, related links and the comment section. Boilerplate blocks and
+the text of skipped chrome inside the container go to ``dropped``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import lxml.etree
+import lxml.html
+
+from moderation.parsing.boilerplate import is_boilerplate
+from moderation.types import Article, Comment
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SKIPPED_TAGS = _words(
+    """
+    script style noscript template svg iframe object embed canvas form button input select textarea
+    nav footer aside header menu dialog
+    """
+)
+_BLOCK_TAGS = _words(
+    """
+    p div section article main li ol ul dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 table tr td th
+    figure figcaption br hr address details summary
+    """
+)
+_PARAGRAPH_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "li", "figcaption", "dd")
+
+# class/id words of page chrome (compared per word of a class or id, split on "-" and "_").
+_CHROME_WORDS = _words(
+    """
+    ad ads adv advert advertisement advertising adslot dfp banner share sharing sharebar social
+    related recommended recommendations newsletter subscribe subscription promo promoted sponsor
+    sponsored cookie cookies consent popup modal breadcrumb breadcrumbs menu navbar nav navigation
+    sidebar widget comments comment respond disqus footer masthead toolbar paywall outbrain taboola
+    byline dateline meta tags author
+    """
+)
+_COMMENT_AREA = (
+    "//*[@id='comments' or @id='disqus_thread' or @id='respond' or "
+    + " or ".join(
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+        for name in ("comments-area", "comment-list", "commentlist", "comments", "comment-respond", "disqus")
+    )
+    + "]"
+)
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+_COMMENT_ELEMENTS = (
+    f"//li[{_has_class('comment')}] | //article[{_has_class('comment')}] | //div[{_has_class('comment')}]"
+    " | //*[contains(@itemtype, 'schema.org/Comment') or contains(@itemtype, 'schema.org/UserComments')]"
+    f" | //li[{_has_class('post')}][.//*[{_has_class('post-message')}]]"
+)
+_TEXT_PARTS = (
+    f".//*[{_has_class('comment-content')}]",
+    ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='reviewBody']",
+    f".//*[{_has_class('post-message')}]",
+    f".//*[{_has_class('comment-text')} or {_has_class('comment-body-text')}]",
+)
+_AUTHOR_PARTS = (
+    f".//*[{_has_class('comment-author')}]//*[{_has_class('fn')}]",
+    f".//*[{_has_class('fn')}]",
+    ".//*[@itemprop='author' or @itemprop='creator']//*[@itemprop='name']",
+    ".//*[@itemprop='author' or @itemprop='creator']",
+    f".//*[{_has_class('author')} or {_has_class('comment-author')} or {_has_class('username')}]",
+    ".//cite",
+)
+_POSTED_PARTS = (
+    ".//*[@itemprop='dateCreated' or @itemprop='datePublished' or @itemprop='commentTime']",
+    f".//*[{_has_class('comment-metadata')} or {_has_class('commentmetadata')}"
+    f" or {_has_class('comment-date')}]",
+    f".//*[{_has_class('time-ago')} or @data-role='relative-time']",
+    ".//time",
+)
+# Parts of a comment element that are not its text: who, when, and the buttons.
+_COMMENT_CHROME = (
+    f"{_has_class('comment-meta')} or {_has_class('comment-metadata')} or {_has_class('commentmetadata')}"
+    f" or {_has_class('comment-author')} or {_has_class('reply')} or {_has_class('post-meta')}"
+    f" or {_has_class('post-byline')} or {_has_class('post-menu')} or {_has_class('comment-footer')}"
+    f" or {_has_class('children')} or {_has_class('vcard')}"
+)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u3000]+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+def parse_html(markup: str, *, source: str | None = None) -> Article:
+    """Split an HTML page into title, byline, body, reader comments and dropped boilerplate."""
+    root = _document(markup)
+    if root is None:
+        return Article(source=source)
+    comment_elements = _comment_elements(root)
+    comments = _comments(comment_elements)
+    excluded = {id(element) for element in comment_elements}
+    excluded.update(id(element) for element in root.xpath(_COMMENT_AREA))
+    container = _article_container(root, excluded)
+    body, dropped = _body(container, excluded)
+    title = _title(root, container, excluded)
+    if body and title and body[0] == title:
+        body = body[1:]
+    byline, published = _byline(root, container, excluded)
+    return Article(
+        title=title,
+        byline=byline,
+        published=published,
+        body=tuple(body),
+        comments=tuple(comments),
+        dropped=tuple(dropped),
+        source=source,
+    )
+
+
+def _document(markup: str) -> lxml.html.HtmlElement | None:
+    data = _XML_DECLARATION.sub("", markup, count=1).replace("\x00", "").encode("utf-8", "replace")
+    if not data.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return root if isinstance(root, lxml.html.HtmlElement) else None
+
+
+# --- text of an element ----------------------------------------------------------------------------------
+
+
+def _classes(element: lxml.html.HtmlElement) -> Iterator[str]:
+    for attribute in ("class", "id"):
+        for token in (element.get(attribute) or "").lower().split():
+            yield from filter(None, re.split(r"[-_]", token))
+
+
+def _is_chrome(element: lxml.html.HtmlElement, *, by_class: bool = True) -> bool:
+    """An element that is page chrome by its tag, role, visibility or (``by_class``) class/id words."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _SKIPPED_TAGS:
+        return True
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if element.get("role") in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog"):
+        return True
+    return by_class and any(word in _CHROME_WORDS for word in _classes(element))
+
+
+def _text_lines(element: lxml.html.HtmlElement, skip: set[int], *, skip_chrome: bool = True) -> list[str]:
+    """The visible text of ``element`` as lines, one per block (paragraph, list item, line break).
+
+    Elements in ``skip`` (by id) are left out, and so, with ``skip_chrome``, are scripts, styles, forms,
+    navigation and hidden elements.
+    """
+    pieces: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        if not isinstance(node.tag, str):  # comments and processing instructions
+            if node.tail:
+                pieces.append(node.tail)
+            return
+        if id(node) in skip or (node is not element and skip_chrome and _is_chrome(node, by_class=False)):
+            pass
+        else:
+            block = node.tag in _BLOCK_TAGS
+            if block:
+                pieces.append("\n")
+            if node.text:
+                pieces.append(node.text)
+            for child in node:
+                walk(child)
+            if block:
+                pieces.append("\n")
+        if node is not element and node.tail:
+            pieces.append(node.tail)
+
+    walk(element)
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
+    return [line for line in lines if line]
+
+
+def _text(element: lxml.html.HtmlElement, skip: set[int] | None = None) -> str:
+    return " ".join(_text_lines(element, skip or set(), skip_chrome=False))
+
+
+# --- comments --------------------------------------------------------------------------------------------
+
+
+def _comment_elements(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    found = root.xpath(_COMMENT_ELEMENTS)  # document order, without duplicates
+    return [element for element in found if "pingback" not in (element.get("class") or "")]
+
+
+def _comments(elements: list[lxml.html.HtmlElement]) -> list[Comment]:
+    candidates = {id(element) for element in elements}
+
+    def owner(node: lxml.html.HtmlElement) -> int | None:
+        """The comment element a node belongs to: the nearest candidate at or above it."""
+        for ancestor in (node, *node.iterancestors()):
+            if id(ancestor) in candidates:
+                return id(ancestor)
+        return None
+
+    parts: dict[int, tuple[str | None, str | None, str]] = {}
+    for element in elements:
+        own = lambda found, element=element: [node for node in found if owner(node) == id(element)]  # noqa: E731
+        text = _comment_text(element, own, candidates)
+        author = _first_text(own(element.xpath(xpath)) for xpath in _AUTHOR_PARTS)
+        posted = _posted(own, element)
+        parts[id(element)] = (author, posted, text)
+
+    # A candidate without text of its own wraps the real one (li.comment around article[itemtype=Comment]).
+    real: dict[int, int] = {}  # candidate id -> index of the comment it is (or wraps)
+    comments: list[Comment] = []
+    for element in elements:
+        author, posted, text = parts[id(element)]
+        if not text:
+            continue
+        parent = None
+        for ancestor in element.iterancestors():
+            if id(ancestor) in candidates:
+                parent = real.get(id(ancestor))
+                if parent is None:
+                    wrapper_author, wrapper_posted, _ = parts[id(ancestor)]
+                    author = author or wrapper_author
+                    posted = posted or wrapper_posted
+                    continue
+                break
+        index = len(comments)
+        real[id(element)] = index
+        for ancestor in element.iterancestors():
+            if id(ancestor) in candidates and not parts[id(ancestor)][2] and id(ancestor) not in real:
+                real[id(ancestor)] = index
+            elif id(ancestor) in candidates:
+                break
+        comments.append(Comment(index=index, text=text, author=author, posted=posted, parent=parent))
+    return comments
+
+
+def _comment_text(element, own, candidates: set[int]) -> str:
+    for xpath in _TEXT_PARTS:
+        nodes = own(element.xpath(xpath))
+        if nodes:
+            outermost = [node for node in nodes if not any(other in node.iterancestors() for other in nodes)]
+            paragraphs = [line for node in outermost for line in _text_lines(node, candidates - {id(node)})]
+            return "\n\n".join(line for line in paragraphs if not is_boilerplate(line, in_comments=True))
+    # No marked-up text part: the element's own paragraphs, less its meta and buttons and the replies.
+    skip = set(candidates) - {id(element)}
+    skip.update(id(node) for node in element.xpath(f".//*[{_COMMENT_CHROME}]"))
+    lines = _text_lines(element, skip)
+    return "\n\n".join(line for line in lines if not is_boilerplate(line, in_comments=True))
+
+
+def _first_text(groups: Iterable[list[lxml.html.HtmlElement]]) -> str | None:
+    for nodes in groups:
+        for node in nodes:
+            text = _text(node) or node.get("content") or ""
+            text = re.sub(r"\s*says:?\s*$", "", text, flags=re.IGNORECASE).strip()
+            if text:
+                return text[:200]
+    return None
+
+
+def _posted(own, element: lxml.html.HtmlElement) -> str | None:
+    for xpath in _POSTED_PARTS:
+        for node in own(element.xpath(xpath)):
+            text = _text(node) or node.get("datetime") or node.get("content") or node.get("title") or ""
+            if text.strip():
+                return text.strip()[:200]
+    return None
+
+
+# --- article ---------------------------------------------------------------------------------------------
+
+
+def _inside(element: lxml.html.HtmlElement, excluded: set[int]) -> bool:
+    return any(id(node) in excluded for node in (element, *element.iterancestors()))
+
+
+def _article_container(root: lxml.html.HtmlElement, excluded: set[int]) -> lxml.html.HtmlElement:
+    for xpath in (
+        "//*[@itemprop='articleBody']",
+        "//article",
+        "//main",
+        "//*[@role='main']",
+        f"//*[{_has_class('entry-content')} or {_has_class('article-body')} or {_has_class('story-body')}]",
+    ):
+        found = [node for node in root.xpath(xpath) if not _inside(node, excluded)]
+        if found:
+            # The one with the most paragraph text: a page may also have teaser <article>s.
+            return max(found, key=lambda node: sum(len(_text(p)) for p in node.iter("p")))
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _body(container: lxml.html.HtmlElement, excluded: set[int]) -> tuple[list[str], list[str]]:
+    body: list[str] = []
+    dropped: list[str] = []
+    blocks = [
+        node
+        for node in container.iter(*_PARAGRAPH_TAGS)
+        # the innermost blocks only: a quote or list item made of <p>s is read through its <p>s
+        if not any(child.tag in _PARAGRAPH_TAGS for child in node.iterdescendants())
+    ]
+    text_sizes: dict[int, int] = {}
+    chrome_seen: set[int] = set()
+    for node in blocks:
+        if _inside(node, excluded):
+            continue
+        chrome = _chrome_ancestor(node, container, text_sizes)
+        if chrome is not None:
+            if id(chrome) not in chrome_seen:
+                chrome_seen.add(id(chrome))
+                text = _text(chrome, excluded)
+                if text and len(text) <= 300:
+                    dropped.append(text)
+            continue
+        text = " ".join(_text_lines(node, excluded))
+        if not text:
+            continue
+        if body and text == body[-1] and len(text) >= 20:
+            # A caption scraped twice (image alt text, then the caption): both copies go.
+            dropped.extend((body.pop(), text))
+        elif node.tag == "figcaption" or is_boilerplate(text):
+            dropped.append(text)
+        else:
+            body.append(text)
+    if not blocks:
+        for line in _text_lines(container, excluded):
+            (dropped if is_boilerplate(line) else body).append(line)
+    return body, dropped
+
+
+def _chrome_ancestor(node, container, text_sizes: dict[int, int]) -> lxml.html.HtmlElement | None:
+    """The outermost chrome element between ``node`` and ``container``, if any.
+
+    A class word alone ("has-sidebar", "post-meta") does not make chrome of an element holding most of
+    the container's text: that is a page wrapper, not a widget.
+    """
+
+    def size(element) -> int:
+        if id(element) not in text_sizes:
+            text_sizes[id(element)] = len(_text(element))
+        return text_sizes[id(element)]
+
+    found = None
+    for ancestor in (node, *node.iterancestors()):
+        if ancestor is container:
+            break
+        if _is_chrome(ancestor, by_class=False) or (
+            _is_chrome(ancestor) and size(ancestor) < 0.5 * max(size(container), 1)
+        ):
+            found = ancestor
+    return found
+
+
+def _meta(root: lxml.html.HtmlElement, *names: str) -> str | None:
+    for name in names:
+        for node in root.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']"):
+            content = (node.get("content") or "").strip()
+            if content:
+                return content
+    return None
+
+
+def _title(root, container, excluded: set[int]) -> str | None:
+    for scope in (container, root):
+        for node in scope.iter("h1"):
+            if not _inside(node, excluded):
+                text = _text(node)
+                if text:
+                    return text
+    meta = _meta(root, "og:title", "twitter:title")
+    if meta:
+        return meta
+    node = root.find(".//title")
+    return (_text(node) or None) if node is not None else None
+
+
+def _byline(root, container, excluded: set[int]) -> tuple[str | None, str | None]:
+    byline = None
+    for xpath in (
+        ".//*[@itemprop='author']//*[@itemprop='name']",
+        ".//*[@itemprop='author']",
+        ".//*[@rel='author']",
+        f".//*[{_has_class('byline')} or {_has_class('author-name')}]",
+    ):
+        for scope in (container, root):
+            for node in scope.xpath(xpath):
+                if not _inside(node, excluded):
+                    text = re.sub(r"^by\s+", "", _text(node) or node.get("content") or "", flags=re.I).strip()
+                    if text:
+                        byline = text[:200]
+                        break
+            if byline:
+                break
+        if byline:
+            break
+    byline = byline or _meta(root, "author", "article:author")
+    published = _meta(root, "article:published_time", "datePublished", "pubdate", "date")
+    if published is None:
+        for node in root.xpath("//time"):
+            if not _inside(node, excluded):
+                published = (node.get("datetime") or _text(node) or "").strip() or None
+                if published:
+                    break
+    return byline, published

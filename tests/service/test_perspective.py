@@ -1,0 +1,154 @@
+"""comments:analyze answers Perspective API's clients, Coral Talk's first, the way Perspective did."""
+
+from __future__ import annotations
+
+import pytest
+from service_helpers import ANTISEMITIC, API_KEY, CLEAN, perspective_body
+
+from moderation.service.perspective import ATTRIBUTE_LABELS, sentence_spans
+
+ANALYZE = "/v1alpha1/comments:analyze"
+
+
+def analyze(client, body, key=API_KEY, **kwargs):
+    params = {"key": key} if key is not None else {}
+    return client.post(ANALYZE, params=params, json=body, **kwargs)
+
+
+def assert_google_error(response, code: int, status: str, words: str) -> None:
+    assert response.status_code == code
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["status"] == status
+    assert words.lower() in error["message"].lower()
+
+
+def test_coral_talk_exchange_scores_toxicity(client):
+    # Exactly what Coral's perspective client posts, read back exactly as Coral reads it.
+    toxic = analyze(client, perspective_body(ANTISEMITIC)).json()
+    clean = analyze(client, perspective_body(CLEAN)).json()
+    toxic_value = toxic["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+    clean_value = clean["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+    assert toxic_value > 0.8 > 0.2 > clean_value
+    assert toxic["attributeScores"]["TOXICITY"]["summaryScore"]["type"] == "PROBABILITY"
+    assert toxic["languages"] == ["en"]
+
+
+def test_attributes_are_the_documented_maxima_of_the_model_labels(client, moderator):
+    body = perspective_body(ANTISEMITIC, attributes=tuple(ATTRIBUTE_LABELS))
+    scores = analyze(client, body).json()["attributeScores"]
+    expected = moderator.score(ANTISEMITIC, reasons=0)
+    assert scores["ANTISEMITISM"]["summaryScore"]["value"] == pytest.approx(
+        expected["antisemitic"].probability
+    )
+    identity = max(expected["hateful"].probability, expected["antisemitic"].probability)
+    assert scores["IDENTITY_ATTACK"]["summaryScore"]["value"] == pytest.approx(identity)
+    toxicity = max(s.probability for s in expected.labels.values())
+    assert scores["TOXICITY"]["summaryScore"]["value"] == pytest.approx(toxicity)
+    assert scores["INSULT"]["summaryScore"]["value"] == pytest.approx(toxicity)
+
+
+def test_client_token_is_echoed(client):
+    body = perspective_body(CLEAN, clientToken="comment:42")
+    assert analyze(client, body).json()["clientToken"] == "comment:42"
+
+
+def test_language_defaults_and_regional_codes_are_accepted(client):
+    body = perspective_body(CLEAN)
+    del body["languages"]
+    assert analyze(client, body).json()["languages"] == ["en"]
+    assert analyze(client, perspective_body(CLEAN, languages=["en-US"])).json()["languages"] == ["en"]
+
+
+def test_span_annotations_score_each_sentence(client):
+    text = f"{CLEAN} {ANTISEMITIC}"
+    response = analyze(client, perspective_body(text, spanAnnotations=True)).json()
+    spans = response["attributeScores"]["TOXICITY"]["spanScores"]
+    assert [text[s["begin"] : s["end"]] for s in spans] == [CLEAN, ANTISEMITIC]
+    assert spans[0]["score"]["value"] < 0.5 < spans[1]["score"]["value"]
+
+
+def test_score_threshold_leaves_out_low_scores(client):
+    body = perspective_body(CLEAN)
+    body["requestedAttributes"]["TOXICITY"] = {"scoreThreshold": 0.9}
+    assert analyze(client, body).json()["attributeScores"] == {}
+
+
+@pytest.mark.parametrize("attribute", ["SEVERE_TOXICITY", "PROFANITY", "THREAT"])
+def test_attributes_the_model_cannot_answer_are_refused(client, attribute):
+    response = analyze(client, perspective_body(CLEAN, attributes=("TOXICITY", attribute)))
+    assert_google_error(response, 400, "INVALID_ARGUMENT", f"{attribute} is not supported")
+
+
+def test_unknown_attribute_is_refused(client):
+    response = analyze(client, perspective_body(CLEAN, attributes=("FLIRTATION",)))
+    assert_google_error(response, 400, "INVALID_ARGUMENT", "unknown attribute: FLIRTATION")
+
+
+def test_unsupported_language_is_refused(client):
+    response = analyze(client, perspective_body(CLEAN, languages=["fr"]))
+    assert_google_error(response, 400, "INVALID_ARGUMENT", "does not support request languages: fr")
+
+
+@pytest.mark.parametrize("text", ["", "   \n "])
+def test_empty_comment_is_refused(client, text):
+    assert_google_error(analyze(client, perspective_body(text)), 400, "INVALID_ARGUMENT", "non-empty")
+
+
+def test_comment_over_20_kb_is_refused(client):
+    text = "word " * 4200  # 21,000 bytes, under the 64 KB body cap
+    assert_google_error(analyze(client, perspective_body(text)), 400, "INVALID_ARGUMENT", "too long")
+
+
+def test_no_requested_attributes_is_refused(client):
+    body = perspective_body(CLEAN, attributes=())
+    assert_google_error(analyze(client, body), 400, "INVALID_ARGUMENT", "at least one attribute")
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"comment": {"text": 42}, "requestedAttributes": {"TOXICITY": {}}}, "comment.text"),
+        ({"comment": "hello", "requestedAttributes": {"TOXICITY": {}}}, "comment"),
+        ({"comment": {"text": "hi"}, "requestedAttributes": ["TOXICITY"]}, "requestedAttributes"),
+        ({"requestedAttributes": {"TOXICITY": {}}}, "comment: field required"),
+        (
+            {"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "doNotStore": "yes"},
+            "doNotStore",
+        ),
+        ([1, 2, 3], "expected a JSON object"),
+    ],
+)
+def test_wrong_types_are_refused_with_where_and_what(client, body, words):
+    assert_google_error(analyze(client, body), 400, "INVALID_ARGUMENT", words)
+
+
+def test_malformed_json_is_refused(client):
+    response = client.post(ANALYZE, params={"key": API_KEY}, content=b'{"comment": {"text": "hi"', headers={})
+    assert_google_error(response, 400, "INVALID_ARGUMENT", "invalid json")
+
+
+def test_invalid_utf8_is_refused(client):
+    response = client.post(ANALYZE, params={"key": API_KEY}, content=b'{"comment": {"text": "\xff\xfe"}}')
+    assert_google_error(response, 400, "INVALID_ARGUMENT", "invalid json")
+
+
+def test_missing_key_is_refused(client):
+    assert_google_error(
+        analyze(client, perspective_body(CLEAN), key=None), 403, "PERMISSION_DENIED", "api key"
+    )
+
+
+def test_wrong_key_is_refused(client):
+    response = analyze(client, perspective_body(CLEAN), key="not-the-key")
+    assert_google_error(response, 400, "INVALID_ARGUMENT", "api key not valid")
+
+
+def test_key_may_come_in_googles_header(client):
+    response = client.post(ANALYZE, json=perspective_body(CLEAN), headers={"X-Goog-Api-Key": API_KEY})
+    assert response.status_code == 200
+
+
+def test_sentence_spans_skip_surrounding_space():
+    text = "  First one.  Second one!\nThird"
+    assert [text[b:e] for b, e in sentence_spans(text)] == ["First one.", "Second one!", "Third"]
