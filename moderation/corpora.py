@@ -852,3 +852,55 @@ def summarize(dataset: datasets.Dataset) -> str:
         lines.append(line(source, "all", of_source))
     lines.append(line("TOTAL", "all", frame))
     return "\n".join(lines)
+
+
+def load_labelled_set(
+    root: str | Path | None,
+    *,
+    in_domain: str | Path | None | bool = True,
+    files: Iterable[str | Path] = (),
+    trainable_only: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> datasets.Dataset:
+    """Everything a training or evaluation run reads: the corpora under ``root`` (None: none), the project's
+    in-domain comments (True: ``data/comments.jsonl`` when present; a path; False: none) and labelled files."""
+    parts = []
+    if root is not None:
+        parts.append(load_corpora(root, trainable_only=trainable_only, progress=progress))
+    if in_domain is True:
+        in_domain = default_in_domain_path()
+    if in_domain:
+        if progress is not None:
+            progress("in_domain")
+        parts.append(load_in_domain(in_domain))
+    for path in files:
+        if progress is not None:
+            progress(str(path))
+        parts.append(load_labelled_file(path))
+    if not parts:
+        raise DataError("no labelled data: give a corpora root (--data), the in-domain file or labelled files")
+    return datasets.concatenate_datasets(parts)
+
+
+def corpus_cards(names: Iterable[str]) -> dict[str, dict]:
+    """Title, license, citation and trainability of each named source, for a model manifest."""
+    cards = {}
+    for name in names:
+        info = CORPORA.get(name)
+        if info is not None:
+            cards[name] = {
+                "title": info.title,
+                "license": info.license,
+                "citation": info.citation,
+                "trainable": info.trainable,
+            }
+        elif name == "in_domain":
+            cards[name] = {
+                "title": "moderate in-domain news comments (data/comments.jsonl)",
+                "license": "MIT (this project)",
+                "citation": "",
+                "trainable": True,
+            }
+        else:
+            cards[name] = {"title": name, "license": "user-supplied", "citation": "", "trainable": True}
+    return cards

@@ -2,8 +2,8 @@
 
 ``data/lexicon.json`` lists terms such as "zog", "(((…)))", "khazarian" and "joo", each with spelling variants,
 a category, a meaning and its sources (ADL Hate Symbols Database, AJC "Translate Hate"). It is not a
-blocklist: variants are folded to their canonical term by :class:`moderation.normalize.Normalizer`, and each
-term adds a ``lexicon:<category>`` feature whose weight the model learns from labelled data, so "shekels" in a
+blocklist: every spelling it lists is marked by :class:`moderation.features.Featurizer` with a
+``lexicon:<category>`` feature whose weight the model learns from labelled data, so "shekels" in a
 currency story and "goyim" in a Jewish joke cost nothing unless the data says they should. A model keeps its
 own copy, so a trained model never changes when ``data/`` does.
 """
@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from moderation.errors import ModelError
-from moderation.normalize import normalize_one
+from moderation.normalize import normalize
+
+
+OBFUSCATION = "obfuscation"
 
 
 @dataclass(frozen=True)
@@ -82,20 +85,20 @@ class Lexicon:
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
-    def variants(self) -> dict[str, str]:
-        """Spelling variant -> canonical term, for the normalizer (multi-word variants included)."""
-        mapping: dict[str, str] = {}
-        for term in self.terms:
-            for variant in (term.term, *term.variants):
-                if normalize_one(variant) != normalize_one(term.canonical):
-                    mapping[variant] = term.canonical
-        return mapping
-
     def features(self) -> dict[str, str]:
-        """Normalized canonical term -> category, for terms of one or two words (what the featurizer matches)."""
+        """Normalized spelling (one or two words) -> category: the phrases the featurizer marks.
+
+        Every listed spelling of a term is marked ("khazar", "khazars", "khaz4rs"), so what the model learns
+        about one carries over to the others. The plain word an obfuscation spells ("jew" for "joo") is never
+        marked: that someone wrote "joo" is the signal, and marking "jew" would teach the model "jew" is hostile.
+        Longer phrases are left to the word and character n-grams.
+        """
         mapping: dict[str, str] = {}
         for term in self.terms:
-            key = normalize_one(term.canonical)
-            if key and len(key.split()) <= 2 and all(w.replace("_", "").isalnum() for w in key.split()):
-                mapping.setdefault(key, term.category)
+            plain = normalize(term.canonical) if term.category == OBFUSCATION else None
+            for spelling in (term.canonical, term.term, *term.variants):
+                key = normalize(spelling)
+                words = key.split()
+                if key and key != plain and len(words) <= 2 and all(w.isalnum() for w in words):
+                    mapping.setdefault(key, term.category)
         return mapping

@@ -33,7 +33,7 @@ import numpy as np
 from moderation.errors import ModelError
 from moderation.features import KIND_CHAR, KIND_LEXICON, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
-from moderation.normalize import Normalizer
+from moderation.normalize import normalize, normalize_many
 
 FORMAT = "moderate-linear"
 FORMAT_VERSION = 1
@@ -63,7 +63,6 @@ class LinearModel:
     calibration: np.ndarray  # (n_labels, 2): slope a and offset b of the Platt sigmoid
     thresholds: np.ndarray  # (n_labels,)
     info: Mapping = field(default_factory=dict)  # training data, licenses, metrics: the model card's facts
-    normalizer: Normalizer = field(init=False, repr=False)
     _table: np.ndarray = field(init=False, repr=False)  # weights padded to 4 columns: faster gathers
 
     def __post_init__(self) -> None:
@@ -89,8 +88,14 @@ class LinearModel:
             array.setflags(write=False)
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "_table", table)
-        object.__setattr__(self, "normalizer", Normalizer(self.lexicon.variants()))
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
+
+    def with_info(self, **extra) -> LinearModel:
+        """The same model with more manifest facts (metrics measured after training, say)."""
+        return LinearModel(
+            self.labels, self.featurizer, self.lexicon, self.weights, self.intercepts, self.calibration,
+            self.thresholds, {**self.info, **extra},
+        )  # fmt: skip
 
     # -- scoring ---------------------------------------------------------------------------------------------
 
@@ -101,7 +106,7 @@ class LinearModel:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities (n_texts x n_labels) of raw comment texts."""
-        return self.calibrate(self.logits(self.normalizer.many(texts)))
+        return self.calibrate(self.logits(normalize_many(texts)))
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
         z = logits * self.calibration[:, 0] + self.calibration[:, 1]
@@ -113,7 +118,7 @@ class LinearModel:
         A word's weight includes the character n-grams centred in it and its lexicon feature, so the reasons
         read as words and word pairs of the normalized text; their weights are shares of the calibrated logit.
         """
-        normalized = self.normalizer(text)
+        normalized = normalize(text)
         occ = self.featurizer.occurrences([normalized], positions=True)
         if len(occ) == 0:
             return {label: [] for label in self.labels}
@@ -173,6 +178,7 @@ class LinearModel:
             manifest = self.manifest()
             manifest["files"] = {name: _sha256(staging / name) for name in (WEIGHTS, LEXICON)}
             (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            staging.chmod(0o755)  # mkdtemp makes it private; a model directory is meant to be shared
             _replace_directory(staging, target)
         except BaseException:
             _remove_tree(staging)

@@ -15,7 +15,9 @@ What it folds, in order:
    in a row, and leetspeak digits are read as letters only *between* letters ("j3w", "k1ke", "j00s") so
    that numbers keep their meaning: "45s", "the 1930s", "covid19", "3rd" and "4th" are left alone.
 6. Letters repeated three or more times are squeezed to two ("jeeeews" -> "jeews"), whitespace to a space.
-7. Spelling variants the lexicon (``data/lexicon.json``) lists are mapped to their canonical term.
+
+Spelling variants of coded terms ("khazars", "goy", "shekelz") are not rewritten here: the featurizer marks
+every spelling the lexicon (``data/lexicon.json``) lists, which needs no extra pass over the text.
 
 Batches are normalized as one joined string so every regular expression runs once per batch in C, not
 once per comment in Python: at tens of thousands of comments per second that is the difference.
@@ -25,8 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 _SEPARATOR = "\x00"  # never survives into a comment (control characters are removed first)
 
@@ -66,17 +67,13 @@ _ASCII_CONTROLS = re.compile(r"[\x01-\x1f\x7f]+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s\x00]+")
 _MENTION = re.compile(r"@[a-z0-9_]{2,30}|<user>")
 _ECHO = re.compile(r"\(\(\(([^()\x00]{0,60}?)\)\)\)+|\(\(\(|\)\)\)")
-# The letter-level rules share one pass, since each starts at a letter:
-#   spaced: three or more single letters joined by one separator each ("j e w s", "z.o.g", "j-e-w");
-#   leet:   digits read as letters between letters ("j3w", "k1ke", "j00s");
-#   repeat: a letter three or more times, squeezed to two.
-_LETTER_RULES = re.compile(
-    r"(?P<first>[a-z])(?:"
-    r"(?P<spaced>(?:[ .*_-][a-z]){2,}(?![\w*-]))"
-    r"|(?P<leet>[013457$]+(?=[a-z]))"
-    r"|(?P<repeat>(?P=first){2,})"
-    r")"
-)
+# Three or more single letters joined by one separator each ("j e w s", "z.o.g", "j-e-w"), starting after a
+# space or an opening mark. Beginning with that rarer character keeps the pass fast.
+_SPACED = re.compile(r"(?P<lead>[\s\x00(\"'])(?P<letters>[a-z](?:[ .*_-][a-z]){2,})(?![\w*-])")
+# Digits read as letters only between letters ("j3w", "k1ke", "j00s"), never in numbers ("45s", "1930s").
+_LEET = re.compile(r"[a-z][013457$]+(?=[a-z])")
+# A letter three or more times in a row, squeezed to two ("jeeeews" -> "jeews").
+_REPEATS = re.compile(r"([a-z])\1\1+")
 _DOLLAR = re.compile(r"\$(?=[a-z]{2})")
 _SPACED_JOINERS = re.compile(r"[ .*_-]")
 _LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
@@ -87,43 +84,24 @@ URL_TOKEN = "xxurl"
 USER_TOKEN = "xxuser"
 
 
-@dataclass(frozen=True)
-class Normalizer:
-    """Folds obfuscations in comment text; ``variants`` maps lexicon spelling variants to canonical terms.
+def normalize(text: str) -> str:
+    """One comment in the canonical form the model reads."""
+    return normalize_many([text])[0]
 
-    Immutable: build once (usually from a model's lexicon) and share across threads.
-    """
 
-    variants: Mapping[str, str] = field(default_factory=dict)
-    _variant_pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
-
-    def __post_init__(self) -> None:
-        folded = {normalize_one(k): normalize_one(v) for k, v in self.variants.items()}
-        folded = {k: v for k, v in folded.items() if k and k != v}
-        object.__setattr__(self, "variants", folded)
-        if folded:
-            alternatives = "|".join(re.escape(k) for k in sorted(folded, key=len, reverse=True))
-            object.__setattr__(self, "_variant_pattern", re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"))
-
-    def __call__(self, text: str) -> str:
-        return self.many([text])[0]
-
-    def many(self, texts: Sequence[str]) -> list[str]:
-        """Normalize a batch; one pass of each rule over the joined batch."""
-        if not texts:
-            return []
-        # Only non-ASCII comments pay for Unicode folding; it is per comment because a joined batch
-        # with one emoji in it would make every comment take the slow path.
-        texts = [t if t.isascii() and _SEPARATOR not in t else _fold_unicode(t) for t in texts]
-        joined = _fold(_SEPARATOR.join(texts))
-        if self._variant_pattern is not None:
-            joined = self._variant_pattern.sub(lambda m: self.variants[m.group(0)], joined)
-        return [part.strip() for part in joined.split(_SEPARATOR)]
+def normalize_many(texts: Sequence[str]) -> list[str]:
+    """A batch of comments in canonical form; one pass of each rule over the joined batch."""
+    if not texts:
+        return []
+    # Only non-ASCII comments pay for Unicode folding; it is per comment because a joined batch with one
+    # emoji in it would make every comment take the slow path.
+    folded = [t if t.isascii() and _SEPARATOR not in t else _fold_unicode(t) for t in texts]
+    return [part.strip() for part in _fold(_SEPARATOR.join(folded)).split(_SEPARATOR)]
 
 
 def _fold(text: str) -> str:
     """The ASCII-level rules; Unicode text must have been through :func:`_fold_unicode` first."""
-    text = _ASCII_CONTROLS.sub(" ", text.lower())
+    text = _ASCII_CONTROLS.sub(" ", " " + text.lower())  # the space lets the first word match _SPACED
     if "http" in text or "www." in text:
         text = _URL.sub(f" {URL_TOKEN} ", text)
     if "@" in text or "<user>" in text:
@@ -132,7 +110,9 @@ def _fold(text: str) -> str:
         text = _ECHO.sub(_echo, text)
     if "$" in text:
         text = _DOLLAR.sub(lambda m: m.group(0) if _preceded_by_word(m) else "s", text)
-    text = _LETTER_RULES.sub(_letter_rule, text)
+    text = _SPACED.sub(_spaced, text)
+    text = _LEET.sub(_leet, text)
+    text = _REPEATS.sub(lambda m: m.group(0)[:2], text)
     return _SPACES.sub(" ", text)
 
 
@@ -156,23 +136,10 @@ def _echo(match: re.Match[str]) -> str:
     return f" {ECHO_TOKEN} {inner} " if inner else f" {ECHO_TOKEN} "
 
 
-def _letter_rule(match: re.Match[str]) -> str:
+def _spaced(match: re.Match[str]) -> str:
+    return match.group("lead") + _SPACED_JOINERS.sub("", match.group("letters"))
+
+
+def _leet(match: re.Match[str]) -> str:
     found = match.group(0)
-    if match.group("spaced") is not None:
-        before = match.string[match.start() - 1 : match.start()]
-        if before.isalnum() or before in ("_", ".", "*", "-"):
-            return found
-        return _SPACED_JOINERS.sub("", found)
-    if match.group("leet") is not None:
-        return found[0] + found[1:].translate(_LEET_TABLE)
-    return found[:2]
-
-
-def normalize_one(text: str) -> str:
-    """Normalize one text with no lexicon variants (what the lexicon's own terms go through)."""
-    return _fold(_fold_unicode(text)).strip()
-
-
-def normalize(text: str) -> str:
-    """Normalize one comment without a lexicon; models normalize with their own :class:`Normalizer`."""
-    return normalize_one(text)
+    return found[0] + found[1:].translate(_LEET_TABLE)

@@ -28,6 +28,7 @@ from moderation import __version__
 from moderation.features import Featurizer
 from moderation.lexicon import Lexicon
 from moderation.model import LinearModel
+from moderation.normalize import normalize_many
 from moderation.types import LABELS
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -44,9 +45,9 @@ class TrainingConfig:
     corpus_size_power: float = 0.5
     corpus_factors: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: {
-            "antisemitic": {"isca_antisemitism_twitter": 3.0, "in_domain": 3.0},
-            "hateful": {"in_domain": 3.0},
-            "offensive": {"in_domain": 3.0},
+            "antisemitic": {"isca_antisemitism_twitter": 3.0, "in_domain": 10.0},
+            "hateful": {"in_domain": 10.0},
+            "offensive": {"in_domain": 10.0},
         }
     )
     min_dev_positives: int = 15
@@ -66,8 +67,9 @@ class LabelledTexts:
     """Texts with labels (1, 0, or -1 for unknown) and where each came from; one split of the labelled set."""
 
     texts: tuple[str, ...]
-    labels: np.ndarray  # (n, n_labels) int8
+    labels: np.ndarray  # (n, len(label_names)) int8
     sources: tuple[str, ...]
+    label_names: tuple[str, ...] = LABELS
 
     @classmethod
     def from_dataset(cls, dataset, split: str | None = None, labels: Sequence[str] = LABELS) -> LabelledTexts:
@@ -77,22 +79,22 @@ class LabelledTexts:
             frame = frame[frame["split"] == split]
         return cls(
             tuple(frame["text"].tolist()),
-            frame[list(labels)].to_numpy(dtype=np.int8),
+            frame[list(labels)].to_numpy(dtype=np.int8).reshape(len(frame), len(labels)),
             tuple(frame["source"].tolist()),
+            tuple(labels),
         )
 
     def __len__(self) -> int:
         return len(self.texts)
 
 
-def featurize(model_parts: tuple[Featurizer, object], texts: Sequence[str], batch_size: int, progress=None):
-    """Normalize and hash texts in batches into one CSR matrix."""
+def featurize(featurizer: Featurizer, texts: Sequence[str], batch_size: int = 4096, progress=None):
+    """Normalize and hash texts in batches into one CSR matrix: exactly what scoring computes."""
     from scipy import sparse
 
-    featurizer, normalizer = model_parts
     blocks = []
     for start in range(0, len(texts), batch_size):
-        batch = normalizer.many(texts[start : start + batch_size])
+        batch = normalize_many(texts[start : start + batch_size])
         blocks.append(featurizer.transform(batch))
         if progress:
             progress("features", min(start + batch_size, len(texts)), len(texts))
@@ -127,7 +129,6 @@ def fit(
     lexicon: Lexicon,
     config: TrainingConfig = TrainingConfig(),
     *,
-    labels: Sequence[str] = LABELS,
     corpora: Mapping[str, Mapping] | None = None,
     progress: Progress | None = None,
 ) -> LinearModel:
@@ -135,18 +136,17 @@ def fit(
     from sklearn.linear_model import LogisticRegression
 
     started = time.time()
+    labels = train.label_names
+    if dev.label_names != labels:
+        raise ValueError("train and dev must have the same labels")
     featurizer = Featurizer(
         n_features=config.n_features,
         char_ngrams=tuple(config.char_ngrams),
         word_ngrams=tuple(config.word_ngrams),
         lexicon=lexicon.features(),
     )
-    # A throwaway model only to reach its normalizer: the same one the trained model will carry.
-    from moderation.normalize import Normalizer
-
-    normalizer = Normalizer(lexicon.variants())
-    x_train = featurize((featurizer, normalizer), train.texts, config.batch_size, progress)
-    x_dev = featurize((featurizer, normalizer), dev.texts, config.batch_size, progress)
+    x_train = featurize(featurizer, train.texts, config.batch_size, progress)
+    x_dev = featurize(featurizer, dev.texts, config.batch_size, progress)
     train_sources = np.array(train.sources)
     dev_sources = np.array(dev.sources)
 

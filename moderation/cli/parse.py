@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from enum import Enum
+from typing import Annotated
 
 import typer
 
@@ -26,14 +27,18 @@ def register(app: typer.Typer) -> None:
 
 
 def parse_command(
-    path: str = typer.Argument(..., metavar="FILE|-", help="A scraped page, plain text or HTML; - reads stdin."),
-    output_format: OutputFormat = typer.Option(
-        OutputFormat.json, "--format", "-f", help="json (default) or a readable text view."
-    ),
-    kind: str = typer.Option("auto", "--kind", help="auto (HTML when it looks like markup), text or html."),
-    max_bytes: int = typer.Option(
-        DEFAULT_MAX_BYTES, "--max-bytes", min=0, help="Refuse input larger than this many bytes."
-    ),
+    path: Annotated[
+        str, typer.Argument(metavar="FILE|-", help="A scraped page, plain text or HTML; - reads stdin.")
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="json (default) or a readable text view.")
+    ] = OutputFormat.json,
+    kind: Annotated[
+        str, typer.Option("--kind", help="auto (HTML when it looks like markup), text or html.")
+    ] = "auto",
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=0, help="Refuse input larger than this many bytes.")
+    ] = DEFAULT_MAX_BYTES,
 ) -> None:
     """Print the parsed article: title, byline, body paragraphs, reader comments, dropped boilerplate."""
     from moderation.parsing import KINDS, parse
@@ -60,7 +65,9 @@ def render_text(article: Article, *, width: int = 100) -> str:
     def wrap(text: str, indent: str) -> list[str]:
         lines: list[str] = []
         for paragraph in text.split("\n"):
-            lines.extend(textwrap.wrap(paragraph, width, initial_indent=indent, subsequent_indent=indent) or [""])
+            lines.extend(
+                textwrap.wrap(paragraph, width, initial_indent=indent, subsequent_indent=indent) or [""]
+            )
         return lines
 
     out = [f"Title:     {article.title or '-'}", f"Byline:    {article.byline or '-'}"]

@@ -74,9 +74,11 @@ def collect_inputs(paths: Iterable[str]) -> tuple[list[str], list[FailedInput]]:
     return unique, problems
 
 
-def _model_facts(manifest: dict) -> dict:
-    keys = ("name", "version", "created")
-    return {key: manifest[key] for key in keys if isinstance(manifest.get(key), str)}
+def _model_facts(manifest: dict, directory: Path | None) -> dict:
+    """What the report header says about the model: its name and version, where the manifest tells."""
+    name = manifest.get("name") or (directory.name if directory else "default")
+    version = manifest.get("version") or manifest.get("moderate_version")
+    return {"name": str(name), **({"version": str(version)} if version else {})}
 
 
 def register(app: typer.Typer) -> None:
@@ -141,13 +143,13 @@ def register(app: typer.Typer) -> None:
                 failures,
                 labels=tuple(moderator.labels),
                 thresholds=dict(moderator.thresholds),
-                model=_model_facts(dict(moderator.manifest)),
+                model=_model_facts(dict(moderator.manifest), model),
             )
             write_report(result, out)
         flagged = ", ".join(f"{count} {label}" for label, count in result.total_flagged.items())
         errors.print(
             f"wrote {out}: {len(result.rows)} articles, {result.total_comments} comments, "
-            f"{result.total_flagged_any} flagged ({flagged}); {len(result.failures)} inputs failed",
+            f"{result.total_flagged_any} flagged ({flagged}); failed inputs: {len(result.failures)}",
             markup=False,
         )
         if result.failures:

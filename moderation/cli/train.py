@@ -1,9 +1,128 @@
-"""`moderate train`: (in progress)."""
+"""`moderate train` and `moderate evaluate`: fit a model on labelled data, measure one per corpus and label."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+
+from moderation.cli._common import fail, user_errors, write_atomically
+
+DATA_HELP = "Corpora root (folders as in ../shared/datasets). Default: $MODERATE_CORPORA or ../shared/datasets."
+
+
+def _labelled_set(data: Path | None, in_domain: Path | None, no_in_domain: bool, files: list[Path], trainable: bool):
+    from rich.console import Console
+
+    from moderation import corpora
+
+    root = data if data is not None else corpora.default_corpora_root()
+    console = Console(stderr=True)
+    with console.status("loading labelled data") as status:
+        dataset = corpora.load_labelled_set(
+            root,
+            in_domain=False if no_in_domain else (in_domain or True),
+            files=files,
+            trainable_only=trainable,
+            progress=lambda name: status.update(f"loading {name}"),
+        )
+    return dataset, root
+
+
+def train(
+    out: Path = typer.Option(Path("models/default"), "--out", "-o", help="Model directory to write."),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    in_domain: Path = typer.Option(None, "--in-domain", help="In-domain JSONL (default data/comments.jsonl)."),
+    no_in_domain: bool = typer.Option(False, "--no-in-domain", help="Leave the in-domain comments out."),
+    files: list[Path] = typer.Option([], "--file", "-f", help="Extra labelled CSV/TSV/JSONL file (repeatable)."),
+    lexicon: Path = typer.Option(None, "--lexicon", help="Coded-term lexicon JSON (default data/lexicon.json)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (training is deterministic given data and seed)."),
+) -> None:
+    """Train a model on the train split, calibrate on dev, measure on test, write it with its model card."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from moderation import corpora, evaluation, modelcard, training
+    from moderation.lexicon import Lexicon
+
+    with user_errors():
+        dataset, _ = _labelled_set(data, in_domain, no_in_domain, files, trainable=True)
+        lexicon_path = lexicon or _default_lexicon()
+        lexicon_data = Lexicon.load(lexicon_path) if lexicon_path else Lexicon()
+        train_set = training.LabelledTexts.from_dataset(dataset, "train")
+        dev_set = training.LabelledTexts.from_dataset(dataset, "dev")
+        test_set = training.LabelledTexts.from_dataset(dataset, "test")
+        config = training.TrainingConfig(seed=seed)
+        cards = corpora.corpus_cards(sorted(set(dataset["source"])))
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(), transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("training", total=None)
+
+            def report(stage: str, done: int, total: int) -> None:
+                progress.update(task, description=stage, completed=done, total=total)
+
+            try:
+                model = training.fit(train_set, dev_set, lexicon_data, config, corpora=cards, progress=report)
+            except ValueError as error:
+                raise fail(str(error)) from None
+            progress.update(task, description="measuring on test", completed=0, total=None)
+            measured = evaluation.evaluate(model, test_set)
+        model = model.with_info(metrics={"split": "test", "corpora": measured.summary()})
+        model.save(out)
+        write_atomically(out / "README.md", modelcard.render(model.manifest()))
+        typer.echo(_table(measured))
+        typer.echo(f"wrote {out} ({len(train_set):,} train rows, {len(dev_set):,} dev rows)", err=True)
+
+
+def evaluate(
+    model_dir: Path = typer.Option(None, "--model", "-m", help="Model directory (default: the shipped model)."),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    in_domain: Path = typer.Option(None, "--in-domain", help="In-domain JSONL (default data/comments.jsonl)."),
+    no_in_domain: bool = typer.Option(False, "--no-in-domain", help="Leave the in-domain comments out."),
+    files: list[Path] = typer.Option([], "--file", "-f", help="Extra labelled CSV/TSV/JSONL file (repeatable)."),
+    split: str = typer.Option("test", "--split", help="Which split to measure: test, dev or train."),
+    out: Path = typer.Option(None, "--out", "-o", help="Also write the metrics as JSON here."),
+) -> None:
+    """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not)."""
+    from moderation import evaluation, training
+    from moderation.moderator import Moderator
+
+    if split not in ("train", "dev", "test"):
+        raise fail("--split must be train, dev or test")
+    with user_errors():
+        moderator = Moderator.load(model_dir)
+        dataset, _ = _labelled_set(data, in_domain, no_in_domain, files, trainable=False)
+        measured = evaluation.evaluate(
+            moderator.model, training.LabelledTexts.from_dataset(dataset, split), split=split
+        )
+        typer.echo(_table(measured))
+        if out is not None:
+            write_atomically(out, json.dumps(measured.to_dict(), indent=2) + "\n")
+
+
+def _default_lexicon() -> Path | None:
+    from moderation.corpora import _project_root
+
+    project = _project_root()
+    path = project / "data" / "lexicon.json" if project else None
+    return path if path is not None and path.is_file() else None
+
+
+def _table(measured) -> str:
+    header = f"{'corpus':<32} {'label':<12} {'rows':>7} {'pos':>6} {'prec':>6} {'rec':>6} {'F1':>6} {'AUC':>6}"
+    lines = [f"{measured.split} split", header, "-" * len(header)]
+    for m in measured.metrics:
+        auc = "-" if m.roc_auc is None else f"{m.roc_auc:.3f}"
+        lines.append(
+            f"{m.corpus:<32} {m.label:<12} {m.rows:>7} {m.positives:>6} {m.precision:>6.3f} {m.recall:>6.3f} "
+            f"{m.f1:>6.3f} {auc:>6}"
+        )
+    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `train` and `evaluate` to the app."""
+    app.command("train")(train)
+    app.command("evaluate")(evaluate)

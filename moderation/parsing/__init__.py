@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from moderation.parsing.text import parse_text
+from moderation.reading import read_text
 from moderation.types import Article
 
 KINDS = ("auto", "text", "html")
@@ -38,16 +40,12 @@ def parse(text: str, *, source: str | None = None, kind: str = "auto") -> Articl
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if kind == "html" or (kind == "auto" and looks_like_html(text)):
-        from moderation.parsing.html import parse_html
+        from moderation.parsing.html import parse_html  # lxml loads only when there is markup
 
         return parse_html(text, source=source)
-    from moderation.parsing.text import parse_text
-
     return parse_text(text, source=source)
 
 
 def parse_file(path: str | Path, *, max_bytes: int = 20_000_000) -> Article:
     """Read ``path`` (``-`` for stdin) with :func:`moderation.reading.read_text` and :func:`parse` it."""
-    from moderation.reading import read_text
-
     return parse(read_text(path, max_bytes=max_bytes), source=str(path))

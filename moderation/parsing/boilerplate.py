@@ -248,38 +248,40 @@ _ROW_TOKEN = (
 _ROW_SEPARATOR = r"(?:\s*[•·|]\s*|\s)"
 
 # Whole-line regular expressions (on the folded line).
-_PATTERNS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        # "Follow Frances Martel on Facebook and Twitter.", "Follow us on X", "Like us on Facebook"
-        rf"(?:follow|like)\s+[^.!?]{{1,60}}?\s+on\s+{_PLATFORM}(?:\s*(?:,|and|or|&)\s*{_PLATFORM})*\s*[.!]?",
-        r"follow\s+@\w{1,30}\.?",
-        r"(?:sign up|subscribe|register)\b.{0,80}\bnewsletters?\b.{0,80}",
-        r".{0,60}\bnewsletters?\b.{0,40}\b(?:sign up|subscribe)\b.{0,40}",
-        r"(?:get|receive)\s+(?:the|our)\s+.{0,60}\b(?:in|to)\s+your\s+inbox.{0,40}",
-        r"(?:download|get)\s+(?:the|our)\s+.{0,30}\bapp\b.{0,60}",
-        r"join\s+(?:us\s+on|our)\s+.{0,30}\b(?:telegram|whatsapp|channel|community)\b.{0,60}",
-        # publisher mission statements and licence lines
-        r"[\w .,&'-]{2,60}'s mission is to\b.*",
-        r".{0,80}\bcontent used with the permission of\b.*",
-        r"(?:©|\(c\))\s*.{1,150}|copyright\s*(?:©|\(c\))?\s*\d{4}.{0,150}",
-        r"this (?:article|story|piece) (?:was|is|first) (?:originally |first )?"
-        r"(?:published|appeared)\b.{0,200}",
-        r"republished with permission\b.{0,150}",
-        r"the views (?:and opinions )?expressed (?:in this|here|by).{0,250}",
-        # comment-section counters and vote/share rows: "12 • Reply • Share ›", "▲ 3 ▼", "Like (2)"
-        rf"[•·|]?\s*{_ROW_TOKEN}(?:{_ROW_SEPARATOR}{_ROW_TOKEN}){{0,11}}\s*[•·|]?",
-        r"(?:\d+|one|no)\s+(?:thoughts?|responses?|comments?|replies|reactions?)\s+(?:on|to)\s+.{1,200}",
-        r"(?:\d[\d,.]*k?|no|one)\s+(?:comments?|responses?|replies)",
-        r"comments?\s*(?:\(\d+\))?:?",
-        r"(?:reader|readers'|user|latest|top|show|view|all|see)\s+comments?(?:\s*\(\d+\))?",
-        r"(?:subscribe|login|log in)\s*(?:[|•·]\s*(?:subscribe|login|log in|register|sign up)\s*)+",
+_PATTERNS = re.compile(
+    "|".join(
+        f"(?:{pattern})"
+        for pattern in (
+            # "Follow Frances Martel on Facebook and Twitter.", "Follow us on X", "Like us on Facebook"
+            rf"(?:follow|like)\s+[^.!?]{{1,60}}?\s+on\s+{_PLATFORM}(?:\s*(?:,|and|or|&)\s*{_PLATFORM})*\s*[.!]?",
+            r"follow\s+@\w{1,30}\.?",
+            r"(?:sign up|subscribe|register)\b.{0,80}\bnewsletters?\b.{0,80}",
+            r".{0,60}\bnewsletters?\b.{0,40}\b(?:sign up|subscribe)\b.{0,40}",
+            r"(?:get|receive)\s+(?:the|our)\s+.{0,60}\b(?:in|to)\s+your\s+inbox.{0,40}",
+            r"(?:download|get)\s+(?:the|our)\s+.{0,30}\bapp\b.{0,60}",
+            r"join\s+(?:us\s+on|our)\s+.{0,30}\b(?:telegram|whatsapp|channel|community)\b.{0,60}",
+            # publisher mission statements and licence lines
+            r"[\w .,&'-]{2,60}'s mission is to\b.*",
+            r".{0,80}\bcontent used with the permission of\b.*",
+            r"(?:©|\(c\))\s*.{1,150}|copyright\s*(?:©|\(c\))?\s*\d{4}.{0,150}",
+            r"this (?:article|story|piece) (?:was|is|first) (?:originally |first )?"
+            r"(?:published|appeared)\b.{0,200}",
+            r"republished with permission\b.{0,150}",
+            r"the views (?:and opinions )?expressed (?:in this|here|by).{0,250}",
+            # comment-section counters and vote/share rows: "12 • Reply • Share ›", "▲ 3 ▼", "Like (2)"
+            rf"[•·|]?\s*{_ROW_TOKEN}(?:{_ROW_SEPARATOR}{_ROW_TOKEN}){{0,11}}\s*[•·|]?",
+            r"(?:\d+|one|no)\s+(?:thoughts?|responses?|comments?|replies|reactions?)\s+(?:on|to)\s+.{1,200}",
+            r"(?:\d[\d,.]*k?|no|one)\s+(?:comments?|responses?|replies)",
+            r"comments?\s*(?:\(\d+\))?:?",
+            r"(?:reader|readers'|user|latest|top|show|view|all|see)\s+comments?(?:\s*\(\d+\))?",
+            r"(?:subscribe|login|log in)\s*(?:[|•·]\s*(?:subscribe|login|log in|register|sign up)\s*)+",
+        )
     )
 )
 
 # Navigation rows ("Home Video Shorts Live TV"): short lines whose words are nearly all section names.
 # Patterns a reader's comment could also match ("click here to see the proof"); applied outside comments only.
-_PAGE_ONLY_PATTERNS = (re.compile(r"click here to .{0,80}"),)
+_PAGE_ONLY_PATTERNS = re.compile(r"click here to .{0,80}")
 
 _NAVIGATION_WORDS = _words(
     """
@@ -332,14 +334,12 @@ def is_boilerplate(line: str, *, in_comments: bool = False) -> bool:
         return True
     if len(folded) > 400:
         return False
-    if any(pattern.fullmatch(folded) for pattern in _PATTERNS):
+    if _PATTERNS.fullmatch(folded):
         return True
     if in_comments:
         return False
     return (
-        any(pattern.fullmatch(folded) for pattern in _PAGE_ONLY_PATTERNS)
-        or is_navigation_row(line)
-        or is_photo_caption(line)
+        _PAGE_ONLY_PATTERNS.fullmatch(folded) is not None or is_navigation_row(line) or is_photo_caption(line)
     )
 
 

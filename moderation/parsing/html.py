@@ -46,7 +46,7 @@ _SKIPPED_TAGS = _words(
 _BLOCK_TAGS = _words(
     """
     p div section article main li ol ul dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 table tr td th
-    figure figcaption br hr address details summary
+    figure figcaption hr address details summary
     """
 )
 _PARAGRAPH_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "li", "figcaption", "dd")
@@ -108,7 +108,7 @@ _COMMENT_CHROME = (
     f" or {_has_class('post-byline')} or {_has_class('post-menu')} or {_has_class('comment-footer')}"
     f" or {_has_class('children')} or {_has_class('vcard')}"
 )
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u3000]+")
+_SPACES = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
@@ -119,8 +119,8 @@ def parse_html(markup: str, *, source: str | None = None) -> Article:
         return Article(source=source)
     comment_elements = _comment_elements(root)
     comments = _comments(comment_elements)
-    excluded = {id(element) for element in comment_elements}
-    excluded.update(id(element) for element in root.xpath(_COMMENT_AREA))
+    excluded = set(comment_elements)
+    excluded.update(element for element in root.xpath(_COMMENT_AREA))
     container = _article_container(root, excluded)
     body, dropped = _body(container, excluded)
     title = _title(root, container, excluded)
@@ -143,7 +143,9 @@ def _document(markup: str) -> lxml.html.HtmlElement | None:
     if not data.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+        root = lxml.html.document_fromstring(
+            data, parser=lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+        )
     except (lxml.etree.ParserError, ValueError):
         return None
     return root if isinstance(root, lxml.html.HtmlElement) else None
@@ -170,41 +172,65 @@ def _is_chrome(element: lxml.html.HtmlElement, *, by_class: bool = True) -> bool
     return by_class and any(word in _CHROME_WORDS for word in _classes(element))
 
 
-def _text_lines(element: lxml.html.HtmlElement, skip: set[int], *, skip_chrome: bool = True) -> list[str]:
-    """The visible text of ``element`` as lines, one per block (paragraph, list item, line break).
+_LINE_BREAK = object()
+_PARAGRAPH_BREAK = object()
 
-    Elements in ``skip`` (by id) are left out, and so, with ``skip_chrome``, are scripts, styles, forms,
-    navigation and hidden elements.
+
+def _paragraphs_of(
+    element: lxml.html.HtmlElement, skip: set[lxml.html.HtmlElement], *, skip_chrome: bool = True
+) -> list[str]:
+    """The visible text of ``element`` as paragraphs (one per block element; ``<br>`` becomes a newline).
+
+    Elements in ``skip`` are left out, and so, with ``skip_chrome``, are scripts, styles, forms,
+    navigation, headers, footers and hidden elements. Whitespace in the markup collapses as a browser's.
     """
-    pieces: list[str] = []
-
-    def walk(node: lxml.html.HtmlElement) -> None:
-        if not isinstance(node.tag, str):  # comments and processing instructions
-            if node.tail:
+    pieces: list[object] = []
+    # An explicit stack, not recursion: malformed pages can nest thousands of elements deep.
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(element, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            pieces.append(_PARAGRAPH_BREAK if node.tag in _BLOCK_TAGS else "")
+            if node is not element and node.tail:
                 pieces.append(node.tail)
-            return
-        if id(node) in skip or (node is not element and skip_chrome and _is_chrome(node, by_class=False)):
-            pass
-        else:
-            block = node.tag in _BLOCK_TAGS
-            if block:
-                pieces.append("\n")
-            if node.text:
-                pieces.append(node.text)
-            for child in node:
-                walk(child)
-            if block:
-                pieces.append("\n")
-        if node is not element and node.tail:
-            pieces.append(node.tail)
+            continue
+        if (
+            not isinstance(node.tag, str)
+            or node in skip
+            or (node is not element and skip_chrome and _is_chrome(node, by_class=False))
+        ):
+            if node is not element and node.tail:
+                pieces.append(node.tail)
+            continue
+        if node.tag == "br":
+            pieces.append(_LINE_BREAK)
+        elif node.tag in _BLOCK_TAGS:
+            pieces.append(_PARAGRAPH_BREAK)
+        if node.text:
+            pieces.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
 
-    walk(element)
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
-    return [line for line in lines if line]
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    words: list[str] = []
+    for piece in (*pieces, _PARAGRAPH_BREAK):
+        if isinstance(piece, str):
+            words.append(piece)
+            continue
+        line = _SPACES.sub(" ", "".join(words)).strip()
+        words = []
+        if line:
+            lines.append(line)
+        if piece is _PARAGRAPH_BREAK and lines:
+            paragraphs.append("\n".join(lines))
+            lines = []
+    return paragraphs
 
 
-def _text(element: lxml.html.HtmlElement, skip: set[int] | None = None) -> str:
-    return " ".join(_text_lines(element, skip or set(), skip_chrome=False))
+def _text(element: lxml.html.HtmlElement, skip: set[lxml.html.HtmlElement] | None = None) -> str:
+    """The element's visible text on one line."""
+    return " ".join(_paragraphs_of(element, skip or set())).replace("\n", " ")
 
 
 # --- comments --------------------------------------------------------------------------------------------
@@ -216,62 +242,63 @@ def _comment_elements(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement
 
 
 def _comments(elements: list[lxml.html.HtmlElement]) -> list[Comment]:
-    candidates = {id(element) for element in elements}
+    # Sets of elements, never of id()s: lxml makes element proxies on demand and an id can be reused.
+    candidates = set(elements)
 
-    def owner(node: lxml.html.HtmlElement) -> int | None:
+    def owner(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
         """The comment element a node belongs to: the nearest candidate at or above it."""
         for ancestor in (node, *node.iterancestors()):
-            if id(ancestor) in candidates:
-                return id(ancestor)
+            if ancestor in candidates:
+                return ancestor
         return None
 
-    parts: dict[int, tuple[str | None, str | None, str]] = {}
+    parts: dict[lxml.html.HtmlElement, tuple[str | None, str | None, str]] = {}
     for element in elements:
-        own = lambda found, element=element: [node for node in found if owner(node) == id(element)]  # noqa: E731
+        own = lambda found, element=element: [node for node in found if owner(node) is element]  # noqa: E731
         text = _comment_text(element, own, candidates)
         author = _first_text(own(element.xpath(xpath)) for xpath in _AUTHOR_PARTS)
         posted = _posted(own, element)
-        parts[id(element)] = (author, posted, text)
+        parts[element] = (author, posted, text)
 
     # A candidate without text of its own wraps the real one (li.comment around article[itemtype=Comment]).
-    real: dict[int, int] = {}  # candidate id -> index of the comment it is (or wraps)
+    real: dict[lxml.html.HtmlElement, int] = {}  # candidate -> index of the comment it is (or wraps)
     comments: list[Comment] = []
     for element in elements:
-        author, posted, text = parts[id(element)]
+        author, posted, text = parts[element]
         if not text:
             continue
         parent = None
         for ancestor in element.iterancestors():
-            if id(ancestor) in candidates:
-                parent = real.get(id(ancestor))
+            if ancestor in candidates:
+                parent = real.get(ancestor)
                 if parent is None:
-                    wrapper_author, wrapper_posted, _ = parts[id(ancestor)]
+                    wrapper_author, wrapper_posted, _ = parts[ancestor]
                     author = author or wrapper_author
                     posted = posted or wrapper_posted
                     continue
                 break
         index = len(comments)
-        real[id(element)] = index
+        real[element] = index
         for ancestor in element.iterancestors():
-            if id(ancestor) in candidates and not parts[id(ancestor)][2] and id(ancestor) not in real:
-                real[id(ancestor)] = index
-            elif id(ancestor) in candidates:
+            if ancestor in candidates and not parts[ancestor][2] and ancestor not in real:
+                real[ancestor] = index
+            elif ancestor in candidates:
                 break
         comments.append(Comment(index=index, text=text, author=author, posted=posted, parent=parent))
     return comments
 
 
-def _comment_text(element, own, candidates: set[int]) -> str:
+def _comment_text(element, own, candidates: set[lxml.html.HtmlElement]) -> str:
     for xpath in _TEXT_PARTS:
         nodes = own(element.xpath(xpath))
         if nodes:
             outermost = [node for node in nodes if not any(other in node.iterancestors() for other in nodes)]
-            paragraphs = [line for node in outermost for line in _text_lines(node, candidates - {id(node)})]
+            paragraphs = [text for node in outermost for text in _paragraphs_of(node, candidates - {node})]
             return "\n\n".join(line for line in paragraphs if not is_boilerplate(line, in_comments=True))
     # No marked-up text part: the element's own paragraphs, less its meta and buttons and the replies.
-    skip = set(candidates) - {id(element)}
-    skip.update(id(node) for node in element.xpath(f".//*[{_COMMENT_CHROME}]"))
-    lines = _text_lines(element, skip)
+    skip = set(candidates) - {element}
+    skip.update(node for node in element.xpath(f".//*[{_COMMENT_CHROME}]"))
+    lines = _paragraphs_of(element, skip)
     return "\n\n".join(line for line in lines if not is_boilerplate(line, in_comments=True))
 
 
@@ -297,11 +324,13 @@ def _posted(own, element: lxml.html.HtmlElement) -> str | None:
 # --- article ---------------------------------------------------------------------------------------------
 
 
-def _inside(element: lxml.html.HtmlElement, excluded: set[int]) -> bool:
-    return any(id(node) in excluded for node in (element, *element.iterancestors()))
+def _inside(element: lxml.html.HtmlElement, excluded: set[lxml.html.HtmlElement]) -> bool:
+    return any(node in excluded for node in (element, *element.iterancestors()))
 
 
-def _article_container(root: lxml.html.HtmlElement, excluded: set[int]) -> lxml.html.HtmlElement:
+def _article_container(
+    root: lxml.html.HtmlElement, excluded: set[lxml.html.HtmlElement]
+) -> lxml.html.HtmlElement:
     for xpath in (
         "//*[@itemprop='articleBody']",
         "//article",
@@ -317,7 +346,9 @@ def _article_container(root: lxml.html.HtmlElement, excluded: set[int]) -> lxml.
     return body if body is not None else root
 
 
-def _body(container: lxml.html.HtmlElement, excluded: set[int]) -> tuple[list[str], list[str]]:
+def _body(
+    container: lxml.html.HtmlElement, excluded: set[lxml.html.HtmlElement]
+) -> tuple[list[str], list[str]]:
     body: list[str] = []
     dropped: list[str] = []
     blocks = [
@@ -326,20 +357,20 @@ def _body(container: lxml.html.HtmlElement, excluded: set[int]) -> tuple[list[st
         # the innermost blocks only: a quote or list item made of <p>s is read through its <p>s
         if not any(child.tag in _PARAGRAPH_TAGS for child in node.iterdescendants())
     ]
-    text_sizes: dict[int, int] = {}
-    chrome_seen: set[int] = set()
+    text_sizes: dict[lxml.html.HtmlElement, int] = {}
+    chrome_seen: set[lxml.html.HtmlElement] = set()
     for node in blocks:
         if _inside(node, excluded):
             continue
         chrome = _chrome_ancestor(node, container, text_sizes)
         if chrome is not None:
-            if id(chrome) not in chrome_seen:
-                chrome_seen.add(id(chrome))
+            if chrome not in chrome_seen:
+                chrome_seen.add(chrome)
                 text = _text(chrome, excluded)
                 if text and len(text) <= 300:
                     dropped.append(text)
             continue
-        text = " ".join(_text_lines(node, excluded))
+        text = "\n".join(_paragraphs_of(node, excluded))
         if not text:
             continue
         if body and text == body[-1] and len(text) >= 20:
@@ -350,12 +381,14 @@ def _body(container: lxml.html.HtmlElement, excluded: set[int]) -> tuple[list[st
         else:
             body.append(text)
     if not blocks:
-        for line in _text_lines(container, excluded):
+        for line in _paragraphs_of(container, excluded):
             (dropped if is_boilerplate(line) else body).append(line)
     return body, dropped
 
 
-def _chrome_ancestor(node, container, text_sizes: dict[int, int]) -> lxml.html.HtmlElement | None:
+def _chrome_ancestor(
+    node, container, text_sizes: dict[lxml.html.HtmlElement, int]
+) -> lxml.html.HtmlElement | None:
     """The outermost chrome element between ``node`` and ``container``, if any.
 
     A class word alone ("has-sidebar", "post-meta") does not make chrome of an element holding most of
@@ -363,9 +396,9 @@ def _chrome_ancestor(node, container, text_sizes: dict[int, int]) -> lxml.html.H
     """
 
     def size(element) -> int:
-        if id(element) not in text_sizes:
-            text_sizes[id(element)] = len(_text(element))
-        return text_sizes[id(element)]
+        if element not in text_sizes:
+            text_sizes[element] = len(_text(element))
+        return text_sizes[element]
 
     found = None
     for ancestor in (node, *node.iterancestors()):
@@ -387,7 +420,7 @@ def _meta(root: lxml.html.HtmlElement, *names: str) -> str | None:
     return None
 
 
-def _title(root, container, excluded: set[int]) -> str | None:
+def _title(root, container, excluded: set[lxml.html.HtmlElement]) -> str | None:
     for scope in (container, root):
         for node in scope.iter("h1"):
             if not _inside(node, excluded):
@@ -401,7 +434,7 @@ def _title(root, container, excluded: set[int]) -> str | None:
     return (_text(node) or None) if node is not None else None
 
 
-def _byline(root, container, excluded: set[int]) -> tuple[str | None, str | None]:
+def _byline(root, container, excluded: set[lxml.html.HtmlElement]) -> tuple[str | None, str | None]:
     byline = None
     for xpath in (
         ".//*[@itemprop='author']//*[@itemprop='name']",

@@ -23,8 +23,8 @@ The page is read top-down:
      not itself look like an author line. The first author line opens the comment section when it comes
      after a double blank line (the gap these scrapes put between article and comments), or when the
      section it would open has a recurring author, or at least three author lines making a quarter of
-     its paragraphs. A single-paragraph block opened by a double blank line just before it is taken as
-     an anonymous first comment. Subheads ("Citizens prepare", "‘Solid friendship’", "Putin stressed:")
+     its paragraphs. Single-paragraph blocks just before it, each opened by a double blank line, are
+     anonymous first comments. Subheads ("Citizens prepare", "‘Solid friendship’", "Putin stressed:")
      are not names, and a lone name-like subhead between single blank lines is not enough, so articles
      without a comment section keep all their paragraphs.
 
@@ -37,7 +37,8 @@ before, or from a leading "@Name" that matches an earlier author.
 
 Known limits: a comment section with neither a heading nor a single author line is indistinguishable
 from trailing paragraphs and stays in the body; a name-like subhead after a double blank line, with
-text below it, opens a comment section.
+text below it, opens a comment section; everything after the start of the comment section that is not
+boilerplate belongs to some comment (a site footer the patterns miss joins the last comment).
 """
 
 from __future__ import annotations
@@ -253,7 +254,7 @@ def _read_byline(text: str) -> tuple[str | None, str | None] | None:
     if by and looks_like_name(by["name"].strip(), max_words=8):
         rest = (by["rest"] or "").strip()
         return by["name"].strip(), rest if rest and _DATE.search(rest) else None
-    # "FP Staff June 18, 2024, 07:57:20 IST", "Posted on March 3, 2024 by Lena Ortiz", "Lena Ortiz, May 2, 2024"
+    # "FP Staff June 18, 2024, 07:57:20 IST", "Posted on March 3, 2024 by Lena Ortiz", "Lena Ortiz, May 2"
     date = _DATE.search(text)
     if date is None:
         return (None, text) if looks_like_timestamp(text) else None
@@ -484,6 +485,17 @@ def _author_flags(blocks: Sequence[_Block]) -> list[bool]:
 
 def _blank_line_section_start(blocks: Sequence[_Block]) -> int | None:
     authors = _author_flags(blocks)
+    # From each block to the end: how many author lines, and whether an author name recurs.
+    authors_after = [0] * (len(blocks) + 1)
+    recurs_after = [False] * (len(blocks) + 1)
+    seen: set[str] = set()
+    for index in range(len(blocks) - 1, -1, -1):
+        authors_after[index] = authors_after[index + 1] + authors[index]
+        recurs_after[index] = recurs_after[index + 1]
+        if authors[index]:
+            name = blocks[index].lines[0].text.casefold()
+            recurs_after[index] = recurs_after[index] or name in seen
+            seen.add(name)
     for candidate in range(1, len(blocks)):
         if not authors[candidate]:
             continue
@@ -492,12 +504,11 @@ def _blank_line_section_start(blocks: Sequence[_Block]) -> int | None:
         # Each such block must leave body before it and must not be the text of an earlier author line.
         while start >= 2 and blocks[start - 1].gap >= 2 and not authors[start - 2]:
             start -= 1
-        tail = range(start, len(blocks))
-        names = [blocks[i].lines[0].text.casefold() for i in tail if authors[i]]
+        names = authors_after[start]
         if (
             blocks[start].gap >= 2
-            or len(set(names)) < len(names)
-            or (len(names) >= 3 and len(names) >= 0.25 * len(tail))
+            or recurs_after[start]
+            or (names >= 3 and names >= 0.25 * (len(blocks) - start))
         ):
             return start
     return None
@@ -639,10 +650,12 @@ def _link_comments(drafts: Sequence[_Draft]) -> tuple[Comment, ...]:
             if open_threads:
                 parent = open_threads[-1][1]
         if parent is None and text.startswith("@"):
-            mention = text[1:].casefold()
-            candidates = [name for name in by_author if mention.startswith(name)]
-            if candidates:
-                parent = by_author[max(candidates, key=len)]
+            # "@Tom Reed take the ferry": the longest run of leading words that names an earlier author
+            words = text[1:].split(maxsplit=5)
+            for count in range(min(len(words), 5), 0, -1):
+                parent = by_author.get(" ".join(words[:count]).casefold().rstrip(",:"))
+                if parent is not None:
+                    break
         open_threads.append((draft.indent, index))
         if draft.author:
             by_author[draft.author.casefold()] = index

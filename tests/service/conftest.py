@@ -12,12 +12,8 @@ from moderation.service import ServiceSettings, create_app
 
 @pytest.fixture(scope="session")
 def moderator() -> Moderator:
-    try:
-        return Moderator.load()
-    except NotImplementedError:  # TEMPORARY until the model lands
-        from _fake_moderator import FakeModerator
-
-        return FakeModerator()
+    """The shipped default model, loaded once for the whole session."""
+    return Moderator.load()
 
 
 @pytest.fixture()

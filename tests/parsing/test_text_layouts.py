@@ -1,0 +1,234 @@
+"""Plain-text layouts: WordPress and Disqus dumps, a comment heading, and the seeds' blank-line layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from moderation.parsing import parse, parse_file
+from moderation.parsing.text import layout_text, looks_like_name, looks_like_timestamp
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+
+
+def comments_of(article):
+    return [(c.author, c.posted, c.parent, c.text) for c in article.comments]
+
+
+def test_wordpress_dump():
+    article = parse_file(PAGES / "wordpress_dump.txt")
+    assert article.title == "Harbour Bridge Repairs to Start in Spring"
+    assert (article.byline, article.published) == ("Lena Ortiz", "March 3, 2024")
+    assert article.body == (
+        "The city council approved the long-delayed repairs to the harbour bridge on Tuesday, with work due "
+        "to begin in April.",
+        "Traffic will be reduced to one lane in each direction for about six months.",
+        "What changes for commuters",
+        "Buses will be rerouted over the north crossing, and the ferry will run every fifteen minutes at "
+        "peak hours.",
+    )
+    assert comments_of(article) == [
+        (
+            "Marta Kowalska",
+            "March 3, 2024 at 9:14 am",
+            None,
+            "Finally. That bridge has been falling apart for a decade.\n\n"
+            "I hope they keep the cycle lane open though.",
+        ),
+        ("Tom Reed", "March 3, 2024 at 10:02 am", None, "Six months of one lane? Good luck getting to work."),
+        # indented under Tom Reed's comment, and addressed to him
+        ("Marta Kowalska", "March 3, 2024 at 10:30 am", 1, "@Tom Reed take the ferry, it's faster anyway."),
+        ("dave_k", "March 4, 2024 at 7:45 pm", None, "Another waste of our money by this council."),
+    ]
+    for expected in [
+        "Share this:",
+        "Like Loading...",
+        "4 thoughts on “Harbour Bridge Repairs to Start in Spring”",
+        "Reply",
+        "Leave a Reply Cancel reply",
+        "Comment *",
+        "Save my name, email, and website in this browser for the next time I comment.",
+        "Post Comment",
+    ]:
+        assert expected in article.dropped
+    assert article.dropped.count("Reply") == 4
+
+
+def test_disqus_dump():
+    article = parse_file(PAGES / "disqus_dump.txt")
+    assert (article.title, article.byline, article.published) == (
+        "Council Votes to Close Riverside Library",
+        "Sam Patel",
+        "March 5, 2024",
+    )
+    assert len(article.body) == 3
+    assert comments_of(article) == [
+        (
+            "Grace Liu",
+            "2 hours ago",
+            None,
+            "This library is where my kids learned to read. Shameful decision.",
+        ),
+        ("Henry Cole", "an hour ago", 0, "Agreed. Write to your councillor, it worked for the pool."),
+        (
+            "Anonymous",
+            "5 hours ago",
+            None,
+            "Good riddance, nobody reads books anymore.\nLibraries are a relic.",
+        ),
+    ]
+    for expected in [
+        "Advertisement",
+        "3 Comments",
+        "Sort by Best",
+        "12 • Reply • Share ›",
+        "Reply • Share ›",
+    ]:
+        assert expected in article.dropped
+
+
+def test_a_comment_heading_opens_the_comment_section():
+    article = parse_file(PAGES / "comment_heading.txt")
+    # "Kim Lee" looks like a name but sits between single blank lines inside the article: body.
+    assert article.body == (
+        "The night bus service to the old town resumes on Friday after a two-year pause.",
+        "Kim Lee",
+        "The first bus leaves the central station at 23:40.",
+    )
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("Jo Banks", "I was at the meeting and this is accurate.\n\nReally good reporting."),
+        (None, "Why is nobody talking about the costs?"),
+        ("Priya N", "Costs are in the second paragraph."),
+    ]
+    assert article.dropped == ("Reader comments (3)",)
+
+
+def test_name_over_a_date_line_is_a_comment_header():
+    text = (
+        "Storm Closes Coastal Road\n\nThe coastal road is closed until Monday.\n\nComments\n\n"
+        "Ann Lee\nJune 18, 2024 at 9:14 am\nStay safe everyone.\n\n"
+        "Bo Chen\nJune 18, 2024 at 9:30 am\nAgain? Third time this year.\n"
+    )
+    article = parse(text)
+    assert article.body == ("The coastal road is closed until Monday.",)
+    assert comments_of(article) == [
+        ("Ann Lee", "June 18, 2024 at 9:14 am", None, "Stay safe everyone."),
+        ("Bo Chen", "June 18, 2024 at 9:30 am", None, "Again? Third time this year."),
+    ]
+
+
+def test_blank_line_layout_needs_the_double_gap_or_a_recurring_author():
+    article_only = (
+        "Title Of The Story\n\nFirst paragraph of the story.\n\nMaria Lopez\n\n"
+        "Second paragraph, under a name-like subhead.\n\nThird paragraph.\n"
+    )
+    assert parse(article_only).comments == ()
+    with_comments = article_only + "\n\nAl Green\n\nnice article\n\n\nanother anonymous comment\n"
+    article = parse(with_comments)
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("Al Green", "nice article"),
+        (None, "another anonymous comment"),
+    ]
+    assert "Maria Lopez" in article.body
+    recurring = (
+        "Title\n\nA paragraph of the article.\n\nAnother one.\n\nJo\n\nfirst comment\n\nSam\n\n"
+        "second comment\n\nJo\n\nthird comment\n"
+    )
+    assert [(c.author, c.text) for c in parse(recurring).comments] == [
+        ("Jo", "first comment"),
+        ("Sam", "second comment"),
+        ("Jo", "third comment"),
+    ]
+
+
+def test_an_anonymous_first_comment_after_the_double_gap():
+    text = (
+        "Title\n\nThe article's only paragraph.\n\nIts second paragraph.\n\n\n"
+        "first, anonymous\n\n\nsecond, anonymous\n\nMr Fixer\n\nthird, signed\n"
+    )
+    assert [(c.author, c.text) for c in parse(text).comments] == [
+        (None, "first, anonymous"),
+        (None, "second, anonymous"),
+        ("Mr Fixer", "third, signed"),
+    ]
+
+
+def test_a_quote_lead_in_is_not_a_wordpress_comment():
+    text = "Title\n\nThe minister spoke on Monday.\n\nPutin says:\n\nWe will cooperate.\n\nThe end.\n"
+    article = parse(text)
+    assert article.comments == ()
+    assert "Putin says:" in article.body
+
+
+def test_no_comment_section_means_no_comments():
+    text = "A Headline\n\nBy Jane Doe\n\nOne paragraph.\n\nTwo paragraph.\n\nAdvertisement\n\nThree.\n"
+    article = parse(text)
+    assert article.comments == ()
+    assert article.byline == "Jane Doe"
+    assert article.body == ("One paragraph.", "Two paragraph.", "Three.")
+    assert article.dropped == ("Advertisement",)
+
+
+def test_a_caption_repeated_on_the_next_line_is_dropped_both_times():
+    caption = "The two leaders at the airport on Wednesday morning"
+    text = f"Title\n\nFirst paragraph.\n{caption}\n{caption}\n\nSecond paragraph.\n"
+    article = parse(text)
+    assert article.dropped == (caption, caption)
+    assert article.body == ("First paragraph.", "Second paragraph.")
+
+
+def test_comment_text_that_looks_like_boilerplate_is_still_a_comment():
+    text = (
+        "Title\n\nBody one.\n\nBody two.\n\n\nJo Smith\n\nit is all lies.\nSource: Reuters\n\n\n"
+        "click here to see the proof\n"
+    )
+    article = parse(text)
+    assert [c.text for c in article.comments] == [
+        "it is all lies.\nSource: Reuters",
+        "click here to see the proof",
+    ]
+
+
+def test_crlf_text_passed_directly_still_parses_with_spans():
+    text = "Title\r\n\r\nBody.\r\n\r\nMore body.\r\n\r\n\r\nAl Green\r\n\r\nnice\r\n"
+    article = parse(text)
+    (comment,) = article.comments
+    assert (comment.author, comment.text) == ("Al Green", "nice")
+    assert text[comment.span[0] : comment.span[1]] == "nice"
+
+
+def test_a_single_line_is_body_not_title():
+    article = parse("just one line of text")
+    assert (article.title, article.body) == (None, ("just one line of text",))
+
+
+def test_empty_and_blank_text_give_an_empty_article():
+    for text in ("", "\n\n  \n\t\n"):
+        layout = layout_text(text)
+        assert layout.article.body == () and layout.article.comments == () and layout.article.title is None
+        assert dict(layout.roles) == {}
+
+
+def test_names_and_timestamps():
+    for name in ["Vlad the Great", "Edgar Zetar", "Mr Fixer", "Paul Citro", "jon_88", "mrFixer", "O'Brien"]:
+        assert looks_like_name(name), name
+    for not_name in [
+        "Citizens prepare",
+        "‘Solid friendship’",
+        "Putin stressed:",
+        "Putin-Kim meet: What’s on plate?",
+        "QUICK LINKS",
+        "Agreed",
+        "yes it was a genocide perpetrated on n. korea by us and natostan.",
+        "June 18, 2024",
+    ]:
+        assert not looks_like_name(not_name), not_name
+    for stamp in [
+        "June 18, 2024 at 9:14 am",
+        "2 hours ago",
+        "an hour ago",
+        "18/06/2024 09:14",
+        "Yesterday 9:14",
+    ]:
+        assert looks_like_timestamp(stamp), stamp
+    for not_stamp in ["Paul Citro", "the 2 of us", "Reply"]:
+        assert not looks_like_timestamp(not_stamp), not_stamp
