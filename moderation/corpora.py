@@ -878,7 +878,9 @@ def load_labelled_set(
             progress(str(path))
         parts.append(load_labelled_file(path))
     if not parts:
-        raise DataError("no labelled data: give a corpora root (--data), the in-domain file or labelled files")
+        raise DataError(
+            "no labelled data: give a corpora root (--data), the in-domain file or labelled files"
+        )
     return datasets.concatenate_datasets(parts)
 
 

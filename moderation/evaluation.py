@@ -70,7 +70,9 @@ def evaluate(
     probabilities = np.vstack(
         [model.probabilities(data.texts[i : i + batch_size]) for i in range(0, len(data), batch_size)]
     )
-    cut = np.array([(thresholds or {}).get(label, t) for label, t in zip(model.labels, model.thresholds, strict=True)])
+    cut = np.array(
+        [(thresholds or {}).get(label, t) for label, t in zip(model.labels, model.thresholds, strict=True)]
+    )
     sources = np.array(data.sources)
     metrics = []
     for corpus in sorted(set(data.sources)):
@@ -92,6 +94,16 @@ def evaluate(
             f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
             auc = float(roc_auc_score(truth, probabilities[known, k])) if not truth.all() else None
             metrics.append(
-                LabelMetrics(corpus, label, int(known.sum()), int(truth.sum()), float(cut[k]), precision, recall, f1, auc)
+                LabelMetrics(
+                    corpus,
+                    label,
+                    int(known.sum()),
+                    int(truth.sum()),
+                    float(cut[k]),
+                    precision,
+                    recall,
+                    f1,
+                    auc,
+                )
             )
     return Evaluation(split, tuple(metrics))

@@ -42,7 +42,9 @@ _SALT_LEXICON = np.uint64(0x082EFA98EC4E6C89)
 _WORD_TABLE_SIZE = 0x3000
 _IS_WORD = np.array([chr(c).isalnum() or c == 0x5F for c in range(_WORD_TABLE_SIZE)], dtype=bool)
 
-KIND_CHAR, KIND_WORD, KIND_LEXICON = 0, 1, 2
+KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM = 0, 1, 2, 3
+_FILTER_SIZE = 2**16
+_FILTER_MASK = np.uint64(_FILTER_SIZE - 1)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -104,8 +106,11 @@ class Featurizer:
     char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     lexicon: Mapping[str, str] = field(default_factory=dict)
+    idf: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Inverse document frequency per column (fitted by :meth:`with_idf`); None weighs every column 1."""
     _bits: int = field(init=False, repr=False, compare=False)
     _lexicon_hashes: np.ndarray = field(init=False, repr=False, compare=False)
+    _lexicon_filter: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_categories: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _lexicon_columns: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -118,30 +123,66 @@ class Featurizer:
         if self.word_ngrams[0] != 1 or self.word_ngrams[1] not in (1, 2):
             raise ValueError("word_ngrams must be (1, 1) or (1, 2)")
         object.__setattr__(self, "_bits", self.n_features.bit_length() - 1)
+        if self.idf is not None:
+            idf = np.array(self.idf, dtype=np.float32)
+            if idf.shape != (self.n_features,) or not np.all(np.isfinite(idf)) or np.any(idf <= 0):
+                raise ValueError(f"idf must be {self.n_features} positive finite numbers")
+            idf.setflags(write=False)
+            object.__setattr__(self, "idf", idf)
         terms = sorted(self.lexicon)
         hashes = np.array([_phrase_hash(t) for t in terms], dtype=np.uint64)
         order = np.argsort(hashes, kind="stable")
         categories = tuple(self.lexicon[terms[i]] for i in order)
         category_hashes = np.array([_phrase_hash(f"lexicon {c}") for c in categories], dtype=np.uint64)
         object.__setattr__(self, "_lexicon_hashes", hashes[order])
+        # Low 16 bits of every lexicon hash: a word whose bits are not in it cannot be a term, which rules out
+        # nearly every word with one small gather instead of a binary search.
+        lexicon_filter = np.zeros(_FILTER_SIZE, dtype=bool)
+        lexicon_filter[(hashes & np.uint64(_FILTER_SIZE - 1)).astype(np.int64)] = True
+        object.__setattr__(self, "_lexicon_filter", lexicon_filter)
         object.__setattr__(self, "_lexicon_categories", categories)
         object.__setattr__(self, "_lexicon_columns", _columns(category_hashes, _SALT_LEXICON, self._bits))
 
     # -- public --------------------------------------------------------------------------------------------
 
-    def dot(self, texts: Sequence[str], table: np.ndarray) -> np.ndarray:
-        """``X @ table`` for the batch's feature matrix X, without building X: (n_texts, table.shape[1]).
+    def document_frequency(self, texts: Sequence[str]) -> np.ndarray:
+        """How many of ``texts`` have each column at least once (int64, n_features)."""
+        occ = self.occurrences(texts)
+        pairs = np.unique(occ.rows * self.n_features + occ.columns)
+        return np.bincount(pairs % self.n_features, minlength=self.n_features)
 
-        This is the scoring path: one gather per occurrence and a sum per row. A table of 2 or 4 float32
-        columns is gathered a whole row at a time, which is why models pad their weights to 4 columns.
+    def with_idf(self, document_frequency: np.ndarray, n_documents: int) -> Featurizer:
+        """A featurizer weighing each column by its smoothed inverse document frequency, as scikit-learn's
+        ``TfidfTransformer`` does: ``ln((1 + n) / (1 + df)) + 1``."""
+        idf = np.log((1.0 + n_documents) / (1.0 + np.asarray(document_frequency, dtype=np.float64))) + 1.0
+        return Featurizer(
+            self.n_features, self.char_ngrams, self.word_ngrams, self.lexicon, idf.astype(np.float32)
+        )
+
+    def scoring_table(self, weights: np.ndarray) -> np.ndarray:
+        """The table :meth:`dot` reads: ``weights * idf`` per column, then ``idf ** 2``, padded to a width of 4
+        (or a multiple of 4): a row of 16 float32 bytes is gathered as one item."""
+        n_columns = weights.shape[1] + 1
+        width = 4 * -(-n_columns // 4)
+        idf = self.idf if self.idf is not None else np.ones(self.n_features, dtype=np.float32)
+        table = np.zeros((self.n_features, width), dtype=np.float32)
+        table[:, : weights.shape[1]] = weights * idf[:, None]
+        table[:, weights.shape[1]] = idf * idf
+        table.setflags(write=False)
+        return table
+
+    def dot(self, texts: Sequence[str], table: np.ndarray, n_outputs: int) -> np.ndarray:
+        """``X @ weights`` for the batch's feature matrix X, without building X: (n_texts, n_outputs).
+
+        ``table`` comes from :meth:`scoring_table`. This is the scoring path: one gather per occurrence and a
+        sum per row; each block's sum of ``idf ** 2`` gives its L2 norm on the way.
         """
         n_texts = len(texts)
         width = table.shape[1]
-        result = np.zeros((n_texts, width), dtype=np.float64)
         if n_texts == 0:
-            return result
+            return np.zeros((0, n_outputs))
         batch = self._batch(texts)
-        char_sums = np.zeros_like(result)
+        char_sums = np.zeros((n_texts, width), dtype=np.float64)
         bounds = np.empty(2 * n_texts, dtype=np.int64)
         bounds[0::2] = batch.offsets
         for n, columns, _ in self._char_windows(batch):
@@ -156,11 +197,18 @@ class Featurizer:
         words = self._words(batch, positions=False)
         gathered = _gather(table, words.columns)
         word_sums = np.stack(
-            [np.bincount(words.rows, weights=gathered[:, k], minlength=n_texts) for k in range(width)], axis=1
+            [
+                np.bincount(words.rows, weights=gathered[:, k], minlength=n_texts)
+                for k in range(n_outputs + 1)
+            ],
+            axis=1,
         )
-        char_scale, word_scale = self._scales(batch, words)
-        result += char_sums * char_scale[:, None]
-        result += word_sums * word_scale[:, None]
+        result = char_sums[:, :n_outputs] / np.sqrt(
+            np.maximum(char_sums[:, n_outputs : n_outputs + 1], 1e-12)
+        )
+        result += word_sums[:, :n_outputs] / np.sqrt(
+            np.maximum(word_sums[:, n_outputs : n_outputs + 1], 1e-12)
+        )
         return result
 
     def occurrences(self, texts: Sequence[str], *, positions: bool = False) -> Occurrences:
@@ -171,22 +219,26 @@ class Featurizer:
             return Occurrences(empty, empty, np.zeros(0, dtype=np.float32))
         batch = self._batch(texts)
         words = self._words(batch, positions=positions)
-        char_scale, word_scale = self._scales(batch, words)
-        rows, columns, values, starts, ends, kinds = [], [], [], [], [], []
+        rows, columns, starts, ends, kinds = [], [], [], [], []
         for n, window_columns, valid in self._char_windows(batch):
             index = np.flatnonzero(valid)
             rows.append(batch.row_of[index])
             columns.append(window_columns[index])
-            values.append(char_scale[batch.row_of[index]])
             if positions:
                 starts.append(index)
                 ends.append(index + n)
                 kinds.append(np.full(len(index), KIND_CHAR, dtype=np.int8))
-        rows.append(words.rows)
-        columns.append(words.columns)
-        values.append(word_scale[words.rows])
+        char_rows, char_columns = np.concatenate(rows), np.concatenate(columns)
+        values = [
+            self._block_values(char_rows, char_columns, n_texts),
+            self._block_values(words.rows, words.columns, n_texts),
+        ]
+        rows = [char_rows, words.rows]
+        columns = [char_columns, words.columns]
         row_array = np.concatenate(rows)
-        occurrences = Occurrences(row_array, np.concatenate(columns), np.concatenate(values).astype(np.float32))
+        occurrences = Occurrences(
+            row_array, np.concatenate(columns), np.concatenate(values).astype(np.float32)
+        )
         if not positions:
             return occurrences
         starts.append(words.starts)
@@ -245,7 +297,11 @@ class Featurizer:
                 h[: len(h) - n + 1] += batch.codes[n - 1 :]
                 if n >= lo:
                     count = batch.size
-                    yield n, _columns(h[:count], _SALT_CHAR + np.uint64(n), self._bits), batch.remaining[:count] >= n
+                    yield (
+                        n,
+                        _columns(h[:count], _SALT_CHAR + np.uint64(n), self._bits),
+                        batch.remaining[:count] >= n,
+                    )
 
     def _words(self, batch: _Batch, *, positions: bool) -> _Words:
         """Word unigrams, bigrams and lexicon features."""
@@ -274,25 +330,27 @@ class Featurizer:
             columns.append(_columns(pair_hash, _SALT_BIGRAM, self._bits))
             starts.append(word_starts[pair])
             ends.append(word_ends[pair + 1])
-            kinds.append(np.full(len(pair), KIND_WORD, dtype=np.int8))
+            kinds.append(np.full(len(pair), KIND_BIGRAM, dtype=np.int8))
 
         if len(self._lexicon_hashes):
             for candidate, candidate_rows, begin, end in (
                 (word_hash, word_rows, word_starts, word_ends),
                 (pair_hash, word_rows[pair], word_starts[pair], word_ends[pair + 1]),
             ):
-                slot = np.searchsorted(self._lexicon_hashes, candidate)
+                maybe = np.flatnonzero(self._lexicon_filter[(candidate & _FILTER_MASK).astype(np.int64)])
+                slot = np.searchsorted(self._lexicon_hashes, candidate[maybe])
                 slot[slot == len(self._lexicon_hashes)] = 0
-                hit = np.flatnonzero(self._lexicon_hashes[slot] == candidate)
+                found = self._lexicon_hashes[slot] == candidate[maybe]
+                hit, slot = maybe[found], slot[found]
                 if len(hit) == 0:
                     continue
                 rows.append(candidate_rows[hit])
-                columns.append(self._lexicon_columns[slot[hit]])
+                columns.append(self._lexicon_columns[slot])
                 starts.append(begin[hit])
                 ends.append(end[hit])
                 kinds.append(np.full(len(hit), KIND_LEXICON, dtype=np.int8))
                 if positions:
-                    lexicon_terms.extend(self._lexicon_categories[i] for i in slot[hit])
+                    lexicon_terms.extend(self._lexicon_categories[i] for i in slot)
         return _Words(
             np.concatenate(rows),
             np.concatenate(columns),
@@ -302,15 +360,11 @@ class Featurizer:
             tuple(lexicon_terms),
         )
 
-    def _scales(self, batch: _Batch, words: _Words) -> tuple[np.ndarray, np.ndarray]:
-        """Per-row scale of the character block and of the word block: 1 / sqrt(occurrences)."""
-        lo, hi = self.char_ngrams
-        char_counts = sum(np.maximum(batch.lengths - n + 1, 0) for n in range(lo, hi + 1))
-        word_counts = np.bincount(words.rows, minlength=batch.n_texts)
-        return (
-            1.0 / np.sqrt(np.maximum(char_counts, 1)).astype(np.float32),
-            1.0 / np.sqrt(np.maximum(word_counts, 1)).astype(np.float32),
-        )
+    def _block_values(self, rows: np.ndarray, columns: np.ndarray, n_texts: int) -> np.ndarray:
+        """Each occurrence's value in one block: ``idf / sqrt(sum of idf ** 2 over the row's block)``."""
+        idf = self.idf[columns] if self.idf is not None else np.ones(len(columns), dtype=np.float32)
+        norms = np.sqrt(np.bincount(rows, weights=idf.astype(np.float64) ** 2, minlength=n_texts))
+        return idf / np.maximum(norms, 1e-6)[rows]
 
 
 def _gather(table: np.ndarray, columns: np.ndarray) -> np.ndarray:

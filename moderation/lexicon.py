@@ -17,7 +17,6 @@ from pathlib import Path
 from moderation.errors import ModelError
 from moderation.normalize import normalize
 
-
 OBFUSCATION = "obfuscation"
 
 

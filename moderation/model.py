@@ -8,7 +8,8 @@ On disk a model is a directory (format version 1)::
 
     manifest.json   labels, feature settings, intercepts, calibration, thresholds, training data and
                     licenses, metrics, and the SHA-256 of every other file
-    weights.npz     one float32 array "weights" (n_features x n_labels), read with allow_pickle=False
+    weights.npz     float32 arrays "weights" (n_features x n_labels) and "idf" (n_features), read with
+                    allow_pickle=False
     lexicon.json    the coded-term lexicon the normalizer and featurizer were built with
 
 Nothing in it is executable and nothing depends on scikit-learn's pickled internals: a scikit-learn upgrade
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -31,9 +31,9 @@ from types import MappingProxyType
 import numpy as np
 
 from moderation.errors import ModelError
-from moderation.features import KIND_CHAR, KIND_LEXICON, KIND_WORD, Featurizer
+from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
-from moderation.normalize import normalize, normalize_many
+from moderation.normalize import normalize_many
 
 FORMAT = "moderate-linear"
 FORMAT_VERSION = 1
@@ -63,7 +63,7 @@ class LinearModel:
     calibration: np.ndarray  # (n_labels, 2): slope a and offset b of the Platt sigmoid
     thresholds: np.ndarray  # (n_labels,)
     info: Mapping = field(default_factory=dict)  # training data, licenses, metrics: the model card's facts
-    _table: np.ndarray = field(init=False, repr=False)  # weights padded to 4 columns: faster gathers
+    _table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
 
     def __post_init__(self) -> None:
         n_labels = len(self.labels)
@@ -72,7 +72,11 @@ class LinearModel:
             raise ModelError(
                 f"weights have shape {weights.shape}, expected ({self.featurizer.n_features}, {n_labels})"
             )
-        for name, shape in (("intercepts", (n_labels,)), ("calibration", (n_labels, 2)), ("thresholds", (n_labels,))):
+        for name, shape in (
+            ("intercepts", (n_labels,)),
+            ("calibration", (n_labels, 2)),
+            ("thresholds", (n_labels,)),
+        ):
             value = np.asarray(getattr(self, name), dtype=np.float64)
             if value.shape != shape or not np.all(np.isfinite(value)):
                 raise ModelError(f"model {name} must be {shape} finite numbers")
@@ -80,14 +84,10 @@ class LinearModel:
             object.__setattr__(self, name, value)
         if not np.all(np.isfinite(weights)):
             raise ModelError("model weights contain NaN or infinity")
-        width = 4 if n_labels <= 4 else n_labels
-        table = np.zeros((weights.shape[0], width), dtype=np.float32)
-        table[:, :n_labels] = weights
-        weights = np.array(weights, copy=True) if weights.base is not None else weights
-        for array in (weights, table):
-            array.setflags(write=False)
+        weights = np.array(weights, copy=True)
+        weights.setflags(write=False)
         object.__setattr__(self, "weights", weights)
-        object.__setattr__(self, "_table", table)
+        object.__setattr__(self, "_table", self.featurizer.scoring_table(weights))
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
 
     def with_info(self, **extra) -> LinearModel:
@@ -101,8 +101,7 @@ class LinearModel:
 
     def logits(self, normalized: Sequence[str]) -> np.ndarray:
         """Raw logits (n_texts x n_labels) of already-normalized texts."""
-        n_labels = len(self.labels)
-        return self.featurizer.dot(normalized, self._table)[:, :n_labels] + self.intercepts
+        return self.featurizer.dot(normalized, self._table, len(self.labels)) + self.intercepts
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities (n_texts x n_labels) of raw comment texts."""
@@ -113,38 +112,73 @@ class LinearModel:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
     def explain(self, text: str, *, top: int = 5) -> dict[str, list[Contribution]]:
-        """For each label, the n-grams of ``text`` that pushed its score up most, strongest first.
+        """For each label, the n-grams of ``text`` that pushed its score up most, strongest first."""
+        return self.explain_many([text], top=top)[0]
+
+    def explain_many(self, texts: Sequence[str], *, top: int = 5) -> list[dict[str, list[Contribution]]]:
+        """:meth:`explain` for a batch, vectorised: Python work only for the reasons returned.
 
         A word's weight includes the character n-grams centred in it and its lexicon feature, so the reasons
-        read as words and word pairs of the normalized text; their weights are shares of the calibrated logit.
+        read as words and word pairs of the normalized text; their weights are shares of the calibrated logit
+        (before the calibration offset), and they add up, with the intercept, to the score.
         """
-        normalized = normalize(text)
-        occ = self.featurizer.occurrences([normalized], positions=True)
-        if len(occ) == 0:
-            return {label: [] for label in self.labels}
-        per_label = occ.values[:, None] * self.weights[occ.columns] * self.calibration[:, 0]
-        spans = _word_spans(normalized)
-        keys: list[str] = []
-        for kind, start, end in zip(occ.kinds.tolist(), occ.starts.tolist(), occ.ends.tolist(), strict=True):
-            if kind == KIND_CHAR:
-                span = _word_at(spans, (start + end - 1) // 2)
-                if span is not None:
-                    keys.append(normalized[span[0] : span[1]])
-                else:  # a window centred on a space or punctuation stands for itself
-                    keys.append(normalized[max(start, 0) : end].strip() or " ")
-            else:  # KIND_WORD and KIND_LEXICON both name a word or word pair
-                keys.append(normalized[start:end])
-        totals: dict[str, np.ndarray] = {}
-        for key, row in zip(keys, per_label, strict=True):
-            if key in totals:
-                totals[key] = totals[key] + row
-            else:
-                totals[key] = row.copy()
-        result = {}
+        normalized = normalize_many(texts)
+        occ = self.featurizer.occurrences(normalized, positions=True)
+        results: list[dict[str, list[Contribution]]] = [{label: [] for label in self.labels} for _ in texts]
+        if len(occ) == 0 or top <= 0:
+            return results
+        contributions = (occ.values[:, None] * self.weights.take(occ.columns, axis=0)) * self.calibration[
+            :, 0
+        ]
+        # Global positions in a virtual concatenation of the texts, so one integer names a span in any row.
+        lengths = np.fromiter((len(t) + 2 for t in normalized), dtype=np.int64, count=len(normalized))
+        row_offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) + 1
+        starts = row_offsets[occ.rows] + occ.starts
+        ends = row_offsets[occ.rows] + occ.ends
+        # A character window is credited to the word its centre falls in, else the word it starts or ends in
+        # (" jo", "s h"); a window touching no word ("!!!") stands for itself.
+        is_word = occ.kinds == KIND_WORD
+        word_starts, word_ends = starts[is_word], ends[is_word]
+        is_char = np.flatnonzero(occ.kinds == KIND_CHAR)
+        if len(word_starts) and len(is_char):
+            window_starts, window_ends = starts[is_char], ends[is_char]
+            credited_start, credited_end = window_starts.copy(), window_ends.copy()
+            pending = np.ones(len(is_char), dtype=bool)
+            for position in ((window_starts + window_ends - 1) // 2, window_starts, window_ends - 1):
+                word = np.maximum(np.searchsorted(word_starts, position, side="right") - 1, 0)
+                hit = pending & (word_starts[word] <= position) & (position < word_ends[word])
+                credited_start[hit] = word_starts[word[hit]]
+                credited_end[hit] = word_ends[word[hit]]
+                pending &= ~hit
+            starts[is_char], ends[is_char] = credited_start, credited_end
+        width = int(ends.max() - starts.min()) + 1
+        keys, inverse = np.unique(starts * width + (ends - starts), return_inverse=True)
+        key_starts = keys // width
+        key_ends = key_starts + keys % width
+        key_rows = np.empty(len(keys), dtype=np.int64)
+        key_rows[inverse] = occ.rows  # spans never cross texts, so every occurrence of a key has one row
         for k, label in enumerate(self.labels):
-            ranked = sorted(((float(v[k]), key) for key, v in totals.items() if v[k] > 0), reverse=True)
-            result[label] = [Contribution(key, weight) for weight, key in ranked[:top]]
-        return result
+            totals = np.bincount(inverse, weights=contributions[:, k], minlength=len(keys))
+            order = np.lexsort((-totals, key_rows))
+            ranked_rows = key_rows[order]
+            first = np.searchsorted(ranked_rows, ranked_rows, side="left")
+            # Twice as many candidates as wanted: spans with the same text ("!!" twice) are merged below.
+            keep = order[((np.arange(len(order)) - first) < 2 * top) & (totals[order] > 0)]
+            rows = key_rows[keep]
+            begins = np.maximum(key_starts[keep] - row_offsets[rows], 0)
+            finishes = key_ends[keep] - row_offsets[rows]
+            merged: dict[int, dict[str, float]] = {}
+            for row, begin, finish, weight in zip(
+                rows.tolist(), begins.tolist(), finishes.tolist(), totals[keep].tolist(), strict=True
+            ):
+                ngram = normalized[row][begin:finish].strip()
+                if ngram:
+                    by_text = merged.setdefault(row, {})
+                    by_text[ngram] = by_text.get(ngram, 0.0) + weight
+            for row, by_text in merged.items():
+                ranked = sorted(by_text.items(), key=lambda item: -item[1])[:top]
+                results[row][label] = [Contribution(ngram, weight) for ngram, weight in ranked]
+        return results
 
     # -- persistence -----------------------------------------------------------------------------------------
 
@@ -153,10 +187,12 @@ class LinearModel:
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "labels": list(self.labels),
+            "languages": ["en"],
             "features": {
                 "n_features": self.featurizer.n_features,
                 "char_ngrams": list(self.featurizer.char_ngrams),
                 "word_ngrams": list(self.featurizer.word_ngrams),
+                "idf": self.featurizer.idf is not None,
             },
             "intercepts": dict(zip(self.labels, self.intercepts.tolist(), strict=True)),
             "calibration": {
@@ -173,11 +209,16 @@ class LinearModel:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
-            np.savez_compressed(staging / WEIGHTS, weights=self.weights)
+            arrays = {"weights": self.weights}
+            if self.featurizer.idf is not None:
+                arrays["idf"] = self.featurizer.idf
+            np.savez_compressed(staging / WEIGHTS, **arrays)
             (staging / LEXICON).write_text(self.lexicon.to_json(), encoding="utf-8")
             manifest = self.manifest()
             manifest["files"] = {name: _sha256(staging / name) for name in (WEIGHTS, LEXICON)}
-            (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            (staging / MANIFEST).write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
+            )
             staging.chmod(0o755)  # mkdtemp makes it private; a model directory is meant to be shared
             _replace_directory(staging, target)
         except BaseException:
@@ -226,7 +267,10 @@ class LinearModel:
             )
             intercepts = [float(manifest["intercepts"][label]) for label in labels]
             calibration = [
-                [float(manifest["calibration"][label]["slope"]), float(manifest["calibration"][label]["offset"])]
+                [
+                    float(manifest["calibration"][label]["slope"]),
+                    float(manifest["calibration"][label]["offset"]),
+                ]
                 for label in labels
             ]
             thresholds = [float(manifest["thresholds"][label]) for label in labels]
@@ -236,10 +280,11 @@ class LinearModel:
         try:
             with np.load(root / WEIGHTS, allow_pickle=False) as archive:
                 weights = archive["weights"]
+                idf = archive["idf"] if features.get("idf") else None
         except (OSError, ValueError, KeyError) as error:
             raise ModelError(f"{root / WEIGHTS}: unreadable weights ({error})") from None
         try:
-            featurizer = Featurizer(**featurizer_args, lexicon=lexicon.features())
+            featurizer = Featurizer(**featurizer_args, lexicon=lexicon.features(), idf=idf)
         except ValueError as error:
             raise ModelError(f"{manifest_path}: bad feature settings ({error})") from None
         info = {key: value for key, value in manifest.items() if key not in _MANIFEST_KEYS}
@@ -249,31 +294,6 @@ class LinearModel:
 _MANIFEST_KEYS = {
     "format", "format_version", "labels", "features", "intercepts", "calibration", "thresholds", "files",
 }  # fmt: skip
-
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
-
-
-def _word_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], None
-    for i, ch in enumerate(text):
-        if ch.isalnum() or ch == "_":
-            if start is None:
-                start = i
-        elif start is not None:
-            spans.append((start, i))
-            start = None
-    if start is not None:
-        spans.append((start, len(text)))
-    return spans
-
-
-def _word_at(spans: list[tuple[int, int]], position: int) -> tuple[int, int] | None:
-    for start, end in spans:
-        if start <= position < end:
-            return start, end
-    return None
 
 
 def _sha256(path: Path) -> str:
@@ -301,4 +321,4 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["KIND_LEXICON", "KIND_WORD", "Contribution", "LinearModel", "sigmoid"]
+__all__ = ["Contribution", "LinearModel"]

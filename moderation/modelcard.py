@@ -29,7 +29,15 @@ _LIMITS = """\
 - Mentions of Jews, Israel and Zionism are frequent in the antisemitic training data; neutral mentions can
   score higher than they should. The in-domain set (`data/comments.jsonl`) pushes back with non-hateful
   mentions, but the bias is measurable: check the in-domain test numbers.
-- Most training text is Twitter and Gab-style social media from 2015–2023; news comments are longer.
+- Most training text is Twitter and Gab-style social media from 2015–2023; news comments are longer, and a
+  long comment dilutes a single coded word: in the project's sample article (`seeds/001_…`), "oh yes, the joo
+  banksters have been plotting against nobles, whites, christians, …" scores antisemitic 0.19, under the
+  threshold, while the three shorter antisemitic comments are flagged and no other comment is.
+- "the holocaust killed six million jews and we must never forget" is flagged antisemitic: in the corpora,
+  "holocaust", "six million" and "jews" together are mostly denial or mockery.
+- Thresholds are chosen on labelled sets where 20–40% of rows are hateful; on a comment section with far
+  less hate, expect neutral political comments near the hateful threshold (0.2–0.4) to be flagged. Raise
+  the hateful threshold for a quieter queue.
 """
 
 
@@ -90,7 +98,7 @@ def render(manifest: Mapping) -> str:
     if metrics:
         lines += [
             "",
-            f"## Metrics ({metrics.get('split', 'test')} split, measured by `moderate evaluate`)",
+            f"## Metrics ({metrics.get('split', 'test')} split, measured at training; `moderate evaluate` reproduces them)",
             "",
             "| corpus | label | rows | positives | precision | recall | F1 | ROC-AUC |",
             "|---|---|---|---|---|---|---|---|",

@@ -38,7 +38,9 @@ class Moderator:
 
     __slots__ = ("_model", "_thresholds", "_path")
 
-    def __init__(self, model: LinearModel, *, thresholds: Mapping[str, float] | None = None, path: Path | None = None):
+    def __init__(
+        self, model: LinearModel, *, thresholds: Mapping[str, float] | None = None, path: Path | None = None
+    ):
         thresholds_array = np.array(model.thresholds, dtype=np.float64)
         for label, value in (thresholds or {}).items():
             if label not in model.labels:
@@ -90,9 +92,15 @@ class Moderator:
 
     # -- scoring ---------------------------------------------------------------------------------------------
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], *, batch_size: int = 1024) -> np.ndarray:
         """Calibrated probabilities, (len(texts) x len(labels)): the fastest path, no objects built."""
-        return self._model.probabilities(list(texts))
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, len(self.labels)))
+        # Batches of about a thousand keep the hashing arrays in cache; one huge batch is slower.
+        return np.vstack(
+            [self._model.probabilities(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+        )
 
     def score(self, text: str, *, reasons: int = 5) -> Scores:
         """Score one comment: probability, flag and the ``reasons`` strongest n-grams for every label."""
@@ -118,27 +126,29 @@ class Moderator:
             batch = texts[start : start + batch_size]
             probabilities = self._model.probabilities(batch)
             flags = probabilities >= self._thresholds
-            wanted = (
-                np.zeros(len(batch), dtype=bool)
-                if explain == "none" or reasons <= 0
-                else flags.any(axis=1) if explain == "flagged" else np.ones(len(batch), dtype=bool)
+            if explain == "none" or reasons <= 0:
+                wanted = []
+            elif explain == "flagged":
+                wanted = np.flatnonzero(flags.any(axis=1)).tolist()
+            else:
+                wanted = list(range(len(batch)))
+            explained = dict(
+                zip(wanted, self._model.explain_many([batch[i] for i in wanted], top=reasons), strict=True)
             )
-            for row, (text, row_probabilities, row_flags) in enumerate(
-                zip(batch, probabilities.tolist(), flags.tolist(), strict=True)
+            for row, (row_probabilities, row_flags) in enumerate(
+                zip(probabilities.tolist(), flags.tolist(), strict=True)
             ):
-                explained = self._model.explain(text, top=reasons) if wanted[row] else {}
+                contributions = explained.get(row, {})
                 results.append(
                     Scores(
                         {
                             label: LabelScore(
-                                probability=row_probabilities[k],
-                                flagged=row_flags[k],
-                                threshold=thresholds[k],
-                                reasons=tuple(
-                                    Reason(c.ngram, c.weight)
-                                    for c in explained.get(label, ())
-                                    if explain == "all" or row_flags[k]
-                                ),
+                                row_probabilities[k],
+                                row_flags[k],
+                                thresholds[k],
+                                tuple(Reason(c.ngram, c.weight) for c in contributions.get(label, ()))
+                                if explain == "all" or row_flags[k]
+                                else (),
                             )
                             for k, label in enumerate(labels)
                         }

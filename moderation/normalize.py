@@ -36,7 +36,9 @@ _INVISIBLE = dict.fromkeys(
     + list(range(0x200B, 0x2010))
     + list(range(0x202A, 0x202F))
     + list(range(0x2060, 0x2070))
-    + list(range(0xFE00, 0xFE10)),
+    + list(range(0xFE00, 0xFE10))
+    # Lone surrogates (JSON can carry "\ud800") cannot be encoded at all: drop them.
+    + list(range(0xD800, 0xE000)),
     None,
 )
 # Control characters become spaces (a tab or newline separates words); NUL is kept: it is the batch separator,

@@ -63,7 +63,9 @@ def test_lone_surrogates_from_json_are_dropped() -> None:
 # Pieces that exercise every rule, mixed with arbitrary characters (NUL, emoji, other scripts included).
 pieces = st.one_of(
     st.characters(codec="utf-8"),
-    st.sampled_from(["\x00", "😀", "\u0458", "\u0435", "\u200b", "\u0301", "(((", ")))", "@ab", "$", " ", "3"]),
+    st.sampled_from(
+        ["\x00", "😀", "\u0458", "\u0435", "\u200b", "\u0301", "(((", ")))", "@ab", "$", " ", "3"]
+    ),
     st.sampled_from(["j e w s", "z.o.g", "k1ke", "http://x.y", "www.a.b", "<user>", "aaaa", "\n", "\uff2a"]),
 )
 texts = st.lists(pieces, max_size=20).map("".join)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from moderation.errors import ModerateError
+
+# Options several commands share, declared once so they read the same everywhere.
+ModelOption = Annotated[
+    Path | None, typer.Option("--model", help="Model directory (default: shipped model).")
+]
+ThresholdOption = Annotated[
+    list[str] | None,
+    typer.Option("--threshold", metavar="LABEL=VALUE", help="Override a flag threshold (0..1); repeatable."),
+]
+MaxBytesOption = Annotated[
+    int, typer.Option("--max-bytes", min=0, help="Refuse an input file larger than this many bytes.")
+]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -32,16 +43,3 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temp file beside ``path``, then rename it over ``path``: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

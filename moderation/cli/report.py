@@ -19,11 +19,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from moderation.cli._common import user_errors
+from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, user_errors
 from moderation.cli.score import parse_thresholds
 from moderation.errors import InputError, ModerateError
 from moderation.moderator import Moderator
 from moderation.parsing import parse_file
+from moderation.reading import DEFAULT_MAX_BYTES
 from moderation.reporting import FailedInput, build_report, report_format, write_report
 from moderation.types import ModeratedArticle
 
@@ -94,11 +95,9 @@ def register(app: typer.Typer) -> None:
             ),
         ],
         out: Annotated[Path, typer.Option("--out", "-o", help="The report to write: .html, .csv or .jsonl.")],
-        threshold: Annotated[
-            list[str] | None,
-            typer.Option(metavar="LABEL=VALUE", help="Override a flag threshold (0..1); repeatable."),
-        ] = None,
-        model: Annotated[Path | None, typer.Option(help="Model directory (default: shipped model).")] = None,
+        threshold: ThresholdOption = None,
+        model: ModelOption = None,
+        max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
     ) -> None:
         """Score every comment of a corpus and write one report: totals, articles, flagged comments.
 
@@ -132,7 +131,7 @@ def register(app: typer.Typer) -> None:
                 task = progress.add_task("scoring", total=len(files))
                 for file in files:
                     try:
-                        articles.append(moderator.moderate(parse_file(file)))
+                        articles.append(moderator.moderate(parse_file(file, max_bytes=max_bytes)))
                     except ModerateError as error:
                         failures.append(FailedInput(file, str(error)))
                         progress.console.print(f"moderate: error: {error}", markup=False)

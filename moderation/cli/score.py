@@ -13,7 +13,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,11 +20,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from moderation.cli._common import fail, user_errors
+from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, user_errors
 from moderation.errors import InputError, ModerateError
 from moderation.moderator import Moderator
 from moderation.parsing import parse_file
-from moderation.reading import read_text
+from moderation.reading import DEFAULT_MAX_BYTES, read_text
 from moderation.reporting.render import article_csv_rows, article_records, csv_columns
 from moderation.types import Article, Comment, ModeratedArticle, Scores
 
@@ -53,14 +52,14 @@ def parse_thresholds(values: Iterable[str], labels: Sequence[str]) -> dict[str, 
     return thresholds
 
 
-def read_comments(path: str) -> Article:
+def read_comments(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     """A file of comments as an article without a body: one comment per line, or JSONL with a ``text`` field.
 
     The file is JSONL when its first non-blank line starts with ``{``; then every non-blank line must be a
     JSON object with a string ``text`` (``author`` is kept when it is a string). Blank lines are skipped.
     """
     name = "<stdin>" if path == "-" else path
-    lines = read_text(path).split("\n")
+    lines = read_text(path, max_bytes=max_bytes).split("\n")
     first = next((line.lstrip() for line in lines if line.strip()), "")
     as_jsonl = first.startswith("{")
     comments: list[Comment] = []
@@ -166,10 +165,7 @@ def register(app: typer.Typer) -> None:
                 "(detected when the first non-blank line starts with {).",
             ),
         ] = False,
-        threshold: Annotated[
-            list[str] | None,
-            typer.Option(metavar="LABEL=VALUE", help="Override a flag threshold (0..1); repeatable."),
-        ] = None,
+        threshold: ThresholdOption = None,
         fail_on: Annotated[
             list[str] | None,
             typer.Option(
@@ -179,7 +175,8 @@ def register(app: typer.Typer) -> None:
                 "A file that failed (exit 2) takes precedence.",
             ),
         ] = None,
-        model: Annotated[Path | None, typer.Option(help="Model directory (default: shipped model).")] = None,
+        model: ModelOption = None,
+        max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
     ) -> None:
         """Score every reader comment of each file: probability and flag per label, and the top reasons.
 
@@ -209,7 +206,11 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             for path in files:
                 try:
-                    article = read_comments(path) if comments_only else parse_file(path)
+                    article = (
+                        read_comments(path, max_bytes)
+                        if comments_only
+                        else parse_file(path, max_bytes=max_bytes)
+                    )
                     moderated = moderator.moderate(article)
                 except ModerateError as error:
                     failed = True

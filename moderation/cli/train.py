@@ -1,59 +1,83 @@
-"""`moderate train` and `moderate evaluate`: fit a model on labelled data, measure one per corpus and label."""
+"""`moderate train` and `moderate evaluate`: fit a model on labelled data; measure it per corpus and label."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from moderation.cli._common import fail, user_errors, write_atomically
+from moderation.cli._common import fail, user_errors
 
-DATA_HELP = "Corpora root (folders as in ../shared/datasets). Default: $MODERATE_CORPORA or ../shared/datasets."
+DATA_HELP = (
+    "Corpora root (folders as in ../shared/datasets). Default: $MODERATE_CORPORA or ../shared/datasets."
+)
 
 
-def _labelled_set(data: Path | None, in_domain: Path | None, no_in_domain: bool, files: list[Path], trainable: bool):
+def _labelled_set(data: Path | None, no_corpora: bool, in_domain: Path | None, no_in_domain: bool, files):
+    """Every labelled row: the corpora (licensed or not: the caller decides what trains), in-domain, files."""
     from rich.console import Console
 
     from moderation import corpora
 
-    root = data if data is not None else corpora.default_corpora_root()
-    console = Console(stderr=True)
-    with console.status("loading labelled data") as status:
-        dataset = corpora.load_labelled_set(
+    root = None if no_corpora else (data if data is not None else corpora.default_corpora_root())
+    with Console(stderr=True).status("loading labelled data") as status:
+        return corpora.load_labelled_set(
             root,
             in_domain=False if no_in_domain else (in_domain or True),
             files=files,
-            trainable_only=trainable,
             progress=lambda name: status.update(f"loading {name}"),
         )
-    return dataset, root
+
+
+DataOption = Annotated[Path | None, typer.Option("--data", help=DATA_HELP)]
+NoCorporaOption = Annotated[
+    bool, typer.Option("--no-corpora", help="Use no public corpora (in-domain/--file only).")
+]
+InDomainOption = Annotated[
+    Path | None, typer.Option("--in-domain", help="In-domain JSONL (default data/comments.jsonl).")
+]
+NoInDomainOption = Annotated[bool, typer.Option("--no-in-domain", help="Leave the in-domain comments out.")]
+FilesOption = Annotated[
+    list[Path] | None, typer.Option("--file", "-f", help="Extra labelled CSV/TSV/JSONL file (repeatable).")
+]
 
 
 def train(
-    out: Path = typer.Option(Path("models/default"), "--out", "-o", help="Model directory to write."),
-    data: Path = typer.Option(None, "--data", help=DATA_HELP),
-    in_domain: Path = typer.Option(None, "--in-domain", help="In-domain JSONL (default data/comments.jsonl)."),
-    no_in_domain: bool = typer.Option(False, "--no-in-domain", help="Leave the in-domain comments out."),
-    files: list[Path] = typer.Option([], "--file", "-f", help="Extra labelled CSV/TSV/JSONL file (repeatable)."),
-    lexicon: Path = typer.Option(None, "--lexicon", help="Coded-term lexicon JSON (default data/lexicon.json)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (training is deterministic given data and seed)."),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")] = Path(
+        "models/default"
+    ),
+    data: DataOption = None,
+    no_corpora: NoCorporaOption = False,
+    in_domain: InDomainOption = None,
+    no_in_domain: NoInDomainOption = False,
+    files: FilesOption = None,
+    lexicon: Annotated[
+        Path | None, typer.Option("--lexicon", help="Coded-term lexicon JSON (default data/lexicon.json).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; training is deterministic given it.")] = 0,
 ) -> None:
     """Train a model on the train split, calibrate on dev, measure on test, write it with its model card."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from moderation import corpora, evaluation, modelcard, training
     from moderation.lexicon import Lexicon
+    from moderation.reporting import write_atomically
 
     with user_errors():
-        dataset, _ = _labelled_set(data, in_domain, no_in_domain, files, trainable=True)
+        frame = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or []).to_pandas()
         lexicon_path = lexicon or _default_lexicon()
         lexicon_data = Lexicon.load(lexicon_path) if lexicon_path else Lexicon()
-        train_set = training.LabelledTexts.from_dataset(dataset, "train")
-        dev_set = training.LabelledTexts.from_dataset(dataset, "dev")
-        test_set = training.LabelledTexts.from_dataset(dataset, "test")
+        # Corpora without a license are measured, never trained on.
+        trainable = frame["source"].map(
+            lambda source: source not in corpora.CORPORA or corpora.CORPORA[source].trainable
+        )
+        train_set = training.LabelledTexts.from_dataset(frame[trainable], "train")
+        dev_set = training.LabelledTexts.from_dataset(frame[trainable], "dev")
+        test_set = training.LabelledTexts.from_dataset(frame, "test")
         config = training.TrainingConfig(seed=seed)
-        cards = corpora.corpus_cards(sorted(set(dataset["source"])))
+        cards = corpora.corpus_cards(sorted(set(frame["source"])))
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(), transient=True,
@@ -77,23 +101,31 @@ def train(
 
 
 def evaluate(
-    model_dir: Path = typer.Option(None, "--model", "-m", help="Model directory (default: the shipped model)."),
-    data: Path = typer.Option(None, "--data", help=DATA_HELP),
-    in_domain: Path = typer.Option(None, "--in-domain", help="In-domain JSONL (default data/comments.jsonl)."),
-    no_in_domain: bool = typer.Option(False, "--no-in-domain", help="Leave the in-domain comments out."),
-    files: list[Path] = typer.Option([], "--file", "-f", help="Extra labelled CSV/TSV/JSONL file (repeatable)."),
-    split: str = typer.Option("test", "--split", help="Which split to measure: test, dev or train."),
-    out: Path = typer.Option(None, "--out", "-o", help="Also write the metrics as JSON here."),
+    model_dir: Annotated[
+        Path | None, typer.Option("--model", "-m", help="Model directory (default: the shipped model).")
+    ] = None,
+    data: DataOption = None,
+    no_corpora: NoCorporaOption = False,
+    in_domain: InDomainOption = None,
+    no_in_domain: NoInDomainOption = False,
+    files: FilesOption = None,
+    split: Annotated[
+        str, typer.Option("--split", help="Which split to measure: test, dev or train.")
+    ] = "test",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the metrics as JSON here.")
+    ] = None,
 ) -> None:
     """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not)."""
     from moderation import evaluation, training
     from moderation.moderator import Moderator
+    from moderation.reporting import write_atomically
 
     if split not in ("train", "dev", "test"):
         raise fail("--split must be train, dev or test")
     with user_errors():
         moderator = Moderator.load(model_dir)
-        dataset, _ = _labelled_set(data, in_domain, no_in_domain, files, trainable=False)
+        dataset = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or [])
         measured = evaluation.evaluate(
             moderator.model, training.LabelledTexts.from_dataset(dataset, split), split=split
         )
@@ -111,7 +143,9 @@ def _default_lexicon() -> Path | None:
 
 
 def _table(measured) -> str:
-    header = f"{'corpus':<32} {'label':<12} {'rows':>7} {'pos':>6} {'prec':>6} {'rec':>6} {'F1':>6} {'AUC':>6}"
+    header = (
+        f"{'corpus':<32} {'label':<12} {'rows':>7} {'pos':>6} {'prec':>6} {'rec':>6} {'F1':>6} {'AUC':>6}"
+    )
     lines = [f"{measured.split} split", header, "-" * len(header)]
     for m in measured.metrics:
         auc = "-" if m.roc_auc is None else f"{m.roc_auc:.3f}"

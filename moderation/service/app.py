@@ -62,6 +62,7 @@ def create_app(moderator: Moderator, settings: ServiceSettings | None = None) ->
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, error: HTTPException) -> Response:
+        request.state.error = str(error.detail)
         response = error_response(error.status_code, str(error.detail))
         if error.headers:
             response.headers.update(error.headers)
@@ -117,7 +118,8 @@ def create_app(moderator: Moderator, settings: ServiceSettings | None = None) ->
         _, text = coral.parse_request(body, max_text_bytes=settings.max_text_bytes)
         if not text.strip():
             return Response(status_code=204)
-        scores = await run_scoring(lambda: moderator.score(text, reasons=3), settings.request_timeout_s)
+        # No reasons: Coral keeps only status and actions, and explaining costs more than scoring.
+        scores = await run_scoring(lambda: moderator.score(text, reasons=0), settings.request_timeout_s)
         note(request, "coral", [scores], [text])
         answer = coral.build_response(scores)
         return Response(status_code=204) if answer is None else JSONResponse(answer)

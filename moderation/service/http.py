@@ -16,6 +16,7 @@ import anyio.to_thread
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 
 T = TypeVar("T")
 
@@ -30,6 +31,7 @@ STATUS_NAMES = {
     413: "INVALID_ARGUMENT",
     415: "INVALID_ARGUMENT",
     429: "RESOURCE_EXHAUSTED",
+    499: "CANCELLED",
     500: "INTERNAL",
     503: "UNAVAILABLE",
     504: "DEADLINE_EXCEEDED",
@@ -66,11 +68,15 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     received = 0
     # A chunked or lying client is cut off as soon as it passes the cap, before the rest is buffered.
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > max_bytes:
-            raise ApiError(413, f"Request body is over the limit of {max_bytes} bytes.")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > max_bytes:
+                raise ApiError(413, f"Request body is over the limit of {max_bytes} bytes.")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Nobody is left to answer; 499 (nginx's "client closed request") is for the log and metrics.
+        raise ApiError(499, "Client disconnected before sending the whole body.") from None
     return b"".join(chunks)
 
 

@@ -32,11 +32,16 @@ STARTUP_S = 60
 
 
 class RunningServer:
-    def __init__(self, process: subprocess.Popen, url: str, stderr_lines: list[str]) -> None:
+    def __init__(self, process: subprocess.Popen, url: str, stdout_lines: list[str], stderr_lines: list[str]):
         self.process = process
         self.url = url
         self.port = int(url.rsplit(":", 1)[1])
+        self.stdout_lines = stdout_lines
+        """The request log so far, one JSON line per request (drained as it comes so the pipe never fills)."""
         self.stderr_lines = stderr_lines
+
+    def request_log(self) -> list[dict]:
+        return [json.loads(line) for line in list(self.stdout_lines) if line.strip()]
 
 
 @contextmanager
@@ -49,6 +54,7 @@ def moderate_serve(*options: str) -> Iterator[RunningServer]:
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    stdout_lines: list[str] = []
     stderr_lines: list[str] = []
     found = threading.Event()
     url: list[str] = []
@@ -61,12 +67,18 @@ def moderate_serve(*options: str) -> Iterator[RunningServer]:
                 url.append(match.group(1))
                 found.set()
 
+    def read_stdout() -> None:
+        for line in process.stdout:
+            stdout_lines.append(line)
+
     threading.Thread(target=read_stderr, daemon=True).start()
+    stdout_reader = threading.Thread(target=read_stdout, daemon=True)
+    stdout_reader.start()
     try:
         if not found.wait(STARTUP_S):
             raise AssertionError("server did not start:\n" + "".join(stderr_lines))
         wait_until_ready(url[0])
-        yield RunningServer(process, url[0], stderr_lines)
+        yield RunningServer(process, url[0], stdout_lines, stderr_lines)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -110,6 +122,7 @@ def test_perspective_exchange_exactly_as_coral_talk_makes_it(server):
             f"{endpoint}/comments:analyze", params={"key": API_KEY}, json=perspective_body(CLEAN)
         )
     assert toxic.status_code == clean.status_code == 200
+    assert toxic.elapsed.total_seconds() < 0.5 and clean.elapsed.total_seconds() < 0.5
     threshold = 0.8  # Coral's default TOXICITY_THRESHOLD_DEFAULT is 80 (%)
     assert toxic.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] > threshold
     assert clean.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] < threshold
@@ -186,6 +199,35 @@ def test_body_larger_than_its_content_length_claims_is_cut_off(server):
     assert answer.startswith(b"HTTP/1.1 413")
 
 
+def test_a_client_that_hangs_up_mid_body_is_logged_as_499_not_an_error(server):
+    head = (
+        f"POST /v1alpha1/comments:analyze?key={API_KEY} HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+        connection.sendall(head + b'{"comment": ')
+        time.sleep(0.2)
+    time.sleep(0.3)
+    statuses = [
+        line["status"] for line in server.request_log() if line["path"] == "/v1alpha1/comments:analyze"
+    ]
+    assert 499 in statuses and 500 not in statuses
+    assert not any("Traceback" in line for line in server.stderr_lines)
+    assert httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200
+
+
+def test_a_client_that_stops_sending_its_body_gets_408():
+    with moderate_serve("--timeout", "0.5") as running:
+        head = (
+            b"POST /v1alpha1/comments:analyze HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+        started = time.monotonic()
+        answer = raw_request(running.port, head, [b'{"comment": '])
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert time.monotonic() - started < 5
+        assert httpx.get(f"{running.url}/healthz", timeout=2).status_code == 200
+
+
 def test_request_log_is_json_lines_without_comment_text():
     with moderate_serve() as running:
         with httpx.Client(timeout=5) as client:
@@ -193,9 +235,9 @@ def test_request_log_is_json_lines_without_comment_text():
             client.get(f"{running.url}/healthz")
         running.process.send_signal(signal.SIGINT)
         running.process.wait(15)
-        stdout = running.process.stdout.read()
-    lines = [json.loads(line) for line in stdout.splitlines()]
-    lines = [line for line in lines if line["path"] != "/readyz"]  # the startup probe's
+        time.sleep(0.2)  # let the reader thread take the last lines
+        stdout = "".join(running.stdout_lines)
+    lines = [line for line in running.request_log() if line["path"] != "/readyz"]  # the startup probe's
     assert [(line["path"], line["status"]) for line in lines] == [
         ("/v1alpha1/comments:analyze", 200),
         ("/healthz", 200),

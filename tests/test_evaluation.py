@@ -1,0 +1,109 @@
+"""Evaluation: per-corpus precision, recall, F1 and ROC-AUC, checked against counts done by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from moderation.evaluation import evaluate
+from moderation.features import KIND_WORD, Featurizer
+from moderation.lexicon import Lexicon
+from moderation.model import LinearModel
+from moderation.training import LabelledTexts
+
+LABELS = ("hateful", "antisemitic", "offensive")
+
+
+@pytest.fixture(scope="module")
+def toy_model() -> LinearModel:
+    """Flags a label when the text has its trigger word ("hate", "zog" or "idiot"); nothing else counts."""
+    featurizer = Featurizer(n_features=2**14)
+    weights = np.zeros((featurizer.n_features, 3), dtype=np.float32)
+    for k, trigger in enumerate(("hate", "zog", "idiot")):
+        occ = featurizer.occurrences([trigger], positions=True)
+        weights[occ.columns[occ.kinds == KIND_WORD], k] = 100.0
+    return LinearModel(LABELS, featurizer, Lexicon(), weights, [-5.0] * 3, [[1.0, 0.0]] * 3, [0.5] * 3)
+
+
+def _data(rows: list[tuple[str, int, int, int, str]]) -> LabelledTexts:
+    return LabelledTexts(
+        tuple(r[0] for r in rows), np.array([r[1:4] for r in rows], dtype=np.int8), tuple(r[4] for r in rows)
+    )
+
+
+DATA = _data(
+    [
+        # corpus "a", hateful: 2 true positives, 1 false positive, 1 false negative, 2 true negatives
+        ("i hate them", 1, -1, 0, "a"),
+        ("hate hate", 1, -1, 0, "a"),
+        ("i hate broccoli", 0, -1, 0, "a"),
+        ("they should all vanish", 1, -1, 0, "a"),
+        ("nice day", 0, -1, 0, "a"),
+        ("lovely", 0, -1, 1, "a"),  # offensive: one positive, missed
+        # corpus "b", antisemitic: 1 true positive, 1 false negative, 0 false positives; hateful unknown
+        ("zog again", -1, 1, -1, "b"),
+        ("the bankers again", -1, 1, -1, "b"),
+        ("a quiet street", -1, 0, -1, "b"),
+    ]
+)
+
+
+def test_toy_model_flags_exactly_its_trigger_words(toy_model: LinearModel) -> None:
+    flags = toy_model.probabilities(["hate", "zog", "idiot", "calm"]) >= 0.5
+    np.testing.assert_array_equal(flags, np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], dtype=bool))
+
+
+def test_precision_recall_and_f1_match_counts_by_hand(toy_model: LinearModel) -> None:
+    hateful = evaluate(toy_model, DATA).get("a", "hateful")
+    assert (hateful.rows, hateful.positives) == (6, 3)
+    assert hateful.precision == pytest.approx(2 / 3)  # tp 2, fp 1
+    assert hateful.recall == pytest.approx(2 / 3)  # tp 2, fn 1
+    assert hateful.f1 == pytest.approx(2 / 3)
+
+
+def test_each_corpus_is_measured_on_its_own_rows_with_known_labels(toy_model: LinearModel) -> None:
+    antisemitic = evaluate(toy_model, DATA).get("b", "antisemitic")
+    assert (antisemitic.rows, antisemitic.positives) == (3, 2)
+    assert (antisemitic.precision, antisemitic.recall) == (1.0, 0.5)
+    assert antisemitic.f1 == pytest.approx(2 / 3)
+
+
+def test_roc_auc_is_measured_on_probabilities_not_flags(toy_model: LinearModel) -> None:
+    # "hate" texts rank first: of the 3 x 3 positive/negative pairs, the positives win 2 x 2 + ties none...
+    # positives {hate, hate, vanish} vs negatives {hate broccoli, nice, lovely}: p(hate) tie with broccoli.
+    hateful = evaluate(toy_model, DATA).get("a", "hateful")
+    # Pairs (pos, neg): hate-positive beats the two calm negatives (2 x 2 = 4), ties broccoli (2 x 0.5 = 1);
+    # the calm positive ties the two calm negatives (2 x 0.5 = 1) and loses to broccoli (0). AUC = 6 / 9.
+    assert hateful.roc_auc == pytest.approx(6 / 9, abs=1e-6)
+
+
+def test_a_label_with_no_positives_in_a_corpus_is_not_reported(toy_model: LinearModel) -> None:
+    evaluation = evaluate(toy_model, DATA)
+    assert evaluation.get("b", "hateful") is None
+    assert evaluation.get("a", "antisemitic") is None
+
+
+def test_a_missed_single_positive_has_zero_f1(toy_model: LinearModel) -> None:
+    offensive = evaluate(toy_model, DATA).get("a", "offensive")
+    assert (offensive.precision, offensive.recall, offensive.f1) == (0.0, 0.0, 0.0)
+
+
+def test_threshold_overrides_change_the_flags(toy_model: LinearModel) -> None:
+    # Below every calm text's probability, everything is flagged: recall 1, precision = 3 positives / 6 rows.
+    hateful = evaluate(toy_model, DATA, thresholds={"hateful": 0.0}).get("a", "hateful")
+    assert (hateful.threshold, hateful.recall, hateful.precision) == (0.0, 1.0, 0.5)
+
+
+def test_small_batches_give_the_same_metrics(toy_model: LinearModel) -> None:
+    assert evaluate(toy_model, DATA, batch_size=2) == evaluate(toy_model, DATA)
+
+
+def test_the_summary_and_dict_carry_every_metric(toy_model: LinearModel) -> None:
+    evaluation = evaluate(toy_model, DATA)
+    assert evaluation.summary()["a"]["hateful"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
+    assert len(evaluation.to_dict()["metrics"]) == len(evaluation.metrics)
+
+
+def test_an_empty_data_set_has_no_metrics(toy_model: LinearModel) -> None:
+    empty = LabelledTexts((), np.zeros((0, 3), dtype=np.int8), ())
+    assert evaluate(toy_model, empty).metrics == ()

@@ -1,0 +1,261 @@
+"""LinearModel: probabilities, explanations, and a model directory that cannot be tampered with unnoticed."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from moderation.errors import ModelError
+from moderation.lexicon import Lexicon
+from moderation.model import MANIFEST, WEIGHTS, LinearModel, _sha256
+from moderation.normalize import normalize
+from moderation.training import LabelledTexts, TrainingConfig, fit
+
+# (text, hateful, antisemitic, offensive): a few dozen hand-written comments, enough for every label to have
+# both classes in train and in dev.
+TRAIN = [
+    ("the jews control the banks and the media", 1, 1, 0),
+    ("zog runs this country, wake up", 1, 1, 0),
+    ("the joos are behind every war", 1, 1, 0),
+    ("(((globalists))) own the press", 1, 1, 0),
+    ("khazarian bankers rule us all", 1, 1, 0),
+    ("immigrants are vermin and should be deported", 1, 0, 0),
+    ("those people are animals, send them back", 1, 0, 0),
+    ("women are too stupid to vote", 1, 0, 0),
+    ("gays are a disease on society", 1, 0, 0),
+    ("you are a complete idiot", 0, 0, 1),
+    ("shut up you moron", 0, 0, 1),
+    ("what a stupid clown this senator is", 0, 0, 1),
+    ("go to hell you pathetic loser", 0, 0, 1),
+    ("this article is garbage and so are you, idiot", 0, 0, 1),
+    ("my jewish neighbours invited us for dinner", 0, 0, 0),
+    ("the synagogue hosts a food drive on sunday", 0, 0, 0),
+    ("great reporting on the city budget", 0, 0, 0),
+    ("the council should fix the roads first", 0, 0, 0),
+    ("i disagree with the minister on taxes", 0, 0, 0),
+    ("lovely weather for the parade today", 0, 0, 0),
+    ("the team played well in the second half", 0, 0, 0),
+    ("interest rates will rise again next year", 0, 0, 0),
+    ("the museum opens a new exhibition on friday", 0, 0, 0),
+    ("thanks for the thoughtful article", 0, 0, 0),
+]
+DEV = [
+    ("the jews run the banks, everyone knows", 1, 1, 0),
+    ("zog controls the government", 1, 1, 0),
+    ("immigrants are rats", 1, 0, 0),
+    ("you idiot, read the article", 0, 0, 1),
+    ("shut up moron", 0, 0, 1),
+    ("a jewish festival in the park this weekend", 0, 0, 0),
+    ("the roads need fixing", 0, 0, 0),
+    ("good article about the budget", 0, 0, 0),
+    ("the parade was lovely", 0, 0, 0),
+]
+
+
+def labelled(rows: list[tuple[str, int, int, int]], source: str = "toy") -> LabelledTexts:
+    return LabelledTexts(
+        tuple(text for text, *_ in rows),
+        np.array([labels for _, *labels in rows], dtype=np.int8),
+        tuple(source for _ in rows),
+    )
+
+
+CONFIG = TrainingConfig(n_features=2**14, min_dev_positives=1)
+
+
+@pytest.fixture(scope="session")
+def tiny_model() -> LinearModel:
+    return fit(
+        labelled(TRAIN),
+        labelled(DEV),
+        Lexicon.load(Path(__file__).resolve().parents[1] / "data/lexicon.json"),
+        CONFIG,
+    )
+
+
+@pytest.fixture
+def saved(tiny_model: LinearModel, tmp_path: Path) -> Path:
+    return tiny_model.save(tmp_path / "model")
+
+
+PROBES = ["the jews control the banks", "you idiot", "nice article", "", "😀 emoji only", "J E W S"]
+
+
+def test_probabilities_are_one_row_per_text_and_one_column_per_label(tiny_model: LinearModel) -> None:
+    probabilities = tiny_model.probabilities(PROBES)
+    assert probabilities.shape == (len(PROBES), 3)
+    assert np.all((probabilities >= 0) & (probabilities <= 1))
+
+
+def test_the_tiny_model_learnt_its_training_data(tiny_model: LinearModel) -> None:
+    hateful, antisemitic, offensive = tiny_model.probabilities(["the jews control the banks and the media"])[
+        0
+    ]
+    assert antisemitic > tiny_model.probabilities(["great reporting on the city budget"])[0][1]
+
+
+def test_a_saved_model_loads_with_identical_probabilities(tiny_model: LinearModel, saved: Path) -> None:
+    loaded = LinearModel.load(saved)
+    np.testing.assert_array_equal(loaded.probabilities(PROBES), tiny_model.probabilities(PROBES))
+    assert loaded.labels == tiny_model.labels
+    np.testing.assert_array_equal(loaded.thresholds, tiny_model.thresholds)
+
+
+def test_a_model_directory_holds_only_the_manifest_weights_and_lexicon(saved: Path) -> None:
+    assert sorted(p.name for p in saved.iterdir()) == ["lexicon.json", "manifest.json", "weights.npz"]
+
+
+def test_the_manifest_records_the_sha256_of_every_other_file(saved: Path) -> None:
+    manifest = json.loads((saved / MANIFEST).read_text())
+    assert manifest["files"] == {name: _sha256(saved / name) for name in ("weights.npz", "lexicon.json")}
+
+
+def test_saving_over_an_existing_model_replaces_it(tiny_model: LinearModel, saved: Path) -> None:
+    tiny_model.with_info(note="second").save(saved)
+    assert LinearModel.load(saved).info["note"] == "second"
+    assert sorted(p.name for p in saved.parent.iterdir()) == ["model"]  # no staging or old directory left
+
+
+@pytest.mark.parametrize("name", ["weights.npz", "lexicon.json"])
+def test_a_file_changed_by_one_byte_is_refused_by_its_hash(saved: Path, name: str) -> None:
+    path = saved / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="SHA-256"):
+        LinearModel.load(saved)
+
+
+def test_a_truncated_weights_file_is_refused(saved: Path) -> None:
+    path = saved / WEIGHTS
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ModelError, match="truncated"):
+        LinearModel.load(saved)
+
+
+def _rewrite_manifest(directory: Path, **changes) -> None:
+    manifest = json.loads((directory / MANIFEST).read_text())
+    manifest.update(changes)
+    (directory / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_an_unknown_format_version_is_refused(saved: Path) -> None:
+    _rewrite_manifest(saved, format_version=2)
+    with pytest.raises(ModelError, match="format version 2"):
+        LinearModel.load(saved)
+
+
+def test_a_manifest_that_is_not_json_is_refused(saved: Path) -> None:
+    (saved / MANIFEST).write_text("{truncated")
+    with pytest.raises(ModelError, match="manifest"):
+        LinearModel.load(saved)
+
+
+def test_a_missing_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="no such model directory"):
+        LinearModel.load(tmp_path / "absent")
+
+
+class _Tripwire:
+    """Unpickling this touches a file: proof that a loader ran code from the archive."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_weights_holding_a_pickled_object_are_refused_without_running_it(saved: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "unpickled"
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([_Tripwire(marker)], dtype=object), allow_pickle=True)
+    with zipfile.ZipFile(saved / WEIGHTS, "w") as archive:
+        archive.writestr("weights.npy", buffer.getvalue())
+    files = json.loads((saved / MANIFEST).read_text())["files"]
+    _rewrite_manifest(saved, files={**files, WEIGHTS: _sha256(saved / WEIGHTS)})  # the hash check now passes
+
+    with pytest.raises(ModelError, match="weights"):
+        LinearModel.load(saved)
+    assert not marker.exists()
+
+
+def test_weights_of_the_wrong_shape_are_refused(saved: Path) -> None:
+    with np.load(saved / WEIGHTS) as archive:
+        arrays = dict(archive)
+    np.savez_compressed(saved / WEIGHTS, **{**arrays, "weights": np.zeros((16, 3), dtype=np.float32)})
+    files = json.loads((saved / MANIFEST).read_text())["files"]
+    _rewrite_manifest(saved, files={**files, WEIGHTS: _sha256(saved / WEIGHTS)})
+    with pytest.raises(ModelError, match="shape"):
+        LinearModel.load(saved)
+
+
+@pytest.mark.parametrize("name", ["weights", "intercepts", "calibration", "thresholds"])
+def test_model_arrays_are_read_only(tiny_model: LinearModel, name: str) -> None:
+    with pytest.raises(ValueError, match="read-only"):
+        getattr(tiny_model, name)[0] = 0
+
+
+def test_loaded_weights_are_read_only(saved: Path) -> None:
+    with pytest.raises(ValueError, match="read-only"):
+        LinearModel.load(saved).weights[0, 0] = 1
+
+
+def test_a_model_cannot_be_reassigned(tiny_model: LinearModel) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tiny_model.thresholds = np.zeros(3)  # type: ignore[misc]
+
+
+def test_model_info_cannot_be_changed(tiny_model: LinearModel) -> None:
+    with pytest.raises(TypeError):
+        tiny_model.info["training"] = {}  # type: ignore[index]
+
+
+EXPLAINED = [text for text, *_ in TRAIN[:6]] + [
+    "The J E W S run the banks!!",
+    "the the the jews",
+    "!!!",
+    "😀 😀",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", EXPLAINED)
+def test_explanations_name_ngrams_of_the_normalized_text(tiny_model: LinearModel, text: str) -> None:
+    normalized = normalize(text)
+    explained = tiny_model.explain(text, top=5)
+    assert set(explained) == set(tiny_model.labels)
+    for contributions in explained.values():
+        for contribution in contributions:
+            assert contribution.ngram.strip() and contribution.ngram in normalized
+
+
+@pytest.mark.parametrize("text", EXPLAINED)
+def test_explanations_are_at_most_top_distinct_positive_ngrams_strongest_first(
+    tiny_model: LinearModel, text: str
+) -> None:
+    for contributions in tiny_model.explain(text, top=3).values():
+        weights = [c.weight for c in contributions]
+        ngrams = [c.ngram for c in contributions]
+        assert len(contributions) <= 3
+        assert len(set(ngrams)) == len(ngrams)
+        assert all(w > 0 for w in weights)
+        assert weights == sorted(weights, reverse=True)
+
+
+def test_the_strongest_reason_for_an_antisemitic_text_is_found(tiny_model: LinearModel) -> None:
+    assert tiny_model.explain("the jews control the banks and the media", top=5)["antisemitic"]
+
+
+def test_explaining_a_batch_equals_explaining_each_text(tiny_model: LinearModel) -> None:
+    assert tiny_model.explain_many(EXPLAINED, top=4) == [tiny_model.explain(t, top=4) for t in EXPLAINED]
+
+
+def test_an_empty_text_has_no_explanations(tiny_model: LinearModel) -> None:
+    assert all(not contributions for contributions in tiny_model.explain("").values())

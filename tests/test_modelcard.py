@@ -1,0 +1,108 @@
+"""The model card, generated from a manifest: data, licenses, thresholds and the evaluation-only sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.corpora import CORPORA, corpus_cards
+from moderation.modelcard import render
+from moderation.moderator import Moderator
+
+EVALUATION_ONLY = sorted(name for name, info in CORPORA.items() if not info.trainable)
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return Moderator.load().manifest
+
+
+@pytest.fixture(scope="module")
+def card(manifest: dict) -> str:
+    return render(manifest)
+
+
+def _row_of(card: str, needle: str) -> str:
+    rows = [line for line in card.splitlines() if line.startswith("|") and needle in line]
+    assert len(rows) == 1, f"expected one table row naming {needle!r}, found {rows}"
+    return rows[0]
+
+
+def test_the_shipped_manifest_names_every_training_corpus_with_its_license(manifest: dict) -> None:
+    trained_on = set(manifest["training"]["rows_by_corpus"]["train"])
+    described = manifest["training"]["corpora"]
+    assert trained_on <= set(described)
+    assert all(described[name].get("license") for name in trained_on)
+
+
+def test_the_shipped_model_card_lists_every_training_corpus_with_its_license(
+    manifest: dict, card: str
+) -> None:
+    trained_on = manifest["training"]["rows_by_corpus"]["train"]
+    assert trained_on
+    for name in trained_on:
+        license_ = corpus_cards([name])[name]["license"]
+        assert license_ in _row_of(card, f"`{name}`")
+
+
+def test_the_shipped_model_card_lists_every_corpus_of_its_manifest(manifest: dict, card: str) -> None:
+    for name, meta in manifest["training"]["corpora"].items():
+        assert meta["license"] in _row_of(card, f"`{name}`")
+
+
+def test_the_shipped_model_card_states_each_threshold(manifest: dict, card: str) -> None:
+    for label, threshold in manifest["thresholds"].items():
+        assert f"{threshold:.2f}" in _row_of(card, f"`{label}`")
+
+
+def test_the_shipped_model_card_names_the_evaluation_only_corpora(card: str) -> None:
+    for name in EVALUATION_ONLY:
+        assert "evaluation only" in _row_of(card, f"`{name}`")
+
+
+def test_the_shipped_model_card_reports_test_metrics(card: str) -> None:
+    assert "## Metrics" in card
+
+
+# -- render on a manifest built here, independent of the shipped model ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built_card(manifest: dict) -> str:
+    names = ["isca_antisemitism_twitter", "gab_hate_corpus_kennedy", "in_domain"]
+    training = {
+        **manifest["training"],
+        "corpora": corpus_cards(names),
+        "rows_by_corpus": {"train": {"isca_antisemitism_twitter": 7400, "in_domain": 603}, "dev": {}},
+    }
+    metrics = {
+        "split": "test",
+        "corpora": {
+            "gab_hate_corpus_kennedy": {
+                "hateful": {
+                    "f1": 0.5,
+                    "precision": 0.4,
+                    "recall": 0.6,
+                    "roc_auc": None,
+                    "rows": 10,
+                    "positives": 3,
+                }
+            }
+        },
+    }
+    return render({**manifest, "training": training, "metrics": metrics})
+
+
+def test_a_trainable_corpus_is_marked_as_used_for_training(built_card: str) -> None:
+    row = _row_of(built_card, "`isca_antisemitism_twitter`")
+    assert "training + evaluation" in row
+    assert CORPORA["isca_antisemitism_twitter"].license in row
+    assert "7,400" in row
+
+
+def test_a_corpus_without_a_license_is_marked_evaluation_only(built_card: str) -> None:
+    assert "evaluation only" in _row_of(built_card, "`gab_hate_corpus_kennedy`")
+
+
+def test_metrics_rows_show_each_corpus_and_label(built_card: str) -> None:
+    row = _row_of(built_card, "| gab_hate_corpus_kennedy | hateful |")
+    assert "0.500" in row and "–" in row  # F1, and no ROC-AUC
