@@ -34,6 +34,7 @@ from moderation.errors import ModelError
 from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
 from moderation.normalize import normalize_many
+from moderation.types import Reason
 
 FORMAT = "moderate-linear"
 FORMAT_VERSION = 1
@@ -41,14 +42,6 @@ MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
 LEXICON = "lexicon.json"
 MAX_WEIGHTS_BYTES = 200 * 2**20  # refuse absurd arrays before allocating them
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """How much one n-gram of the normalized text moved one label's calibrated logit."""
-
-    ngram: str
-    weight: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,12 +104,16 @@ class LinearModel:
         z = logits * self.calibration[:, 0] + self.calibration[:, 1]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
-    def explain(self, text: str, *, top: int = 5) -> dict[str, list[Contribution]]:
+    def explain(self, text: str, *, top: int = 5) -> dict[str, list[Reason]]:
         """For each label, the n-grams of ``text`` that pushed its score up most, strongest first."""
         return self.explain_many([text], top=top)[0]
 
-    def explain_many(self, texts: Sequence[str], *, top: int = 5) -> list[dict[str, list[Contribution]]]:
+    def explain_many(
+        self, texts: Sequence[str], *, top: int = 5, wanted: np.ndarray | None = None
+    ) -> list[dict[str, list[Reason]]]:
         """:meth:`explain` for a batch, vectorised: Python work only for the reasons returned.
+
+        ``wanted`` (texts x labels, bool) limits the work to the labels asked for, row by row.
 
         A word's weight includes the character n-grams centred in it and its lexicon feature, so the reasons
         read as words and word pairs of the normalized text; their weights are shares of the calibrated logit
@@ -124,7 +121,7 @@ class LinearModel:
         """
         normalized = normalize_many(texts)
         occ = self.featurizer.occurrences(normalized, positions=True)
-        results: list[dict[str, list[Contribution]]] = [{label: [] for label in self.labels} for _ in texts]
+        results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in texts]
         if len(occ) == 0 or top <= 0:
             return results
         contributions = (occ.values[:, None] * self.weights.take(occ.columns, axis=0)) * self.calibration[
@@ -141,16 +138,18 @@ class LinearModel:
         word_starts, word_ends = starts[is_word], ends[is_word]
         is_char = np.flatnonzero(occ.kinds == KIND_CHAR)
         if len(word_starts) and len(is_char):
+            # word_at[p]: the word covering global position p, or -1; one gather per lookup, no search.
+            word_lengths = word_ends - word_starts
+            word_at = np.full(int(lengths.sum()) + 2, -1, dtype=np.int64)
+            covered = np.repeat(word_starts - np.cumsum(word_lengths) + word_lengths, word_lengths)
+            word_at[covered + np.arange(len(covered))] = np.repeat(np.arange(len(word_starts)), word_lengths)
             window_starts, window_ends = starts[is_char], ends[is_char]
-            credited_start, credited_end = window_starts.copy(), window_ends.copy()
-            pending = np.ones(len(is_char), dtype=bool)
+            word = np.full(len(is_char), -1, dtype=np.int64)
             for position in ((window_starts + window_ends - 1) // 2, window_starts, window_ends - 1):
-                word = np.maximum(np.searchsorted(word_starts, position, side="right") - 1, 0)
-                hit = pending & (word_starts[word] <= position) & (position < word_ends[word])
-                credited_start[hit] = word_starts[word[hit]]
-                credited_end[hit] = word_ends[word[hit]]
-                pending &= ~hit
-            starts[is_char], ends[is_char] = credited_start, credited_end
+                word = np.where(word < 0, word_at[position], word)
+            found = word >= 0
+            starts[is_char[found]] = word_starts[word[found]]
+            ends[is_char[found]] = word_ends[word[found]]
         width = int(ends.max() - starts.min()) + 1
         keys, inverse = np.unique(starts * width + (ends - starts), return_inverse=True)
         key_starts = keys // width
@@ -164,6 +163,8 @@ class LinearModel:
             first = np.searchsorted(ranked_rows, ranked_rows, side="left")
             # Twice as many candidates as wanted: spans with the same text ("!!" twice) are merged below.
             keep = order[((np.arange(len(order)) - first) < 2 * top) & (totals[order] > 0)]
+            if wanted is not None:
+                keep = keep[wanted[key_rows[keep], k]]
             rows = key_rows[keep]
             begins = np.maximum(key_starts[keep] - row_offsets[rows], 0)
             finishes = key_ends[keep] - row_offsets[rows]
@@ -177,7 +178,7 @@ class LinearModel:
                     by_text[ngram] = by_text.get(ngram, 0.0) + weight
             for row, by_text in merged.items():
                 ranked = sorted(by_text.items(), key=lambda item: -item[1])[:top]
-                results[row][label] = [Contribution(ngram, weight) for ngram, weight in ranked]
+                results[row][label] = [Reason(ngram, weight) for ngram, weight in ranked]
         return results
 
     # -- persistence -----------------------------------------------------------------------------------------
@@ -321,4 +322,4 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["Contribution", "LinearModel"]
+__all__ = ["LinearModel"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from moderation.errors import ModelError
 from moderation.model import LinearModel
-from moderation.types import Article, LabelScore, ModeratedArticle, ModeratedComment, Reason, Scores
+from moderation.types import Article, LabelScore, ModeratedArticle, ModeratedComment, Scores
 
 MODEL_ENV = "MODERATE_MODEL"
 EXPLAIN_CHOICES = ("flagged", "all", "none")
@@ -133,7 +133,15 @@ class Moderator:
             else:
                 wanted = list(range(len(batch)))
             explained = dict(
-                zip(wanted, self._model.explain_many([batch[i] for i in wanted], top=reasons), strict=True)
+                zip(
+                    wanted,
+                    self._model.explain_many(
+                        [batch[i] for i in wanted],
+                        top=reasons,
+                        wanted=None if explain == "all" else flags[wanted],
+                    ),
+                    strict=True,
+                )
             )
             for row, (row_probabilities, row_flags) in enumerate(
                 zip(probabilities.tolist(), flags.tolist(), strict=True)
@@ -146,7 +154,7 @@ class Moderator:
                                 row_probabilities[k],
                                 row_flags[k],
                                 thresholds[k],
-                                tuple(Reason(c.ngram, c.weight) for c in contributions.get(label, ()))
+                                tuple(contributions.get(label, ()))
                                 if explain == "all" or row_flags[k]
                                 else (),
                             )
