@@ -115,9 +115,10 @@ class LinearModel:
 
         ``wanted`` (texts x labels, bool) limits the work to the labels asked for, row by row.
 
-        A word's weight includes the character n-grams centred in it and its lexicon feature, so the reasons
-        read as words and word pairs of the normalized text; their weights are shares of the calibrated logit
-        (before the calibration offset), and they add up, with the intercept, to the score.
+        A word's weight includes the character n-grams inside it and its lexicon feature; a word pair's, its own
+        feature and the character n-grams that span both words. So the reasons read as words and word pairs of
+        the normalized text; their weights are shares of the calibrated logit (before the calibration offset),
+        and all of them, with the intercept, add up to the score.
         """
         normalized = normalize_many(texts)
         occ = self.featurizer.occurrences(normalized, positions=True)
@@ -132,8 +133,8 @@ class LinearModel:
         row_offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) + 1
         starts = row_offsets[occ.rows] + occ.starts
         ends = row_offsets[occ.rows] + occ.ends
-        # A character window is credited to the word its centre falls in, else the word it starts or ends in
-        # (" jo", "s h"); a window touching no word ("!!!") stands for itself.
+        # A character window is credited to the word it lies in, or to the words it spans ("e jo" -> "the joo",
+        # where the word pair's own feature is credited too); a window touching no word ("!!!") stands alone.
         is_word = occ.kinds == KIND_WORD
         word_starts, word_ends = starts[is_word], ends[is_word]
         is_char = np.flatnonzero(occ.kinds == KIND_CHAR)
@@ -144,12 +145,14 @@ class LinearModel:
             covered = np.repeat(word_starts - np.cumsum(word_lengths) + word_lengths, word_lengths)
             word_at[covered + np.arange(len(covered))] = np.repeat(np.arange(len(word_starts)), word_lengths)
             window_starts, window_ends = starts[is_char], ends[is_char]
-            word = np.full(len(is_char), -1, dtype=np.int64)
-            for position in ((window_starts + window_ends - 1) // 2, window_starts, window_ends - 1):
-                word = np.where(word < 0, word_at[position], word)
-            found = word >= 0
-            starts[is_char[found]] = word_starts[word[found]]
-            ends[is_char[found]] = word_ends[word[found]]
+            # A window's edge may be a space or a mark; then its next character inwards names the word.
+            first = np.where(word_at[window_starts] >= 0, word_at[window_starts], word_at[window_starts + 1])
+            last = np.where(word_at[window_ends - 1] >= 0, word_at[window_ends - 1], word_at[window_ends - 2])
+            first = np.where(first >= 0, first, last)
+            last = np.where(last >= 0, last, first)
+            found = first >= 0
+            starts[is_char[found]] = word_starts[first[found]]
+            ends[is_char[found]] = word_ends[last[found]]
         width = int(ends.max() - starts.min()) + 1
         keys, inverse = np.unique(starts * width + (ends - starts), return_inverse=True)
         key_starts = keys // width
