@@ -1,24 +1,23 @@
-"""Normalized text -> hashed word and character n-gram features, vectorised over a whole batch.
+"""Normalized text -> hashed, TF-IDF-weighted word and character n-gram features, vectorised over a batch.
 
-The featurizer is stateless, like scikit-learn's ``HashingVectorizer``: an n-gram's column is a hash of its
-characters, so there is no vocabulary to store, to load, or to fall out of step with the weights. What it
-produces for a batch:
+An n-gram's column is a hash of its characters, like scikit-learn's ``HashingVectorizer``: there is no
+vocabulary to store, to load, or to fall out of step with the weights. What it produces for a batch:
 
 * character n-grams (``char_ngrams``, default 2 to 5) of each text padded with one space at either end;
 * word unigrams and bigrams (``word_ngrams``), a word being a run of letters, digits or ``_``;
-* one ``lexicon:<category>`` feature per word (or two-word phrase) that is a term of the coded-term lexicon,
-  so what the model learns about "zog" carries over to "khazarian", which the corpora rarely show.
+* one ``lexicon:<category>`` feature per word (or two-word phrase) that is a spelling in the coded-term
+  lexicon, so what the model learns about "zog" carries over to "khazarian", which the corpora rarely show.
 
-Each occurrence counts 1; the character block and the word block of a row are each scaled by
-``1 / sqrt(occurrences in that block)``, so long comments do not score higher just for being long. A model's
-score is then a sum of ``scale * weight[column]`` over a text's occurrences, which :mod:`moderation.model`
-computes with one gather and one ``bincount``, never building a matrix; training builds the same numbers as a
-sparse matrix (:meth:`Featurizer.transform`). Both come from :meth:`Featurizer.occurrences`, so what is
-scored is exactly what was trained.
+Each occurrence is worth its column's inverse document frequency (:meth:`Featurizer.with_idf`, fitted on the
+train split; 1 without it), and the character block and the word block of a row are each L2-normalised, as
+``TfidfVectorizer`` does, so long comments do not score higher for being long. The only fitted state is the
+IDF array. Scoring (:meth:`Featurizer.dot`) computes ``X @ weights`` with one gather per occurrence and a
+sum per row, never building X; training builds the same numbers as a sparse matrix
+(:meth:`Featurizer.transform`); both hash identically, so what is scored is exactly what was trained.
 
 Hashing is all numpy: texts become one array of code points, polynomial hashes of every window are computed
-with a handful of array operations per n, and words are found where word and non-word characters meet. On
-2 cores that is hundreds of thousands of comments per second; the Python loop is per batch, not per comment.
+with a handful of array operations per n, and words are found where word and non-word characters meet. The
+Python loop is per batch, not per comment.
 """
 
 from __future__ import annotations
