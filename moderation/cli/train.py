@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._common import fail, user_errors
+from moderation.cli._common import ModelOption, fail, user_errors
 
 DATA_HELP = (
     "Corpora root (folders as in ../shared/datasets). Default: $MODERATE_CORPORA or ../shared/datasets."
@@ -101,9 +101,7 @@ def train(
 
 
 def evaluate(
-    model_dir: Annotated[
-        Path | None, typer.Option("--model", "-m", help="Model directory (default: the shipped model).")
-    ] = None,
+    model_dir: ModelOption = None,
     data: DataOption = None,
     no_corpora: NoCorporaOption = False,
     in_domain: InDomainOption = None,
