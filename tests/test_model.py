@@ -259,3 +259,17 @@ def test_explaining_a_batch_equals_explaining_each_text(tiny_model: LinearModel)
 
 def test_an_empty_text_has_no_explanations(tiny_model: LinearModel) -> None:
     assert all(not contributions for contributions in tiny_model.explain("").values())
+
+
+def test_loading_and_scoring_never_import_scikit_learn() -> None:
+    # The shipped model must survive a scikit-learn upgrade: nothing on the scoring path may touch it.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from moderation import Moderator; m = Moderator.load(); "
+        "m.score_many(['the joo banksters', 'hello'], explain='all'); "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('sklearn', 'joblib')))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
