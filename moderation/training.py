@@ -57,6 +57,7 @@ class TrainingConfig:
     seed: int = 0
     max_iter: int = 300
     batch_size: int = 4096
+    n_jobs: int = 2  # labels fitted at once (threads); does not change the result
 
     def to_dict(self) -> dict:
         record = asdict(self)
@@ -148,7 +149,7 @@ def fit(
     progress: Progress | None = None,
 ) -> LinearModel:
     """Train a model: logistic regression per label on train, calibration and thresholds on dev."""
-    from sklearn.linear_model import LogisticRegression
+    from joblib import Parallel, delayed
 
     started = time.time()
     labels = train.label_names
@@ -166,43 +167,22 @@ def fit(
     train_sources = np.array(train.sources)
     dev_sources = np.array(dev.sources)
 
-    weights = np.zeros((config.n_features, len(labels)), dtype=np.float32)
-    intercepts = np.zeros(len(labels))
-    calibration = np.zeros((len(labels), 2))
-    thresholds = np.zeros(len(labels))
-    label_report = {}
     for k, label in enumerate(labels):
-        if progress:
-            progress(f"fit {label}", k, len(labels))
         known = train.labels[:, k] >= 0
-        positive = train.labels[:, k] == 1
-        if positive[known].all() or not positive[known].any():
+        if (train.labels[known, k] == 1).all() or not (train.labels[known, k] == 1).any():
             raise ValueError(f"label {label!r} needs both positive and negative training rows")
-        row_weights = sample_weights(
-            known, positive, train_sources, config.corpus_size_power, config.corpus_factors.get(label, {})
-        )
-        classifier = LogisticRegression(
-            C=config.C.get(label, 1.0), solver="liblinear", max_iter=config.max_iter, random_state=config.seed
-        )
-        classifier.fit(x_train[known], positive[known].astype(np.int8), sample_weight=row_weights[known])
-        weights[:, k] = classifier.coef_[0]
-        intercepts[k] = classifier.intercept_[0]
-
-        dev_known = dev.labels[:, k] >= 0
-        dev_logits = x_dev[dev_known] @ weights[:, k] + intercepts[k]
-        dev_truth = dev.labels[dev_known, k] == 1
-        calibration[k] = platt(dev_logits, dev_truth)
-        probabilities = 1.0 / (1.0 + np.exp(-(calibration[k, 0] * dev_logits + calibration[k, 1])))
-        thresholds[k], dev_f1 = choose_threshold(
-            probabilities, dev_truth, dev_sources[dev_known], config.min_dev_positives
-        )
-        label_report[label] = {
-            "train_rows": int(known.sum()),
-            "train_positives": int(positive.sum()),
-            "dev_rows": int(dev_known.sum()),
-            "dev_positives": int(dev_truth.sum()),
-            "dev_mean_f1_at_threshold": round(dev_f1, 4),
-        }
+    if progress:
+        progress("fit labels", 0, len(labels))
+    # Labels are independent fits over the same matrix: threads share it, and liblinear releases the GIL.
+    fitted = Parallel(n_jobs=min(config.n_jobs, len(labels)), prefer="threads")(
+        delayed(_fit_label)(k, label, x_train, train, train_sources, x_dev, dev, dev_sources, config)
+        for k, label in enumerate(labels)
+    )
+    weights = np.stack([f.weights for f in fitted], axis=1).astype(np.float32)
+    intercepts = np.array([f.intercept for f in fitted])
+    calibration = np.array([f.calibration for f in fitted])
+    thresholds = np.array([f.threshold for f in fitted])
+    label_report = {label: f.report for label, f in zip(labels, fitted, strict=True)}
     if progress:
         progress("done", len(labels), len(labels))
 
@@ -227,6 +207,48 @@ def fit(
         },
     }
     return LinearModel(tuple(labels), featurizer, lexicon, weights, intercepts, calibration, thresholds, info)
+
+
+@dataclass(frozen=True)
+class _FittedLabel:
+    weights: np.ndarray
+    intercept: float
+    calibration: tuple[float, float]
+    threshold: float
+    report: dict
+
+
+def _fit_label(k, label, x_train, train, train_sources, x_dev, dev, dev_sources, config) -> _FittedLabel:
+    """One label: logistic regression on its known train rows, then Platt scaling and a threshold on dev."""
+    from sklearn.linear_model import LogisticRegression
+
+    known = train.labels[:, k] >= 0
+    positive = train.labels[:, k] == 1
+    row_weights = sample_weights(
+        known, positive, train_sources, config.corpus_size_power, config.corpus_factors.get(label, {})
+    )
+    classifier = LogisticRegression(
+        C=config.C.get(label, 1.0), solver="liblinear", max_iter=config.max_iter, random_state=config.seed
+    )
+    classifier.fit(x_train[known], positive[known].astype(np.int8), sample_weight=row_weights[known])
+    weights, intercept = classifier.coef_[0], float(classifier.intercept_[0])
+
+    dev_known = dev.labels[:, k] >= 0
+    dev_logits = x_dev[dev_known] @ weights + intercept
+    dev_truth = dev.labels[dev_known, k] == 1
+    slope, offset = platt(dev_logits, dev_truth)
+    probabilities = 1.0 / (1.0 + np.exp(-(slope * dev_logits + offset)))
+    threshold, dev_f1 = choose_threshold(
+        probabilities, dev_truth, dev_sources[dev_known], config.min_dev_positives
+    )
+    report = {
+        "train_rows": int(known.sum()),
+        "train_positives": int(positive.sum()),
+        "dev_rows": int(dev_known.sum()),
+        "dev_positives": int(dev_truth.sum()),
+        "dev_mean_f1_at_threshold": round(dev_f1, 4),
+    }
+    return _FittedLabel(weights, intercept, (slope, offset), threshold, report)
 
 
 def platt(logits: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
