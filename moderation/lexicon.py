@@ -1,4 +1,4 @@
-"""The coded-term lexicon: antisemitic code words and their spellings, as normalization and features use them.
+"""The coded-term lexicon: antisemitic code words and their spellings, as features the model can weigh.
 
 ``data/lexicon.json`` lists terms such as "zog", "(((…)))", "khazarian" and "joo", each with spelling variants,
 a category, a meaning and its sources (ADL Hate Symbols Database, AJC "Translate Hate"). It is not a

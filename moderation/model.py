@@ -10,7 +10,7 @@ On disk a model is a directory (format version 1)::
                     licenses, metrics, and the SHA-256 of every other file
     weights.npz     float32 arrays "weights" (n_features x n_labels) and "idf" (n_features), read with
                     allow_pickle=False
-    lexicon.json    the coded-term lexicon the normalizer and featurizer were built with
+    lexicon.json    the coded-term lexicon the featurizer was built with
 
 Nothing in it is executable and nothing depends on scikit-learn's pickled internals: a scikit-learn upgrade
 cannot break a shipped model, and loading a tampered or truncated one fails on its hash before any array
