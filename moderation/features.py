@@ -132,7 +132,7 @@ class Featurizer:
         hashes = np.array([_phrase_hash(t) for t in terms], dtype=np.uint64)
         order = np.argsort(hashes, kind="stable")
         categories = tuple(self.lexicon[terms[i]] for i in order)
-        category_hashes = np.array([_phrase_hash(f"lexicon {c}") for c in categories], dtype=np.uint64)
+        category_hashes = np.array([_phrase_hash(f"lexicon:{c}") for c in categories], dtype=np.uint64)
         object.__setattr__(self, "_lexicon_hashes", hashes[order])
         # Low 16 bits of every lexicon hash: a word whose bits are not in it cannot be a term, which rules out
         # nearly every word with one small gather instead of a binary search.

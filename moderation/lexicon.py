@@ -94,10 +94,13 @@ class Lexicon:
         """
         mapping: dict[str, str] = {}
         for term in self.terms:
+            # Ambiguous terms ("shekels", "goyim", "oy vey") get a feature of their own: their innocent uses are
+            # common, and sharing a weight with "happy merchant" would carry its hostility over to them.
+            feature = f"{term.category} ambiguous" if term.ambiguous else term.category
             plain = normalize(term.canonical) if term.category == OBFUSCATION else None
             for spelling in (term.canonical, term.term, *term.variants):
                 key = normalize(spelling)
                 words = key.split()
                 if key and key != plain and len(words) <= 2 and all(w.isalnum() for w in words):
-                    mapping.setdefault(key, term.category)
+                    mapping.setdefault(key, feature)
         return mapping

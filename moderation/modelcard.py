@@ -31,10 +31,12 @@ _LIMITS = """\
   mentions, but the bias is measurable: check the in-domain test numbers.
 - Most training text is Twitter and Gab-style social media from 2015–2023; news comments are longer, and a
   long comment dilutes a single coded word: in the project's sample article (`seeds/001_…`), "oh yes, the joo
-  banksters have been plotting against nobles, whites, christians, …" scores antisemitic 0.19, under the
+  banksters have been plotting against nobles, whites, christians, …" scores just under the antisemitic
   threshold, while the three shorter antisemitic comments are flagged and no other comment is.
 - "the holocaust killed six million jews and we must never forget" is flagged antisemitic: in the corpora,
-  "holocaust", "six million" and "jews" together are mostly denial or mockery.
+  "holocaust", "six million" and "jews" together are mostly denial or mockery. Likewise ambiguous coded
+  words in their innocent sense: "the shekel fell against the dollar" is flagged antisemitic, and a
+  Jewish family's affectionate "goyim" can be flagged hateful.
 - Thresholds are chosen on labelled sets where 20–40% of rows are hateful; on a comment section with far
   less hate, expect neutral political comments near the hateful threshold (0.2–0.4) to be flagged. Raise
   the hateful threshold for a quieter queue.

@@ -192,7 +192,7 @@ def test_in_seed_001_no_other_comment_is_flagged_antisemitic(moderator: Moderato
 
 
 # Known limit of the shipped model, kept visible rather than hidden: the "joo banksters" comment scores
-# antisemitic 0.19 against a threshold of 0.22; its long tail of neutral words dilutes the "joo" signal.
+# antisemitic 0.20 against a threshold of 0.22; its long tail of neutral words dilutes the "joo" signal.
 # strict=True makes this test fail the day the model gets it right, so the marker cannot go stale.
 MISSED_IN_SEED_001 = "the joo banksters"
 
