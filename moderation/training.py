@@ -92,31 +92,30 @@ class LabelledTexts:
         return len(self.texts)
 
 
-def featurize(featurizer: Featurizer, texts: Sequence[str], batch_size: int = 4096, progress=None):
-    """Normalize and hash texts in batches into one CSR matrix: exactly what scoring computes."""
+def featurize(featurizer: Featurizer, normalized: Sequence[str], batch_size: int = 4096, progress=None):
+    """Hash normalized texts in batches into one CSR matrix: exactly what scoring computes."""
     from scipy import sparse
 
     blocks = []
-    for start in range(0, len(texts), batch_size):
-        batch = normalize_many(texts[start : start + batch_size])
-        blocks.append(featurizer.transform(batch))
+    for start in range(0, len(normalized), batch_size):
+        blocks.append(featurizer.transform(normalized[start : start + batch_size]))
         if progress:
-            progress("features", min(start + batch_size, len(texts)), len(texts))
+            progress("features", min(start + batch_size, len(normalized)), len(normalized))
     if not blocks:
         return sparse.csr_matrix((0, featurizer.n_features), dtype=np.float32)
     return sparse.vstack(blocks, format="csr")
 
 
 def fit_idf(
-    featurizer: Featurizer, texts: Sequence[str], batch_size: int = 4096, progress=None
+    featurizer: Featurizer, normalized: Sequence[str], batch_size: int = 4096, progress=None
 ) -> Featurizer:
-    """The featurizer with inverse document frequencies counted over ``texts`` (the train split)."""
+    """The featurizer with inverse document frequencies counted over ``normalized`` texts (the train split)."""
     frequency = np.zeros(featurizer.n_features, dtype=np.int64)
-    for start in range(0, len(texts), batch_size):
-        frequency += featurizer.document_frequency(normalize_many(texts[start : start + batch_size]))
+    for start in range(0, len(normalized), batch_size):
+        frequency += featurizer.document_frequency(normalized[start : start + batch_size])
         if progress:
-            progress("document frequencies", min(start + batch_size, len(texts)), len(texts))
-    return featurizer.with_idf(frequency, len(texts))
+            progress("document frequencies", min(start + batch_size, len(normalized)), len(normalized))
+    return featurizer.with_idf(frequency, len(normalized))
 
 
 def sample_weights(
@@ -161,9 +160,11 @@ def fit(
         word_ngrams=tuple(config.word_ngrams),
         lexicon=lexicon.features(),
     )
-    featurizer = fit_idf(featurizer, train.texts, config.batch_size, progress)
-    x_train = featurize(featurizer, train.texts, config.batch_size, progress)
-    x_dev = featurize(featurizer, dev.texts, config.batch_size, progress)
+    # Normalized once: the IDF count and the matrix both read the same canonical text.
+    train_texts = normalize_many(train.texts)
+    featurizer = fit_idf(featurizer, train_texts, config.batch_size, progress)
+    x_train = featurize(featurizer, train_texts, config.batch_size, progress)
+    x_dev = featurize(featurizer, normalize_many(dev.texts), config.batch_size, progress)
     train_sources = np.array(train.sources)
     dev_sources = np.array(dev.sources)
 
