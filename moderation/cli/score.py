@@ -180,8 +180,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every reader comment of each file: probability and flag per label, and the top reasons.
 
-        Exit code 2 when any file failed (its error is on stderr; the other files are still scored), else 1
-        when --fail-on matched, else 0.
+        Exit codes: 2 when a file failed (the others are still scored), else 1 when --fail-on matched, else 0.
         """
         threshold = threshold or []
         fail_on = fail_on or []
