@@ -46,6 +46,15 @@ def serve(
     max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", help="Largest body accepted.")] = 65536,
     max_batch: Annotated[int, typer.Option("--max-batch", help="Most texts per /v1/score request.")] = 256,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds a request may take (then 504).")] = 5.0,
+    limit_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--limit-concurrency",
+            min=1,
+            help="Most connections (open keep-alive ones included) a worker serves at once; a request on one "
+            "more gets 503 at once instead of queueing behind a backlog (default: no limit).",
+        ),
+    ] = None,
     graceful_timeout: Annotated[
         int, typer.Option("--graceful-timeout", help="Seconds in-flight requests get to finish on shutdown.")
     ] = 10,
@@ -81,6 +90,8 @@ def serve(
             "access_log": False,
             "timeout_graceful_shutdown": graceful_timeout,
             "server_header": False,
+            # uvicorn counts the arriving connection itself against its limit: N would serve only N - 1.
+            "limit_concurrency": None if limit_concurrency is None else limit_concurrency + 1,
         }
         if workers == 1:
             uvicorn.run(create_app(moderator, settings), **common)

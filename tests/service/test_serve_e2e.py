@@ -94,12 +94,15 @@ def wait_until_ready(url: str) -> None:
     deadline = time.monotonic() + STARTUP_S
     while True:
         try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+            status = httpx.get(f"{url}/readyz", timeout=2).status_code
+            if status == 200:
                 return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url}/readyz still answers {status}")
         except httpx.TransportError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.1)
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +228,28 @@ def test_a_client_that_stops_sending_its_body_gets_408():
         answer = raw_request(running.port, head, [b'{"comment": '])
         assert answer.startswith(b"HTTP/1.1 408"), answer
         assert time.monotonic() - started < 5
+        assert httpx.get(f"{running.url}/healthz", timeout=2).status_code == 200
+
+
+def test_past_the_concurrency_limit_a_request_gets_503_at_once_and_the_held_one_still_finishes():
+    with moderate_serve("--limit-concurrency", "1") as running:
+        body = json.dumps(perspective_body(CLEAN)).encode()
+        head = (
+            "POST /v1alpha1/comments:analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        held: list[bytes] = []
+        sender = threading.Thread(
+            target=lambda: held.append(raw_request(running.port, head, [body[:10], body[10:]], pause=1.0))
+        )
+        sender.start()
+        time.sleep(0.4)  # the first request holds the only slot while it waits for the rest of its body
+        started = time.monotonic()
+        refused = httpx.post(f"{running.url}/v1alpha1/comments:analyze", json=perspective_body(CLEAN), timeout=5)
+        assert refused.status_code == 503
+        assert time.monotonic() - started < 0.5
+        sender.join(15)
+        assert held and held[0].startswith(b"HTTP/1.1 200"), held
         assert httpx.get(f"{running.url}/healthz", timeout=2).status_code == 200
 
 
