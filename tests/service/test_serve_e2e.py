@@ -245,7 +245,9 @@ def test_past_the_concurrency_limit_a_request_gets_503_at_once_and_the_held_one_
         sender.start()
         time.sleep(0.4)  # the first request holds the only slot while it waits for the rest of its body
         started = time.monotonic()
-        refused = httpx.post(f"{running.url}/v1alpha1/comments:analyze", json=perspective_body(CLEAN), timeout=5)
+        refused = httpx.post(
+            f"{running.url}/v1alpha1/comments:analyze", json=perspective_body(CLEAN), timeout=5
+        )
         assert refused.status_code == 503
         assert time.monotonic() - started < 0.5
         sender.join(15)
