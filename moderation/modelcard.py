@@ -34,9 +34,10 @@ _LIMITS = """\
   score higher than they should. The in-domain set (`data/comments.jsonl`) pushes back with non-hateful
   mentions, but the bias is measurable: check the in-domain test numbers.
 - Most training text is Twitter and Gab-style social media from 2015–2023; news comments are longer, and a
-  long comment dilutes a single coded word: in the project's sample article (`seeds/001_…`), "oh yes, the joo
-  banksters have been plotting against nobles, whites, christians, …" scores just under the antisemitic
-  threshold, while the three shorter antisemitic comments are flagged and no other comment is.
+  long comment dilutes a single coded word. In the project's sample article (`seeds/001_…`) the four
+  antisemitic comments are flagged and no other comment is, but "oh yes, the joo banksters have been plotting
+  against nobles, whites, christians, …" clears the antisemitic threshold only just, far below the three
+  shorter ones: a few more neutral words and it would be missed.
 - "the holocaust killed six million jews and we must never forget" is flagged antisemitic: in the corpora,
   "holocaust", "six million" and "jews" together are mostly denial or mockery. Likewise ambiguous coded
   words in their innocent sense: "the shekel fell against the dollar" is flagged antisemitic, and a

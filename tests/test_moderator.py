@@ -191,24 +191,7 @@ def test_in_seed_001_no_other_comment_is_flagged_antisemitic(moderator: Moderato
         assert any(p in m.comment.text for p in ANTISEMITIC_IN_SEED_001), m.comment.text
 
 
-# Known limit of the shipped model, kept visible rather than hidden: the "joo banksters" comment scores
-# antisemitic 0.20 against a threshold of 0.22; its long tail of neutral words dilutes the "joo" signal.
-# strict=True makes this test fail the day the model gets it right, so the marker cannot go stale.
-MISSED_IN_SEED_001 = "the joo banksters"
-
-
-@pytest.mark.parametrize(
-    "phrase",
-    [
-        pytest.param(
-            phrase,
-            marks=pytest.mark.xfail(strict=True, reason="known miss of the shipped model (see model card)")
-            if phrase == MISSED_IN_SEED_001
-            else (),
-        )
-        for phrase in ANTISEMITIC_IN_SEED_001
-    ],
-)
+@pytest.mark.parametrize("phrase", ANTISEMITIC_IN_SEED_001)
 def test_in_seed_001_each_antisemitic_comment_is_flagged_antisemitic(
     moderator: Moderator, phrase: str
 ) -> None:
