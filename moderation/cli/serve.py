@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -66,6 +67,7 @@ def serve(
     from moderation.moderator import Moderator
     from moderation.service.access_log import log_config
     from moderation.service.app import create_app
+    from moderation.service.metrics import MULTIPROCESS_ENV
     from moderation.service.settings import SETTINGS_ENV, ServiceSettings
 
     with user_errors():
@@ -98,4 +100,6 @@ def serve(
             return
         del moderator
         os.environ[SETTINGS_ENV] = settings.to_env()
-        uvicorn.run("moderation.service.app:app_from_env", factory=True, workers=workers, **common)
+        with tempfile.TemporaryDirectory(prefix="moderate-metrics-") as metrics_dir:
+            os.environ.setdefault(MULTIPROCESS_ENV, metrics_dir)  # a directory the operator chose wins
+            uvicorn.run("moderation.service.app:app_from_env", factory=True, workers=workers, **common)

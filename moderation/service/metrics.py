@@ -1,12 +1,18 @@
-"""Prometheus metrics for one worker: requests, latency and flags, in a registry owned by the app.
+"""Prometheus metrics: requests, latency and flags, in a registry owned by the app.
 
-With ``--workers N`` each worker counts its own requests; a scrape sees the worker that answered it.
+With ``--workers N`` a scrape reaches whichever worker accepts it, so per-worker counts would jump around.
+``moderate serve`` then sets ``PROMETHEUS_MULTIPROC_DIR`` (prometheus_client's own multiprocess mode, which
+must be set before the workers import it): every worker writes its values there, and any worker's
+``/metrics`` sums them all.
 """
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
 
 #: Paths reported by name; anything else is counted as "other" so scanners cannot blow up label cardinality.
 KNOWN_PATHS = frozenset(
@@ -21,11 +27,13 @@ KNOWN_PATHS = frozenset(
 )
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class ServiceMetrics:
     def __init__(self, labels: tuple[str, ...]) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._multiprocess_dir = os.environ.get(MULTIPROCESS_ENV)
         self.requests = Counter(
             "moderate_requests",
             "HTTP requests answered, by method, path and status code.",
@@ -60,4 +68,8 @@ class ServiceMetrics:
                 self.flags.labels(label).inc()
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        if self._multiprocess_dir is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        MultiProcessCollector(merged, path=self._multiprocess_dir)
+        return generate_latest(merged)

@@ -305,6 +305,24 @@ def test_several_workers_serve_with_the_same_settings():
         assert client.post(url, json=perspective_body(CLEAN)).status_code == 403
 
 
+def requests_counted(metrics_text: str, path: str) -> float:
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics_text.splitlines()
+        if line.startswith("moderate_requests_total{") and f'path="{path}"' in line
+    )
+
+
+@pytest.mark.slow
+def test_with_several_workers_every_scrape_counts_the_requests_of_all_workers():
+    analyze = "/v1alpha1/comments:analyze"
+    with moderate_serve("--workers", "2") as running:
+        for _ in range(20):  # a new connection each time, so the workers share them
+            assert httpx.post(f"{running.url}{analyze}", json=perspective_body(CLEAN)).status_code == 200
+        counts = [requests_counted(httpx.get(f"{running.url}/metrics").text, analyze) for _ in range(10)]
+    assert counts == [20.0] * 10
+
+
 def test_a_missing_model_directory_is_one_line_and_exit_2(tmp_path):
     result = subprocess.run(
         [MODERATE, "serve", "--port", "0", "--model", str(tmp_path / "nowhere")],
