@@ -11,6 +11,10 @@ from three kinds of markup, in any mix:
 - Disqus-style posts: ``li.post`` with ``.author``, ``.time-ago`` and ``.post-message``; replies in
   ``ul.children``.
 
+Comments may also come from schema.org JSON-LD (``<script type="application/ld+json">``): ``Comment``
+objects under ``comment`` properties of any object (an article, an ``@graph`` entry, another comment, whose
+replies they are). They are used only when the markup has no comments; a malformed block is skipped.
+
 A comment element nested in another is a reply to it, except when the outer one has no text of its own
 (``li.comment`` wrapping an ``article`` with Comment microdata is one comment, not two). Comment ``span``
 is None: offsets in markup are not offsets in the text a reader saw.
@@ -18,11 +22,14 @@ is None: offsets in markup are not offsets in the text a reader saw.
 The body is the paragraphs (``p``, subheads, list items, quotes) of the article container
 (``[itemprop=articleBody]``, ``article``, ``main``, …), skipping scripts, styles, navigation, headers,
 footers, asides, forms, ads, share bars, related links and the comment section. Boilerplate blocks and
-the text of skipped chrome inside the container go to ``dropped``.
+the text of skipped chrome inside the container go to ``dropped``. When the markup has no body at all
+(pages rendered by script), the ``articleBody`` of a JSON-LD article is the body.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Iterable, Iterator
 
@@ -119,10 +126,17 @@ def parse_html(markup: str, *, source: str | None = None) -> Article:
         return Article(source=source)
     comment_elements = _comment_elements(root)
     comments = _comments(comment_elements)
+    linked_data = _linked_data(root)
+    if not comments:
+        # JSON-LD repeats what the page shows when the page shows it; the markup's comments are
+        # the ones readers saw (and carry the site's own threading), so JSON-LD only fills a gap.
+        comments = _linked_data_comments(linked_data)
     excluded = set(comment_elements)
     excluded.update(element for element in root.xpath(_COMMENT_AREA))
     container = _article_container(root, excluded)
     body, dropped = _body(container, excluded)
+    if not body:
+        body = _linked_data_body(linked_data)
     title = _title(root, container, excluded)
     if body and title and body[0] == title:
         body = body[1:]
@@ -319,6 +333,154 @@ def _posted(own, element: lxml.html.HtmlElement) -> str | None:
             if text.strip():
                 return text.strip()[:200]
     return None
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------------------
+
+# Structured data nests objects in lists in objects; real pages need a few levels per reply. The cap bounds
+# recursion on hostile input (about 50 levels of replies: each is an object in a list).
+_MAX_LINKED_DATA_DEPTH = 100
+_SCRIPT_WRAPPERS = re.compile(
+    r"^\s*(?://|/\*)?\s*(?:<!--|<!\[CDATA\[)\s*(?:\*/)?|(?://|/\*)?\s*(?:-->|\]\]>)\s*(?:\*/)?\s*$"
+)
+_ARTICLE_TYPES = _words("Article NewsArticle BlogPosting DiscussionForumPosting ReportageNewsArticle WebPage")
+_COMMENT_TYPES = frozenset({"Comment"})
+_MARKUP = re.compile(r"<[a-zA-Z/!]")
+
+
+def _linked_data(root: lxml.html.HtmlElement) -> list[object]:
+    """The decoded JSON-LD blocks of a page, in document order; malformed ones are left out."""
+    blocks: list[object] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
+            continue
+        # CMSs wrap scripts in <!-- --> or CDATA for old browsers; JSON allows neither.
+        source = _SCRIPT_WRAPPERS.sub("", script.text or "")
+        try:
+            blocks.append(json.loads(source))
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder allows
+            continue
+    return blocks
+
+
+def _local_name(name: object) -> str:
+    """``Comment`` of ``Comment``, ``schema:Comment`` and ``https://schema.org/Comment``."""
+    return re.split(r"[/:#]", name)[-1] if isinstance(name, str) else ""
+
+
+def _has_type(node: dict, names: frozenset[str]) -> bool:
+    types = node.get("@type")
+    return any(_local_name(name) in names for name in (types if isinstance(types, list) else [types]))
+
+
+def _string(value: object) -> str | None:
+    """A JSON-LD text value: a string, a ``{"@value": ...}`` object, or the first of a list of them."""
+    if isinstance(value, dict):
+        value = value.get("@value")
+    if isinstance(value, list):
+        return next(filter(None, map(_string, value)), None)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _field(node: dict, *names: str) -> str | None:
+    """The first of ``names`` that ``node`` has as text (keys may be full schema.org IRIs)."""
+    values = {_local_name(key): value for key, value in node.items()}
+    return next(filter(None, (_string(values.get(name)) for name in names)), None)
+
+
+def _plain_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a JSON-LD text value, which sites fill with plain text or with HTML."""
+    if _MARKUP.search(text):
+        try:
+            fragment = lxml.html.fragment_fromstring(text.replace("\x00", ""), create_parent="div")
+        except (lxml.etree.LxmlError, ValueError):
+            return []
+        return _paragraphs_of(fragment, set())
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", html.unescape(text)):
+        lines = (_SPACES.sub(" ", line).strip() for line in block.splitlines())
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            paragraphs.append(paragraph)
+    return paragraphs
+
+
+def _linked_data_comments(blocks: list[object]) -> list[Comment]:
+    comments: list[Comment] = []
+
+    def add(node: dict, parent: int | None) -> int | None:
+        text = _field(node, "text", "articleBody", "description") or ""
+        paragraphs = _plain_paragraphs(text)
+        text = "\n\n".join(line for line in paragraphs if not is_boilerplate(line, in_comments=True))
+        if not text:
+            return None
+        people = [value for key, value in node.items() if _local_name(key) in ("author", "creator")]
+        author = next(filter(None, map(_author_name, people)), None)
+        posted = _field(node, "dateCreated", "datePublished")
+        comments.append(
+            Comment(
+                index=len(comments),
+                text=text,
+                author=_SPACES.sub(" ", author).strip()[:200] if author else None,
+                posted=posted.strip()[:200] if posted else None,
+                parent=parent,
+            )
+        )
+        return len(comments) - 1
+
+    def walk(node: object, parent: int | None, depth: int) -> None:
+        if depth > _MAX_LINKED_DATA_DEPTH:
+            return
+        if isinstance(node, list):
+            for item in node:
+                walk(item, parent, depth + 1)
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if _local_name(key) != "comment":
+                walk(value, parent, depth + 1)
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and _has_type(item, _COMMENT_TYPES):
+                    # Depth first, so a reply follows its parent; a comment without text passes its
+                    # replies on to its own parent.
+                    index = add(item, parent)
+                    walk(item, parent if index is None else index, depth + 2)
+                else:
+                    walk(item, parent, depth + 2)
+
+    for block in blocks:
+        walk(block, None, 0)
+    return comments
+
+
+def _author_name(person: object) -> str | None:
+    """The name of an ``author``: a string, a Person or Organization object, or the first of a list."""
+    if isinstance(person, list):
+        return next(filter(None, map(_author_name, person)), None)
+    if isinstance(person, dict):
+        return _string(person) or _field(person, "name")
+    return _string(person)
+
+
+def _linked_data_body(blocks: list[object]) -> list[str]:
+    """The paragraphs of the first JSON-LD article with an ``articleBody``, boilerplate removed."""
+    stack = list(reversed(blocks))  # an explicit stack: decoded JSON is a tree, so this ends
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            body = _field(node, "articleBody") if _has_type(node, _ARTICLE_TYPES) else None
+            if body:
+                return [line for line in _plain_paragraphs(body) if not is_boilerplate(line)]
+            stack.extend(
+                reversed(
+                    [value for key, value in node.items() if _local_name(key) in ("@graph", "mainEntity")]
+                )
+            )
+    return []
 
 
 # --- article ---------------------------------------------------------------------------------------------
