@@ -231,18 +231,24 @@ def test_a_client_that_stops_sending_its_body_gets_408():
         assert httpx.get(f"{running.url}/healthz", timeout=2).status_code == 200
 
 
+def analyze_in_background(running: RunningServer, text: str) -> tuple[threading.Thread, list[bytes]]:
+    """Start a comments:analyze request whose body arrives in two parts a second apart: it stays in flight."""
+    body = json.dumps(perspective_body(text)).encode()
+    head = (
+        "POST /v1alpha1/comments:analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    answer: list[bytes] = []
+    sender = threading.Thread(
+        target=lambda: answer.append(raw_request(running.port, head, [body[:10], body[10:]], pause=1.0))
+    )
+    sender.start()
+    return sender, answer
+
+
 def test_past_the_concurrency_limit_a_request_gets_503_at_once_and_the_held_one_still_finishes():
     with moderate_serve("--limit-concurrency", "1") as running:
-        body = json.dumps(perspective_body(CLEAN)).encode()
-        head = (
-            "POST /v1alpha1/comments:analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-        ).encode()
-        held: list[bytes] = []
-        sender = threading.Thread(
-            target=lambda: held.append(raw_request(running.port, head, [body[:10], body[10:]], pause=1.0))
-        )
-        sender.start()
+        sender, held = analyze_in_background(running, CLEAN)
         time.sleep(0.4)  # the first request holds the only slot while it waits for the rest of its body
         started = time.monotonic()
         refused = httpx.post(
@@ -275,16 +281,7 @@ def test_request_log_is_json_lines_without_comment_text():
 
 def test_graceful_shutdown_finishes_a_request_in_flight():
     with moderate_serve() as running:
-        body = json.dumps(perspective_body(ANTISEMITIC)).encode()
-        head = (
-            "POST /v1alpha1/comments:analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-        ).encode()
-        answer: list[bytes] = []
-        sender = threading.Thread(
-            target=lambda: answer.append(raw_request(running.port, head, [body[:10], body[10:]], pause=1.0))
-        )
-        sender.start()
+        sender, answer = analyze_in_background(running, ANTISEMITIC)
         time.sleep(0.5)  # the request has started and waits for the rest of its body
         running.process.send_signal(signal.SIGTERM)
         sender.join(15)
