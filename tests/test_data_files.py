@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 COMMENTS = DATA / "comments.jsonl"
 LEXICON = DATA / "lexicon.json"
+IDENTITY_TEMPLATES = DATA / "identity_templates.json"
 DATASHEET = DATA / "README.md"
 SEED_WITH_COMMENTS = ROOT / "seeds" / "001_46c9a693b51bb0d4.txt"
 
@@ -195,6 +196,79 @@ def test_datasheet_counts_match_the_data(rows):
         neither = sum(1 for row in members if not row["hateful"] and not row["offensive"])
         expected = [len(members), *(sum(row[label] for row in members) for label in LABELS), neither]
         assert numbers == expected, split
+
+
+# --- identity_templates.json (evaluation only) --------------------------------------------------------------
+
+IDENTITY_FORMS = ("adjective", "plural", "singular", "self")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@pytest.fixture(scope="module")
+def identity_templates() -> dict:
+    return json.loads(IDENTITY_TEMPLATES.read_text(encoding="utf-8"))
+
+
+def _expansions(templates: dict, kind: str) -> list[str]:
+    return [
+        entry["template"].format(**{form: identity[form] for form in IDENTITY_FORMS})
+        for entry in templates[kind]
+        for identity in templates["identities"]
+    ]
+
+
+def test_identity_templates_schema_and_counts(identity_templates):
+    assert {"identities", "benign", "hateful"} <= set(identity_templates)
+    identities = identity_templates["identities"]
+    assert len(identities) >= 24
+    assert len({identity["identity"] for identity in identities}) == len(identities)
+    for identity in identities:
+        assert set(identity) == {"identity", *IDENTITY_FORMS, "target_antisemitic"}, identity
+        assert all(isinstance(identity[form], str) and identity[form].strip() for form in IDENTITY_FORMS)
+        assert isinstance(identity["target_antisemitic"], bool)
+        # "a"/"an" must agree with the word that follows it, whatever the template is.
+        for form in ("singular", "self"):
+            article, _, rest = identity[form].partition(" ")
+            if article in ("a", "an"):
+                assert (article == "an") == (rest[0].lower() in "aeiou"), identity[form]
+    assert [i["identity"] for i in identities if i["target_antisemitic"]] == ["jewish"]
+    required = {"jewish", "muslim", "christian", "hindu", "sikh", "buddhist", "atheist", "black", "asian"}
+    required |= {"latino", "arab", "mexican", "chinese", "indian", "roma", "irish", "polish", "israeli"}
+    required |= {"palestinian", "gay", "lesbian", "bisexual", "trans", "women", "disabled", "immigrant"}
+    assert required <= {identity["identity"] for identity in identities}
+    assert len(identity_templates["benign"]) >= 20 and len(identity_templates["hateful"]) >= 20
+    ids = [entry["id"] for kind in ("benign", "hateful") for entry in identity_templates[kind]]
+    assert len(set(ids)) == len(ids)
+    for kind in ("benign", "hateful"):
+        for entry in identity_templates[kind]:
+            assert {"id", "template"} <= set(entry), entry
+            used = set(PLACEHOLDER.findall(entry["template"]))
+            assert used and used <= set(IDENTITY_FORMS), entry
+            assert not entry["template"].startswith("{"), entry  # sentence-initial forms would be lower case
+
+
+def test_identity_templates_expand_cleanly_for_every_identity(identity_templates):
+    for kind in ("benign", "hateful"):
+        expanded = _expansions(identity_templates, kind)
+        assert len(expanded) == len(identity_templates[kind]) * len(identity_templates["identities"])
+        assert not [text for text in expanded if "{" in text or "}" in text]
+        assert not [text for text in expanded if re.search(r"\b(a [aeiou]|an [^aeiou\W])", text, re.I)]
+        assert len(set(expanded)) == len(expanded)
+
+
+def test_identity_templates_never_enter_the_training_data(identity_templates, rows):
+    # The set is evaluation-only: no expansion, and no template frame, may appear in comments.jsonl.
+    texts = {" ".join(row["text"].casefold().split()) for row in rows}
+    for kind in ("benign", "hateful"):
+        for text in _expansions(identity_templates, kind):
+            assert " ".join(text.casefold().split()) not in texts, text
+    frames = [
+        max(PLACEHOLDER.split(entry["template"])[::2], key=len).strip(" ,.").casefold()
+        for kind in ("benign", "hateful")
+        for entry in identity_templates[kind]
+    ]
+    joined = "\n".join(texts)
+    assert not [frame for frame in frames if len(frame) > 25 and frame in joined]
 
 
 # --- lexicon.json ---------------------------------------------------------------------------------------
