@@ -26,9 +26,13 @@ DATASHEET = DATA / "README.md"
 SEED_WITH_COMMENTS = ROOT / "seeds" / "001_46c9a693b51bb0d4.txt"
 
 LABELS = ("hateful", "antisemitic", "offensive")
+# Rows from the fourth batch on also carry these (see the datasheet); earlier rows do not.
+FINE_LABELS = ("toxicity", "insult", "threat", "profanity")
 FIELDS = {"text", *LABELS, "category", "rationale"}
 ANTISEMITIC_CATEGORIES = ("antisemitic_explicit", "antisemitic_coded", "antisemitic_obfuscated")
-HATE_CATEGORIES = (*ANTISEMITIC_CATEGORIES, "other_group_hate")
+# Hate aimed at any group, Jews included: hateful always, antisemitic only when Jews are the target.
+MIXED_TARGET_HATE_CATEGORIES = ("short_hate",)
+HATE_CATEGORIES = (*ANTISEMITIC_CATEGORIES, "other_group_hate", *MIXED_TARGET_HATE_CATEGORIES)
 NOT_HATE_CATEGORIES = (
     "jewish_identity_neutral",
     "israel_policy_criticism",
@@ -36,15 +40,34 @@ NOT_HATE_CATEGORIES = (
     "negation",
     "insult_non_identity",
     "neutral_political",
+    "short_reply_benign",
+    "identity_benign_statement",
 )
 CATEGORIES = (*HATE_CATEGORIES, *NOT_HATE_CATEGORIES)
+# Categories introduced with the fine-grained labels: every row in them carries FINE_LABELS.
+FINE_LABELLED_CATEGORIES = (*MIXED_TARGET_HATE_CATEGORIES, "short_reply_benign", "identity_benign_statement")
 # Comments in these categories are never abusive; the others may carry profanity or abuse (see the datasheet).
-NEVER_OFFENSIVE = ("jewish_identity_neutral", "negation", "neutral_political")
+NEVER_OFFENSIVE = (
+    "jewish_identity_neutral",
+    "negation",
+    "neutral_political",
+    "short_reply_benign",
+    "identity_benign_statement",
+)
 HELD_OUT_SENTENCES = (
     "I am a proud gay Jewish man",
     "my Jewish neighbours invited us for Shabbat",
     "the holocaust killed six million jews and we must never forget",
+    # issue 9's examples
+    "I am Jewish",
+    "I am a Jewish man",
+    "I am a Muslim woman",
+    "I am a gay man",
+    "jews are not parasites",
+    "the khazarian mafia runs the fed",
 )
+# Issue 9's one-word held-out replies: no row may be just one of these.
+HELD_OUT_REPLIES = ("them", "they")
 LEXICON_CATEGORIES = {"conspiracy", "slur", "echo", "numeric", "mocking", "dog_whistle", "obfuscation"}
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
@@ -75,13 +98,16 @@ def lexicon() -> dict:
 
 def test_every_row_has_exactly_the_schema_fields(rows):
     for row in rows:
-        assert set(row) == FIELDS, row
+        assert set(row) in (FIELDS, FIELDS | set(FINE_LABELS)), row
+        if row["category"] in FINE_LABELLED_CATEGORIES:
+            assert set(row) == FIELDS | set(FINE_LABELS), row
         assert isinstance(row["text"], str) and row["text"].strip(), row
         assert isinstance(row["rationale"], str) and row["rationale"].strip(), row
         assert "\n" not in row["rationale"], row
         assert row["category"] in CATEGORIES, row
-        for label in LABELS:
-            assert type(row[label]) is int and row[label] in (0, 1), (label, row)
+        for label in (*LABELS, *FINE_LABELS):
+            if label in row:
+                assert type(row[label]) is int and row[label] in (0, 1), (label, row)
 
 
 def test_there_are_at_least_700_rows_and_every_category_is_well_populated(rows):
@@ -100,6 +126,8 @@ def test_labels_agree_with_category(rows):
         category = row["category"]
         if category in ANTISEMITIC_CATEGORIES:
             assert (row["hateful"], row["antisemitic"]) == (1, 1), row
+        elif category in MIXED_TARGET_HATE_CATEGORIES:
+            assert row["hateful"] == 1, row
         elif category == "other_group_hate":
             assert (row["hateful"], row["antisemitic"]) == (1, 0), row
         else:
@@ -118,6 +146,22 @@ def test_hateful_and_offensive_co_occur_only_rarely_and_only_on_hate_rows(rows):
     assert all(row["category"] in HATE_CATEGORIES for row in both)
     assert 0 < len(both) <= 0.05 * len(hateful), len(both)
     assert "hateful and offensive together" in DATASHEET.read_text(encoding="utf-8").lower()
+
+
+def test_fine_labels_agree_with_the_coarse_ones(rows):
+    fine = [row for row in rows if "toxicity" in row]
+    assert len(fine) >= 150
+    for row in fine:
+        assert row["toxicity"] >= row["hateful"], row  # hate is always toxic
+        assert row["profanity"] <= row["offensive"] or row["hateful"], row  # profanity is offensive
+    # Each fine label has both values, or a model could not learn it.
+    for label in FINE_LABELS:
+        assert {row[label] for row in fine} == {0, 1}, label
+
+
+def test_held_out_one_word_replies_are_not_rows(rows):
+    for row in rows:
+        assert row["text"].strip(" .!?").casefold() not in HELD_OUT_REPLIES, row
 
 
 def test_no_duplicate_texts(rows):
@@ -196,6 +240,18 @@ def test_datasheet_counts_match_the_data(rows):
         neither = sum(1 for row in members if not row["hateful"] and not row["offensive"])
         expected = [len(members), *(sum(row[label] for row in members) for label in LABELS), neither]
         assert numbers == expected, split
+
+
+def test_datasheet_fine_label_counts_match_the_data(rows):
+    fine = [row for row in rows if "toxicity" in row]
+    table = _table_rows(DATASHEET.read_text(encoding="utf-8"), r"fine/\w+")
+    columns = ("hateful", "antisemitic", "offensive", *FINE_LABELS)
+    categories = {row["category"] for row in fine}
+    assert set(table) == {f"fine/{category}" for category in categories} | {"fine/all"}
+    for name, numbers in table.items():
+        category = name.removeprefix("fine/")
+        members = [row for row in fine if category in ("all", row["category"])]
+        assert numbers == [len(members), *(sum(row[label] for row in members) for label in columns)], name
 
 
 # --- identity_templates.json (evaluation only) --------------------------------------------------------------
