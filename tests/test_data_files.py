@@ -31,7 +31,12 @@ FINE_LABELS = ("toxicity", "insult", "threat", "profanity")
 FIELDS = {"text", *LABELS, "category", "rationale"}
 ANTISEMITIC_CATEGORIES = ("antisemitic_explicit", "antisemitic_coded", "antisemitic_obfuscated")
 # Hate aimed at any group, Jews included: hateful always, antisemitic only when Jews are the target.
-MIXED_TARGET_HATE_CATEGORIES = ("short_hate",)
+MIXED_TARGET_HATE_CATEGORIES = (
+    "short_hate",
+    "hate_obfuscated",
+    "hate_threat",
+    "hate_implicit_question_opinion",
+)
 HATE_CATEGORIES = (*ANTISEMITIC_CATEGORIES, "other_group_hate", *MIXED_TARGET_HATE_CATEGORIES)
 NOT_HATE_CATEGORIES = (
     "jewish_identity_neutral",
@@ -42,10 +47,18 @@ NOT_HATE_CATEGORIES = (
     "neutral_political",
     "short_reply_benign",
     "identity_benign_statement",
+    "reclaimed_or_homonym_slur",
+    "profanity_not_hate",
 )
 CATEGORIES = (*HATE_CATEGORIES, *NOT_HATE_CATEGORIES)
 # Categories introduced with the fine-grained labels: every row in them carries FINE_LABELS.
-FINE_LABELLED_CATEGORIES = (*MIXED_TARGET_HATE_CATEGORIES, "short_reply_benign", "identity_benign_statement")
+FINE_LABELLED_CATEGORIES = (
+    *MIXED_TARGET_HATE_CATEGORIES,
+    "short_reply_benign",
+    "identity_benign_statement",
+    "reclaimed_or_homonym_slur",
+    "profanity_not_hate",
+)
 # Comments in these categories are never abusive; the others may carry profanity or abuse (see the datasheet).
 NEVER_OFFENSIVE = (
     "jewish_identity_neutral",
@@ -53,6 +66,7 @@ NEVER_OFFENSIVE = (
     "neutral_political",
     "short_reply_benign",
     "identity_benign_statement",
+    "reclaimed_or_homonym_slur",
 )
 HELD_OUT_SENTENCES = (
     "I am a proud gay Jewish man",
@@ -134,6 +148,10 @@ def test_labels_agree_with_category(rows):
             assert (row["hateful"], row["antisemitic"]) == (0, 0), row
         if category == "insult_non_identity":
             assert row["offensive"] == 1, row
+        if category == "profanity_not_hate":
+            assert (row["offensive"], row["profanity"]) == (1, 1), row
+        if category == "hate_threat":
+            assert row["threat"] == 1, row
         if category in NEVER_OFFENSIVE:
             assert row["offensive"] == 0, row
 
