@@ -36,6 +36,7 @@ MIXED_TARGET_HATE_CATEGORIES = (
     "hate_obfuscated",
     "hate_threat",
     "hate_implicit_question_opinion",
+    "long_comment_one_hateful_sentence",
 )
 HATE_CATEGORIES = (*ANTISEMITIC_CATEGORIES, "other_group_hate", *MIXED_TARGET_HATE_CATEGORIES)
 NOT_HATE_CATEGORIES = (
@@ -49,6 +50,8 @@ NOT_HATE_CATEGORIES = (
     "identity_benign_statement",
     "reclaimed_or_homonym_slur",
     "profanity_not_hate",
+    "long_comment_benign",
+    "repetitive_or_odd_benign",
 )
 CATEGORIES = (*HATE_CATEGORIES, *NOT_HATE_CATEGORIES)
 # Categories introduced with the fine-grained labels: every row in them carries FINE_LABELS.
@@ -58,7 +61,11 @@ FINE_LABELLED_CATEGORIES = (
     "identity_benign_statement",
     "reclaimed_or_homonym_slur",
     "profanity_not_hate",
+    "long_comment_benign",
+    "repetitive_or_odd_benign",
 )
+# Long comments, for the length property tests: 80 to 250 words each.
+LONG_CATEGORIES = ("long_comment_benign", "long_comment_one_hateful_sentence")
 # Comments in these categories are never abusive; the others may carry profanity or abuse (see the datasheet).
 NEVER_OFFENSIVE = (
     "jewish_identity_neutral",
@@ -67,6 +74,7 @@ NEVER_OFFENSIVE = (
     "short_reply_benign",
     "identity_benign_statement",
     "reclaimed_or_homonym_slur",
+    "repetitive_or_odd_benign",
 )
 HELD_OUT_SENTENCES = (
     "I am a proud gay Jewish man",
@@ -175,6 +183,15 @@ def test_fine_labels_agree_with_the_coarse_ones(rows):
     # Each fine label has both values, or a model could not learn it.
     for label in FINE_LABELS:
         assert {row[label] for row in fine} == {0, 1}, label
+
+
+def test_long_and_short_categories_have_the_lengths_their_names_promise(rows):
+    for row in rows:
+        words = len(row["text"].split())
+        if row["category"] in LONG_CATEGORIES:
+            assert 80 <= words <= 250, (words, row["text"][:60])
+        if row["category"] in ("short_reply_benign", "short_hate"):
+            assert words <= 6, row
 
 
 def test_held_out_one_word_replies_are_not_rows(rows):
