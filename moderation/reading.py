@@ -221,7 +221,7 @@ def read_lines(path: str | Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
         raise InputError(f"the line length limit must not be negative (got {max_line_bytes})")
     with open_binary(path) as (stream, name):
         try:
-            head = stream.read(_SNIFF_BYTES)
+            head = _head(stream)
             encoding = sniff_encoding(head)
             if encoding is None:
                 _refuse_binary_start(head, name)
@@ -230,6 +230,17 @@ def read_lines(path: str | Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
                 yield from _wide_lines(head, stream, encoding, max_line_bytes, name)
         except OSError as error:
             raise InputError(f"{name}: cannot read ({error.strerror or error})") from None
+
+
+def _head(stream: BinaryIO) -> bytes:
+    """What decides the encoding: up to _SNIFF_BYTES, but no more than a pipe has ready past a line."""
+    head = stream.read1(_SNIFF_BYTES)
+    while head and len(head) < _SNIFF_BYTES and (b"\n" not in head or len(head) < 8):
+        more = stream.read1(_SNIFF_BYTES - len(head))
+        if not more:
+            break
+        head += more
+    return head
 
 
 def _refuse_binary_start(head: bytes, name: str) -> None:
@@ -249,7 +260,7 @@ def _byte_lines(head: bytes, stream: BinaryIO, limit: int) -> Iterator[TextLine]
     number = 0
     skipping = False  # the next piece ends a line already known to be too long
     while True:
-        chunk = stream.read(_CHUNK_BYTES)
+        chunk = stream.read1(_CHUNK_BYTES)  # what is there: a pipe's lines go on before it is closed
         pieces = (buffer + chunk).split(separator)
         if chunk:
             buffer = pieces.pop()
@@ -314,4 +325,4 @@ def _wide_lines(head: bytes, stream: BinaryIO, encoding: str, limit: int, name: 
             return
         if limit and len(buffer) * width > limit:
             skipping, buffer = True, ""
-        chunk = stream.read(_CHUNK_BYTES)
+        chunk = stream.read1(_CHUNK_BYTES)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from moderation.errors import InputError
 from moderation import reading
+from moderation.errors import InputError
 from moderation.reading import TextLine, decode, read_lines, read_text
 
 PAGE = "Café “quotes” – naïve\nsecond line\n"

@@ -21,7 +21,12 @@ ThresholdOption = Annotated[
     typer.Option("--threshold", metavar="LABEL=VALUE", help="Override a flag threshold (0..1); repeatable."),
 ]
 MaxBytesOption = Annotated[
-    int, typer.Option("--max-bytes", min=0, help="Refuse an input file larger than this many bytes.")
+    int,
+    typer.Option(
+        "--max-bytes",
+        min=0,
+        help="Refuse a page (an input file) larger than this many bytes; 0 means no limit.",
+    ),
 ]
 
 
