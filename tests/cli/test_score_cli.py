@@ -414,3 +414,18 @@ def test_a_fifo_is_refused_at_once(tmp_path):
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path
+
+
+def test_report_numbers_comments_as_score_does(runner, moderator, tmp_path):
+    page = PAGES / "disqus_dump.txt"
+    for suffix in ("csv", "jsonl"):
+        result = runner.invoke(app, ["report", str(page), "--out", str(tmp_path / f"r.{suffix}")])
+        assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())))
+    assert [(row["comment_number"], row["parent"]) for row in rows] == [("1", ""), ("2", "1"), ("3", "")]
+    records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [(r["number"], r["parent"]) for r in records if r["kind"] == "comment"] == [
+        (1, None),
+        (2, 1),
+        (3, None),
+    ]

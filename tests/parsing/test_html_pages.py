@@ -352,9 +352,9 @@ def test_moderate_parse_lists_json_ld_comments():
     result = CliRunner().invoke(app, ["parse", str(PAGES / "jsonld_article.html"), "--format", "json"])
     assert result.exit_code == 0, result.output
     comments = json.loads(result.stdout)["comments"]
-    assert [(c["index"], c["author"], c["parent"]) for c in comments] == [
-        (0, "Karl Jensen", None),
-        (1, "mira_b", 0),
-        (2, "Valley Courier", None),
+    assert [(c["number"], c["author"], c["parent"]) for c in comments] == [
+        (1, "Karl Jensen", None),
+        (2, "mira_b", 1),
+        (3, "Valley Courier", None),
     ]
     assert comments[1]["text"] == "Full and late, most mornings."
