@@ -293,9 +293,22 @@ _QUOTES = "\"'“”‘’«»„‚`´"
 _NOT_IN_NAMES = frozenset('"“”«»()[]{}<>|/\\=+*#@$%^~`;:!?…•·')
 
 
+# A name may end in a period only after an initial or a suffix: "Smith, J.", "J.R.", "Ed Jones Jr.".
+_FINAL_INITIAL = re.compile(r"(?:^|[\s.])(?:[^\W\d_a-z]|Jr|Sr)\.$")
+# Handles joined by punctuation: "anne-marie", "mike.jones", "o'neil", "j.r.smith".
+_JOINED_HANDLE = re.compile(r"[^\W\d_]+(?:[-._'’][^\W_]+)+")
+# "don't", "it's", "we'll": contractions, not handles.
+_CONTRACTION = re.compile(r"[^\W\d_]+['’](?:t|s|re|ve|ll|d|m)", re.IGNORECASE)
+
+
+def _ends_like_a_name(text: str) -> bool:
+    return text[-1] != "," and (text[-1] != "." or _FINAL_INITIAL.search(text) is not None)
+
+
 def looks_like_name(text: str, *, max_words: int = 4) -> bool:
-    """Whether a short line reads as a commenter's name or handle ("Vlad the Great", "Mr Fixer", "jon_88")."""
-    if not 1 <= len(text) <= 40 or text[0] in _QUOTES or text[-1] in _QUOTES or text[-1] in ".,":
+    """Whether a short line reads as a commenter's name or handle ("Vlad the Great", "Mr Fixer", "jon_88",
+    "J. R. Smith", "O'Neil", "anne-marie")."""
+    if not 1 <= len(text) <= 40 or text[0] in _QUOTES or text[-1] in _QUOTES or not _ends_like_a_name(text):
         return False
     if any(char in _NOT_IN_NAMES for char in text):
         return False
@@ -304,7 +317,7 @@ def looks_like_name(text: str, *, max_words: int = 4) -> bool:
         return False
     if len(words) == 1:
         word = words[0]
-        if word.lower() in _NOT_NAMES:
+        if word.lower() in _NOT_NAMES or _CONTRACTION.fullmatch(word):
             return False
         if _is_handle(word):
             return True
@@ -328,8 +341,14 @@ def _is_handle(word: str) -> bool:
         and (
             any(char.isdigit() or char == "_" for char in word)
             or (word[0].islower() and word.lower() != word)
+            or (_JOINED_HANDLE.fullmatch(word) is not None and _CONTRACTION.fullmatch(word) is None)
         )
     )
+
+
+def _looks_like_login(text: str) -> bool:
+    """One lowercase word such as "jdoe": a name only where a date line vouches for it."""
+    return 2 <= len(text) <= 30 and text.isalpha() and text.lower() not in _NOT_NAMES
 
 
 # --- where the comments begin ----------------------------------------------------------------------------
@@ -387,14 +406,20 @@ def _wordpress_start(
         if posted or dated_next or says_lines >= 2:
             return says["author"].strip(), posted
         return None
-    if dated_next and looks_like_name(line.text, max_words=5):
+    if dated_next and (looks_like_name(line.text, max_words=5) or _looks_like_login(line.text)):
         return line.text, None
     return None
 
 
 def _author_ok(author: str) -> bool:
     author = author.strip()
-    return bool(author) and len(author.split()) <= 6 and not author.isdigit() and author[-1] not in ".!?"
+    return (
+        bool(author)
+        and len(author.split()) <= 6
+        and not author.isdigit()
+        and author[-1] not in "!?"
+        and _ends_like_a_name(author)
+    )
 
 
 def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> _Section:
