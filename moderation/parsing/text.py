@@ -434,9 +434,9 @@ def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: 
         # A name over a date at the very top is a byline, not a comment.
         if found and (index or _says(rest[index].text)):
             return _Section(index, "wordpress")
-    heading = _last_comment_heading(lines, dropped, rest)
-    if heading is not None:
-        return _Section(heading, "heading")
+    headings = _comment_headings(lines, dropped, rest)
+    if headings:
+        return _Section(_comments_after_headings(headings, lines, dropped, rest), "heading")
     blocks = _blocks(rest, lines, dropped)
     start = _blank_line_section_start(blocks)
     if start is None:
@@ -444,18 +444,39 @@ def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: 
     return _Section(rest.index(blocks[start].lines[0]), "blank-lines")
 
 
-def _last_comment_heading(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> int | None:
-    """Index into ``rest`` of the first content line after the last comment heading, past the body start."""
+def _comment_headings(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> list[int]:
+    """Index into ``rest`` of the first content line after each comment heading past the body start."""
     first_number, last_number = rest[0].number, rest[-1].number
-    heading_number = None
+    starts: list[int] = []
     for line, is_dropped in zip(lines, dropped, strict=True):
         # A comment counter under the byline comes before the body; a heading with nothing after it
         # (a form's "Comments" label) opens nothing.
         if first_number < line.number < last_number and is_dropped and is_comment_header(line.text):
-            heading_number = line.number
-    if heading_number is None:
-        return None
-    return next(index for index, line in enumerate(rest) if line.number > heading_number)
+            start = next(index for index, content in enumerate(rest) if content.number > line.number)
+            if not starts or starts[-1] != start:
+                starts.append(start)
+    return starts
+
+
+def _comments_after_headings(
+    headings: Sequence[int], lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]
+) -> int:
+    """Where the comment section starts, given the comment headings: the last one, unless comments begin earlier.
+
+    The last heading is the safe choice (a counter near the top is a heading too), but a heading must not
+    swallow the comments before it: an earlier heading opens the section when what follows it reads as
+    comments (it starts with an author line, or has two), and so does a blank-line comment section with
+    two or more authors before the last heading (a second page of comments appended with its own heading).
+    """
+    for heading, following in zip(headings, headings[1:], strict=False):
+        flags = _author_flags(_blocks(rest[heading:following], lines, dropped))
+        if flags and (flags[0] or sum(flags) >= 2):
+            return heading
+    before = _blocks(rest[: headings[-1]], lines, dropped)
+    start = _blank_line_section_start(before)
+    if start is not None and sum(_author_flags(before)[start:]) >= 2:
+        return rest.index(before[start].lines[0])
+    return headings[-1]
 
 
 @dataclass(frozen=True)

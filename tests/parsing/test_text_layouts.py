@@ -277,3 +277,30 @@ def test_names_with_initials_and_punctuation_are_authors(layout, name):
 def test_contractions_and_sentences_are_not_names():
     for text in ("don't", "It's", "we'll", "The end.", "Thanks,", "e.g."):
         assert not looks_like_name(text), text
+
+
+def test_a_second_comment_heading_does_not_swallow_the_comments_before_it():
+    seed = next((Path(__file__).resolve().parents[2] / "seeds").glob("001_*.txt"))
+    alone = parse_file(seed)
+    text = seed.read_text(encoding="utf-8")
+    appended = "\n\n50 Comments\n\nJane Roe\n\nI liked this one.\n\nMark Twain\n\nA later comment here.\n"
+    article = parse(text + appended)
+    assert article.body == alone.body
+    assert [c.text for c in article.comments] == [
+        *(c.text for c in alone.comments),
+        "I liked this one.",
+        "A later comment here.",
+    ]
+    assert any("joo" in c.text for c in article.comments[:14])
+
+
+def test_comments_between_two_headings_are_comments():
+    page = (
+        "Night Buses Return\n\nThe night bus service resumes on Friday after a two-year pause.\n\n"
+        "The first bus leaves the central station at 23:40.\n\n12 Comments\n\nJo Banks\n\n"
+        "I was at the meeting.\n\nPriya N\n\nCosts are in the second paragraph.\n\n12 Comments\n\n"
+        "Sam Hill\n\nLater page comment.\n"
+    )
+    article = parse(page)
+    assert len(article.body) == 2
+    assert [c.author for c in article.comments] == ["Jo Banks", "Priya N", "Sam Hill"]
