@@ -358,3 +358,27 @@ def test_moderate_parse_lists_json_ld_comments():
         (3, "Valley Courier", None),
     ]
     assert comments[1]["text"] == "Full and late, most mornings."
+
+
+_COMMENT_LIST = (
+    '<ol class="commentlist"><li class="comment"><div class="comment-author">Bob</div>'
+    '<div class="comment-content"><p>the joo banksters run everything</p></div></li></ol>'
+)
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [("<div>", "</div>"), ('<div class="wrap"><span>', "</span></div>"), ("<div><p>", "</div>")],
+)
+def test_comments_under_ten_thousand_nested_elements_are_found(opening, closing):
+    # libxml2 gives up past 2,048 levels and silently loses the rest of the page.
+    page = (
+        "<html><body><article><h1>Deep Page</h1><p>The article's first paragraph, long enough.</p></article>"
+        + opening * 10_000
+        + _COMMENT_LIST
+        + closing * 10_000
+        + "<p>The page goes on after the comments.</p></body></html>"
+    )
+    article = parse(page)
+    assert [(c.author, c.text) for c in article.comments] == [("Bob", "the joo banksters run everything")]
+    assert "The article's first paragraph, long enough." in article.body
