@@ -446,7 +446,13 @@ def _string(value: object) -> str | None:
         value = value.get("@value")
     if isinstance(value, list):
         return next(filter(None, map(_string, value)), None)
-    return value if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    # JSON may escape half a surrogate pair ("\\ud800"): no encoding can write it, so it becomes U+FFFD.
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _field(node: dict, *names: str) -> str | None:

@@ -411,6 +411,23 @@ def test_a_fifo_is_refused_at_once(tmp_path):
         )
 
 
+def test_report_refuses_a_fifo_in_a_folder_or_named_without_hanging(tmp_path, seeds):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    os.mkfifo(folder / "x.txt")
+    (folder / "page.txt").write_bytes(seeds[1].read_bytes())
+    for target in (folder, folder / "x.txt"):
+        done = subprocess.run(
+            [sys.executable, "-c", "from moderation.cli import main; main()", "report", str(target), "--out",
+             str(tmp_path / "r.jsonl")],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 2
+        assert f"{folder / 'x.txt'} is a FIFO (named pipe), not a regular file" in done.stderr
+    records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [r["kind"] for r in records] == ["failed"]  # the last run named only the FIFO
+
+
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path

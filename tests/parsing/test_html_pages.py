@@ -382,3 +382,13 @@ def test_comments_under_ten_thousand_nested_elements_are_found(opening, closing)
     article = parse(page)
     assert [(c.author, c.text) for c in article.comments] == [("Bob", "the joo banksters run everything")]
     assert "The article's first paragraph, long enough." in article.body
+
+
+def test_half_a_surrogate_pair_in_json_ld_becomes_a_replacement_character():
+    page = (
+        '<html><body><p>x</p><script type="application/ld+json">{"@type": "Article", "comment": '
+        '[{"@type": "Comment", "text": "bad \\ud800 text", "author": {"name": "\\udfff"}}]}</script></body></html>'
+    )
+    article = parse(page)
+    assert [(c.text, c.author) for c in article.comments] == [("bad \ufffd text", "\ufffd")]
+    json.dumps(article.to_dict(), ensure_ascii=False).encode("utf-8")  # writable
