@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._common import MaxBytesOption, fail, user_errors
+from moderation.cli._common import MaxBytesOption, fail, printable, user_errors
 from moderation.reading import DEFAULT_MAX_BYTES
 from moderation.types import Article
 
@@ -54,7 +54,7 @@ def parse_command(
         if output_format is OutputFormat.json:
             typer.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
         else:
-            typer.echo(render_text(article))
+            typer.echo(printable(render_text(article)))
 
 
 def render_text(article: Article, *, width: int = 100) -> str:

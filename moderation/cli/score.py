@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, user_errors
+from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, printable, user_errors
 from moderation.errors import InputError, ModerateError
 from moderation.moderator import EXPLAIN_CHOICES, Moderator
 from moderation.parsing import parse_file
@@ -236,7 +236,7 @@ class _TableOutput(_Output):
         self.console = _console(self.out)
 
     def begin(self, source: str, title: str | None) -> None:
-        self.title = f"{source}: {title}" if title else source
+        self.title = printable(f"{source}: {title}" if title else source)
         self.tables = 0
 
     def batch(self, comments: Sequence[_Scored]) -> None:
@@ -324,15 +324,15 @@ def table_of(
         table.add_column("reasons", width=reasons_width, no_wrap=not full_text, overflow="ellipsis")
     for comment in comments:
         scores = comment.scores
-        why = _reasons(scores, None if full_text else TABLE_REASONS)
-        text = Text(comment.text.strip() if full_text else _excerpt(comment.text, comment_width))
+        why = printable(_reasons(scores, None if full_text else TABLE_REASONS))
+        text = Text(printable(comment.text.strip() if full_text else _excerpt(comment.text, comment_width)))
         if why and reasons and not reasons_beside:
             text.append("\n" + why, style="yellow")
         cells: list[Text] = [Text(comment.key)]
         if id_width:
-            cells.append(Text(comment.id))
+            cells.append(Text(printable(comment.id)))
         if author_width:
-            cells.append(Text(comment.author or ""))
+            cells.append(Text(printable(comment.author or "")))
         cells.append(text)
         for label in labels:
             score = scores[label]
@@ -374,7 +374,7 @@ class _Tally:
 
 
 def _error(message: str) -> None:
-    typer.echo(f"moderate: error: {message}", err=True)
+    typer.echo(f"moderate: error: {printable(message, one_line=True)}", err=True)
 
 
 def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: str, with_text: bool,

@@ -428,6 +428,19 @@ def test_report_refuses_a_fifo_in_a_folder_or_named_without_hanging(tmp_path, se
     assert [r["kind"] for r in records] == ["failed"]  # the last run named only the FIFO
 
 
+def test_terminal_escapes_in_comments_and_names_are_shown_not_sent(runner, moderator, tmp_path):
+    ordinary = [f"an ordinary comment number {n} with enough words to be text" for n in range(30)]
+    ordinary[3] = "\x1b[2J\x1b[31mscreen cleared"
+    path = _write(tmp_path / "c.txt", ("\n".join(ordinary) + "\n").encode())
+    table = runner.invoke(app, ["score", "--comments", str(path)], env={"COLUMNS": "120"}).stdout
+    assert "\x1b" not in table and "\\x1b[2J\\x1b[31mscreen cleared" in table
+    missing = tmp_path / "two\nlines\x1b[2J.txt"
+    result = runner.invoke(app, ["score", str(missing)])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr
+    assert "two\\x0alines\\x1b[2J.txt: no such file" in result.stderr
+
+
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path
