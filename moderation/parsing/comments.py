@@ -30,7 +30,7 @@ class CommentLine:
     """The input's ``id`` field as it was (string, number, ...), None when it had none."""
     author: str | None = None
     fields: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-    """The input's other fields (not ``text``, ``id``, ``author``), unchanged."""
+    """The input's other fields (not ``text``, ``id``, or ``author`` when it is a string), unchanged."""
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,15 @@ def _json_comment(line: TextLine) -> CommentLine | BadLine:
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         return BadLine(line.number, 'expected a JSON object with a string "text" field')
     author = record.get("author")
-    fields = {key: value for key, value in record.items() if key not in ("text", "id", "author")}
+    author = author if isinstance(author, str) else None
+    # Everything else is kept as it came, a non-string author included.
+    taken = ("text", "id", "author") if author is not None else ("text", "id")
+    fields = {key: value for key, value in record.items() if key not in taken}
     return CommentLine(
         line.number,
         record["text"],
         id=record.get("id"),
-        author=author if isinstance(author, str) else None,
+        author=author,
         fields=MappingProxyType(fields),
     )
 
