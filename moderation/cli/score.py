@@ -291,8 +291,9 @@ def table_of(
     """The scored comments as a rich Table that fits ``width`` columns where it can.
 
     The number, id and probability columns never shrink. Below that, the excerpt gets what is left; on a
-    narrow terminal the reasons go under the excerpt and long author names are cut. ``full_text`` shows
-    every comment and every reason whole, wrapped.
+    narrow terminal the reasons go under the excerpt and long author names are cut, and when even that
+    leaves under 20 characters for the excerpt (many labels), the probabilities go under it too, wrapped
+    between labels. ``full_text`` shows every comment and every reason whole, wrapped.
     """
     key_width = max(len(key_header), *(len(c.key) for c in comments))
     id_width = min(20, max(2, *(len(c.id) for c in comments))) if any(c.id for c in comments) else 0
@@ -307,6 +308,11 @@ def table_of(
         room -= reasons_width + _COLUMN_COST
     if author_width and room - author_width < 30:
         author_width = max(min(author_width, 10), room - 30) if room > 40 else min(author_width, 10)
+    stacked = room - author_width < 20
+    if stacked:
+        labels_room = sum(label_widths) + _COLUMN_COST * len(labels)
+        room += labels_room
+        author_width = min(author_width, max(10, room - 40))
     comment_width = max(16, room - author_width)
 
     table = Table(title=Text(title) if title else None, title_justify="left")
@@ -316,34 +322,47 @@ def table_of(
     if author_width:
         table.add_column("author", width=author_width, no_wrap=not full_text, overflow="ellipsis")
     table.add_column(
-        "comment", width=comment_width, no_wrap=not full_text, overflow="fold" if full_text else "ellipsis"
+        "comment",
+        width=comment_width,
+        no_wrap=not (full_text or stacked),
+        overflow="fold" if full_text or stacked else "ellipsis",
     )
     for label, label_width in zip(labels, label_widths, strict=True):
-        table.add_column(label, justify="right", width=label_width, min_width=label_width, no_wrap=True)
+        if not stacked:
+            table.add_column(label, justify="right", width=label_width, min_width=label_width, no_wrap=True)
     if reasons_beside:
         table.add_column("reasons", width=reasons_width, no_wrap=not full_text, overflow="ellipsis")
     for comment in comments:
         scores = comment.scores
         why = printable(_reasons(scores, None if full_text else TABLE_REASONS))
         text = Text(printable(comment.text.strip() if full_text else _excerpt(comment.text, comment_width)))
+        if stacked:
+            for position, label in enumerate(labels):
+                score = scores[label]
+                # No space inside a pair: the line wraps between labels, never inside one.
+                flag = "\u2691" if score.flagged else ""
+                text.append("\n" if position == 0 else "  ")
+                text.append(f"{flag}{label}={score.probability:.2f}", style=_probability_style(score))
         if why and reasons and not reasons_beside:
-            text.append("\n" + why, style="yellow")
+            text.append("\n" + (why if full_text else _excerpt(why, comment_width)), style="yellow")
         cells: list[Text] = [Text(comment.key)]
         if id_width:
             cells.append(Text(printable(comment.id)))
         if author_width:
             cells.append(Text(printable(comment.author or "")))
         cells.append(text)
-        for label in labels:
+        for label in () if stacked else labels:
             score = scores[label]
-            if score.flagged:
-                cells.append(Text(f"\u2691 {score.probability:.2f}", style="bold white on red"))
-            else:
-                cells.append(Text(f"{score.probability:.2f}", style="dim" if score.probability < 0.1 else ""))
+            flag = "\u2691 " if score.flagged else ""
+            cells.append(Text(f"{flag}{score.probability:.2f}", style=_probability_style(score)))
         if reasons_beside:
             cells.append(Text(why, style="yellow"))
         table.add_row(*cells, style="bold" if scores.flagged else None)
     return table
+
+
+def _probability_style(score) -> str:
+    return "bold white on red" if score.flagged else "dim" if score.probability < 0.1 else ""
 
 
 def table_width(table: Table) -> int:

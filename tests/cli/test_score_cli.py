@@ -19,6 +19,7 @@ import pytest
 from moderation.cli import app
 from moderation.cli.score import BATCH_LINES, parse_thresholds
 from moderation.errors import InputError
+from moderation.moderator import Moderator
 from moderation.parsing import parse_file
 from moderation.types import LABELS
 
@@ -135,7 +136,7 @@ def test_the_table_shows_every_comment_of_a_seed_page(runner, seeds):
     article = parse_file(seed)
     result = runner.invoke(app, ["score", str(seed)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stderr
-    for label in LABELS:
+    for label in Moderator.load().labels:
         assert label in result.stdout
     assert f"{len(article.comments)} comments" in result.stdout
     authors = {c.author for c in article.comments if c.author}
@@ -332,6 +333,28 @@ def test_the_table_fits_the_terminal_and_never_cuts_a_probability(runner, seeds,
     for row in numbered:
         cells = [cell.strip() for cell in row.split("│")[4:7]]  # after #, author and comment
         assert all(re.fullmatch(r"(⚑ )?[01]\.\d\d", cell) for cell in cells), row
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_with_seven_labels_a_narrow_table_puts_probabilities_under_the_comment(width):
+    from rich.console import Console
+
+    from moderation.cli.score import _Scored, table_of
+    from moderation.types import LabelScore, Scores
+
+    labels = ("hateful", "antisemitic", "offensive", "toxicity", "insult", "threat", "profanity")
+    comments = [
+        _Scored({}, str(n), "", f"reader {n}", "a comment that is long enough to be cut somewhere " * 3,
+                Scores({label: LabelScore(0.1 * k + 0.01 * n, k == 2, 0.2) for k, label in enumerate(labels)}))
+        for n in range(1, 4)
+    ]  # fmt: skip
+    buffer = io.StringIO()
+    Console(file=buffer, width=width).print(table_of(comments, labels, width))
+    lines = buffer.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= width
+    shown = re.findall(r"⚑?(\w+)=([01]\.\d\d)", buffer.getvalue())
+    expected = [(label, f"{0.1 * k + 0.01 * n:.2f}") for n in range(1, 4) for k, label in enumerate(labels)]
+    assert shown == expected
 
 
 def test_full_text_shows_every_word(runner, seeds):
