@@ -32,7 +32,8 @@ class Comment:
     """One reader comment as it stood on the page."""
 
     index: int
-    """Position among the article's comments, from 0, in page order."""
+    """Position among the article's comments, from 0, in page order (``to_dict`` and every output of the
+    command line number comments from 1, as a reader counts them)."""
     text: str
     author: str | None = None
     posted: str | None = None
@@ -43,7 +44,15 @@ class Comment:
     """Start and end character offsets of the comment text in the decoded source, when known."""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The JSON form: ``number`` (``index + 1``) instead of ``index``; ``parent`` is a number too."""
+        return {
+            "number": self.index + 1,
+            "text": self.text,
+            "author": self.author,
+            "posted": self.posted,
+            "parent": None if self.parent is None else self.parent + 1,
+            "span": None if self.span is None else list(self.span),
+        }
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ class Article:
     """Where it was read from: a path, ``-`` for stdin, or None for text passed in directly."""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "comments": [comment.to_dict() for comment in self.comments]}
 
 
 # Reason and LabelScore are typed named tuples rather than dataclasses: three of them are built per comment

@@ -45,10 +45,32 @@ FilesOption = Annotated[
 ]
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an --out that training would destroy: saving replaces the whole directory."""
+    from moderation.errors import InputError
+    from moderation.model import LEXICON, MANIFEST, WEIGHTS
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a directory")
+    if out.is_dir():
+        names = {path.name for path in out.iterdir()}
+        if names and not (MANIFEST in names and names <= {MANIFEST, WEIGHTS, LEXICON, "README.md"}):
+            raise InputError(
+                f"--out {out}: holds files that are not a model's, and training replaces the whole "
+                "directory; name a new or empty directory, or an existing model directory"
+            )
+
+
 def train(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")] = Path(
-        "models/default"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Model directory to write (required): a new or empty directory, or a model directory to "
+            "replace. Nothing is written anywhere else: the shipped model changes only when named here.",
+        ),
+    ],
     data: DataOption = None,
     no_corpora: NoCorporaOption = False,
     in_domain: InDomainOption = None,
@@ -67,6 +89,7 @@ def train(
     from moderation.reporting import write_atomically
 
     with user_errors():
+        _check_out(out)  # before the minutes of training, not after
         frame = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or []).to_pandas()
         lexicon_path = lexicon or _default_lexicon()
         lexicon_data = Lexicon.load(lexicon_path) if lexicon_path else Lexicon()
