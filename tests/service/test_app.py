@@ -53,7 +53,7 @@ def test_lying_content_length_is_refused(client):
 
 
 def test_unknown_path_and_wrong_method_get_googles_error_shape(client):
-    missing = client.get("/v1alpha1/comments:suggestscore")
+    missing = client.get("/v1alpha1/comments:nothing")
     assert missing.status_code == 404
     assert missing.json()["error"]["status"] == "NOT_FOUND"
     wrong_method = client.get(ANALYZE)
