@@ -156,7 +156,9 @@ def plain_text(body: str) -> str:
     """The comment as a reader sees it: Coral sends HTML when the phase's format is HTML."""
     if "<" not in body:
         return body
-    return " ".join(LexborHTMLParser(body).text(separator=" ").split())
+    parser = LexborHTMLParser(body)
+    parser.strip_tags(["script", "style", "template"])  # never shown to a reader
+    return " ".join(parser.text(separator=" ").split())
 
 
 def build_response(scores: Scores) -> dict | None:
