@@ -11,8 +11,8 @@ The request: ``action`` (NEW | EDIT), ``comment.body`` (plain text or HTML, per 
 ``comment.parentID``, ``author.id/role``, ``story.id/url``, ``site.id``, ``tenantID``, ``tenantDomain``.
 
 Long comments are scored whole, as far as the body limit goes (Coral's own length limit is the real one): the
-text is cut into overlapping windows of :data:`WINDOW_CHARS` and each label takes its highest window, so
-padding a hateful sentence with pages of harmless text does not dilute it. Coral publishes a comment when this
+text is scored sentence by sentence (long sentences in overlapping windows) and each label takes its highest
+part, so padding a hateful sentence with pages of harmless text does not dilute it. Coral publishes a comment when this
 phase answers anything but 2xx, so a comment that cannot be scored (body over the limit, scoring over its
 deadline, the service at its concurrency limit) is answered ``SYSTEM_WITHHELD`` for a moderator to decide:
 never let through unscored.
@@ -38,17 +38,19 @@ from hashlib import sha256
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from selectolax.lexbor import LexborHTMLParser
 
 from moderation.service.http import ApiError, validation_message
+from moderation.service.text import plain_text, sentence_spans
 from moderation.types import LabelScore, Scores
 
 ENDPOINT = "/coral/v1/moderate"
 SIGNATURE_HEADER = "X-Coral-Signature"
-#: Characters per scored window of a long comment, and how far windows overlap: any sentence up to
-#: WINDOW_OVERLAP characters long lies whole inside some window.
-WINDOW_CHARS = 1000
-WINDOW_OVERLAP = 250
+#: A comment longer than this is scored by its parts (see :func:`chunks`).
+LONG_COMMENT_CHARS = 1000
+#: A sentence longer than WINDOW_CHARS is cut into windows overlapping by WINDOW_OVERLAP characters, so any
+#: phrase up to WINDOW_OVERLAP characters long lies whole inside some window.
+WINDOW_CHARS = 300
+WINDOW_OVERLAP = 150
 WITHHELD_STATUS = "SYSTEM_WITHHELD"
 FLAG_REASON = "COMMENT_DETECTED_TOXIC"
 
@@ -119,11 +121,23 @@ def parse_request(body: bytes) -> tuple[ModerationRequest, str]:
 
 
 def chunks(text: str) -> list[str]:
-    """``text`` itself when short, else overlapping windows of it that together cover every character."""
-    if len(text) <= WINDOW_CHARS:
+    """``text`` itself when short; else its sentences, each long one cut into overlapping windows.
+
+    A linear model's score is diluted by the text around a phrase, so a long comment is judged by its parts:
+    a hateful sentence padded with pages of harmless ones scores as it would alone.
+    """
+    if len(text) <= LONG_COMMENT_CHARS:
         return [text]
+    pieces = []
     step = WINDOW_CHARS - WINDOW_OVERLAP
-    return [text[start : start + WINDOW_CHARS] for start in range(0, len(text) - WINDOW_OVERLAP, step)]
+    for begin, end in sentence_spans(text):
+        sentence = text[begin:end]
+        if len(sentence) <= WINDOW_CHARS:
+            pieces.append(sentence)
+        else:
+            starts = range(0, len(sentence) - WINDOW_OVERLAP, step)
+            pieces.extend(sentence[start : start + WINDOW_CHARS] for start in starts)
+    return pieces or [text]
 
 
 def highest(window_scores: Sequence[Scores], thresholds: dict[str, float]) -> Scores:
@@ -150,15 +164,6 @@ def withheld_unscored(why: str) -> dict:
             }
         ],
     }
-
-
-def plain_text(body: str) -> str:
-    """The comment as a reader sees it: Coral sends HTML when the phase's format is HTML."""
-    if "<" not in body:
-        return body
-    parser = LexborHTMLParser(body)
-    parser.strip_tags(["script", "style", "template"])  # never shown to a reader
-    return " ".join(parser.text(separator=" ").split())
 
 
 def build_response(scores: Scores) -> dict | None:

@@ -30,8 +30,6 @@ language the operator picks a policy (``moderate serve --languages``): ``refuse`
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -39,16 +37,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from moderation.service.attributes import ATTRIBUTE_LABELS, attribute_score
-from moderation.service.coral import plain_text
 from moderation.service.http import ApiError, utf8_size, validation_message
+from moderation.service.text import plain_text, sentence_spans, utf16_length, utf16_offsets
 from moderation.types import Scores
 
 LANGUAGE_POLICIES = ("refuse", "score-as-english")
 TEXT_TYPES = ("TEXT_TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML")
 SCORE_TYPES = ("SCORE_TYPE_UNSPECIFIED", "PROBABILITY")
 ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
-
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)|[.!?]+", re.MULTILINE)
 
 
 class _Strict(BaseModel):
@@ -262,30 +258,6 @@ def _language_error(attribute: str, requested: list[str]) -> ApiError:
             }
         ],
     )
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Code-point spans of the sentences in ``text``, surrounding whitespace excluded."""
-    spans = []
-    for match in _SENTENCE.finditer(text):
-        begin, end = match.span()
-        while begin < end and text[begin].isspace():
-            begin += 1
-        while end > begin and text[end - 1].isspace():
-            end -= 1
-        if end > begin:
-            spans.append((begin, end))
-    return spans
-
-
-def utf16_length(text: str) -> int:
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
-
-
-def utf16_offsets(text: str, offsets: Sequence[int]) -> list[int]:
-    """Code-point offsets into ``text`` as UTF-16 code units: each character past U+FFFF counts twice."""
-    astral = [position for position, char in enumerate(text) if ord(char) > 0xFFFF]
-    return [offset + bisect_left(astral, offset) for offset in offsets]
 
 
 def build_response(job: AnalyzeJob, scores: Scores, span_scores: Sequence[Scores]) -> dict:

@@ -37,5 +37,7 @@ def seven_label_moderator() -> Moderator:
 
 @pytest.fixture()
 def seven_client(seven_label_moderator, settings) -> TestClient:
-    with TestClient(create_app(seven_label_moderator, settings), raise_server_exceptions=False) as test_client:
+    with TestClient(
+        create_app(seven_label_moderator, settings), raise_server_exceptions=False
+    ) as test_client:
         yield test_client

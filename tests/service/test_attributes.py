@@ -44,7 +44,9 @@ def analyze_all(client, text: str) -> dict[str, float]:
     body = perspective_body(text, attributes=tuple(DOCUMENTED))
     response = client.post("/v1alpha1/comments:analyze", params={"key": API_KEY}, json=body)
     assert response.status_code == 200, response.text
-    return {name: entry["summaryScore"]["value"] for name, entry in response.json()["attributeScores"].items()}
+    return {
+        name: entry["summaryScore"]["value"] for name, entry in response.json()["attributeScores"].items()
+    }
 
 
 @pytest.mark.parametrize(

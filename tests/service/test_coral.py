@@ -118,3 +118,71 @@ def test_malformed_json_with_a_valid_signature_is_refused(client):
 
 def test_empty_comment_is_let_through(client):
     assert post_signed(client, coral_body("   "), CORAL_SECRET).status_code == 204
+
+
+# Coral publishes a comment whenever this phase answers anything but 2xx: nothing may fail open.
+
+PADDING = "The weather was mild and the council met on Tuesday to discuss the new library opening hours. "
+
+
+def assert_withheld(response) -> None:
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["status"] == "SYSTEM_WITHHELD"
+    assert {action["reason"] for action in answer["actions"]} <= CORAL_REASONS
+
+
+def test_a_hateful_comment_padded_past_20_kb_is_still_withheld(client):
+    text = PADDING * 120 + ANTISEMITIC + " " + PADDING * 120  # ~23 KB of harmless text around one sentence
+    assert len(text.encode()) > 20 * 1024
+    assert_withheld(post_signed(client, coral_body(text), CORAL_SECRET))
+
+
+def test_a_long_clean_comment_is_let_through(client):
+    assert post_signed(client, coral_body(PADDING * 240), CORAL_SECRET).status_code == 204
+
+
+def test_a_body_over_the_limit_is_withheld_not_refused(moderator):
+    settings = ServiceSettings(coral_secrets=(CORAL_SECRET,), max_body_bytes=2000)
+    with TestClient(create_app(moderator, settings)) as client:
+        body = coral_body(PADDING * 40)
+        assert_withheld(post_signed(client, body, CORAL_SECRET))
+
+
+class _SlowModerator:
+    def __init__(self, moderator, *, fail: bool = False) -> None:
+        self._moderator, self._fail = moderator, fail
+        self.labels, self.thresholds, self.manifest = (
+            moderator.labels,
+            moderator.thresholds,
+            moderator.manifest,
+        )
+
+    def score_many(self, texts, **kwargs):
+        if self._fail:
+            raise RuntimeError("bug")
+        import time
+
+        time.sleep(1.0)
+        return self._moderator.score_many(texts, **kwargs)
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_comment_that_cannot_be_scored_is_withheld(moderator, fail):
+    settings = ServiceSettings(coral_secrets=(CORAL_SECRET,), request_timeout_s=0.2)
+    app = create_app(_SlowModerator(moderator, fail=fail), settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = post_signed(client, coral_body(CLEAN), CORAL_SECRET)
+    assert_withheld(response)
+    assert "not scored" in response.json()["actions"][0]["additionalDetails"]
+
+
+def test_windows_cover_every_character_of_a_long_comment():
+    from moderation.service.coral import WINDOW_CHARS, WINDOW_OVERLAP, chunks
+
+    text = "".join(chr(ord("a") + n % 26) for n in range(5 * WINDOW_CHARS + 17))
+    windows = chunks(text)
+    assert all(len(window) <= WINDOW_CHARS for window in windows)
+    assert windows[0] == text[:WINDOW_CHARS] and text.endswith(windows[-1])
+    step = WINDOW_CHARS - WINDOW_OVERLAP
+    assert "".join(window[:step] for window in windows[:-1]) + windows[-1] == text

@@ -63,10 +63,15 @@ def test_coral_verdicts_are_answered_as_perspective_does_and_stored(feedback_cli
     rejected = suggest(client, coral_suggestion(REJECTED, "c-2", "DELETED"))
     assert approved.status_code == rejected.status_code == 200
     assert approved.json() == {"requestedLanguages": ["en"], "clientToken": "comment:c-1"}
-    rows = sqlite3.connect(database).execute(
-        "SELECT text, community_id, client_token, attribute_scores FROM feedback ORDER BY id"
-    ).fetchall()
-    assert [(text, token) for text, _, token, _ in rows] == [(CLEAN, "comment:c-1"), (REJECTED, "comment:c-2")]
+    rows = (
+        sqlite3.connect(database)
+        .execute("SELECT text, community_id, client_token, attribute_scores FROM feedback ORDER BY id")
+        .fetchall()
+    )
+    assert [(text, token) for text, _, token, _ in rows] == [
+        (CLEAN, "comment:c-1"),
+        (REJECTED, "comment:c-2"),
+    ]
     assert rows[0][1] == "Coral:https://comments.news.example"
     assert json.loads(rows[1][3]) == {"TOXICITY": {"summaryScore": {"value": 1.0}}}
     assert "moderate_feedback_stored_total 2.0" in client.get("/metrics").text
@@ -85,7 +90,10 @@ def test_stored_text_is_not_logged_unless_asked(feedback_client, caplog):
         (lambda b: b.update(attributeScores={}), "must not be empty"),
         (lambda b: b.update(attributeScores={"TOXICITY": {}}), "summaryScore or spanScores"),
         (lambda b: b.update(attributeScores={"NOPE": {"summaryScore": {"value": 1}}}), "Unknown attribute"),
-        (lambda b: b.update(attributeScores={"TOXICITY": {"summaryScore": {"value": 2}}}), "less than or equal"),
+        (
+            lambda b: b.update(attributeScores={"TOXICITY": {"summaryScore": {"value": 2}}}),
+            "less than or equal",
+        ),
         (lambda b: b.update(attributeScores={"TOXICITY": {"summaryScore": {}}}), "value"),
         (
             lambda b: b.update(attributeScores={"TOXICITY": {"summaryScore": {"value": 1, "type": "RAW"}}}),
@@ -162,8 +170,15 @@ def _append_many(path: str, worker: int) -> None:
     store = FeedbackStore(path)
     for number in range(40):
         store.append(
-            Suggestion(f"worker {worker} comment {number}", {"TOXICITY": {"summaryScore": {"value": 1}}},
-                       ["en"], f"comment:{worker}-{number}", None, None, [])  # fmt: skip
+            Suggestion(
+                f"worker {worker} comment {number}",
+                {"TOXICITY": {"summaryScore": {"value": 1}}},
+                ["en"],
+                f"comment:{worker}-{number}",
+                None,
+                None,
+                [],
+            )  # fmt: skip
         )
     store.close()
 

@@ -47,7 +47,9 @@ def test_a_model_without_a_toxicity_label_answers_toxicity_with_its_highest_labe
 
 def test_unsupported_attributes_are_dropped_when_the_request_says_so(client, moderator):
     assert "insult" not in moderator.labels
-    body = perspective_body(CLEAN, attributes=("TOXICITY", "INSULT", "FLIRTATION"), dropUnsupportedAttributes=True)
+    body = perspective_body(
+        CLEAN, attributes=("TOXICITY", "INSULT", "FLIRTATION"), dropUnsupportedAttributes=True
+    )
     assert set(analyze(client, body).json()["attributeScores"]) == {"TOXICITY"}
 
 
