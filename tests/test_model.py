@@ -321,10 +321,21 @@ def test_non_finite_numbers_in_the_manifest_are_refused(saved: Path, constant: s
 
 
 def test_a_manifest_linked_to_dev_zero_is_refused_without_reading_it(saved: Path) -> None:
+    import subprocess
+    import sys
+
     (saved / MANIFEST).unlink()
     (saved / MANIFEST).symlink_to("/dev/zero")
-    with pytest.raises(ModelError, match="not a regular file"):
-        LinearModel.load(saved)
+    # In a child with 1 GB of address space and a deadline: an unbounded read fails the test, not the machine.
+    program = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))\n"
+        "from moderation.errors import ModelError\nfrom moderation.model import LinearModel\n"
+        "try:\n    LinearModel.load(sys.argv[1])\nexcept ModelError as error:\n    print(error)\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", program, str(saved)], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == 0 and "not a regular file" in child.stdout, child.stderr[-500:]
 
 
 @pytest.mark.parametrize("name", [WEIGHTS, "lexicon.json"])
@@ -337,11 +348,20 @@ def test_a_model_file_linked_to_a_device_is_refused(saved: Path, name: str) -> N
 
 def test_a_fifo_in_place_of_the_manifest_does_not_hang_the_load(saved: Path) -> None:
     import os
+    import subprocess
+    import sys
 
     (saved / MANIFEST).unlink()
     os.mkfifo(saved / MANIFEST)
-    with pytest.raises(ModelError, match="not a regular file"):
-        LinearModel.load(saved)
+    program = (
+        "import sys\nfrom moderation.errors import ModelError\nfrom moderation.model import LinearModel\n"
+        "try:\n    LinearModel.load(sys.argv[1])\nexcept ModelError as error:\n    print(error)\n"
+    )
+    # A hang would block the whole test run: the child gets a deadline instead.
+    child = subprocess.run(
+        [sys.executable, "-c", program, str(saved)], capture_output=True, text=True, timeout=60
+    )
+    assert "not a regular file" in child.stdout, child.stderr[-500:]
 
 
 def test_an_oversized_manifest_is_refused_before_it_is_read(saved: Path) -> None:
