@@ -215,6 +215,25 @@ async def run_load(url: str, endpoint: str, rate: float, duration: float, client
     }
 
 
+def sequential_probe(url: str, endpoint: str, key: str | None, count: int = 100) -> list[float]:
+    """Latencies (s) of ``count`` back-to-back requests on one keep-alive connection, sent as http.client
+    sends them (head and body in separate writes): where Nagle's algorithm and delayed ACKs show up."""
+    import http.client
+
+    split = urlsplit(url)
+    connection = http.client.HTTPConnection(split.hostname, split.port or 80, timeout=10)
+    path, params, body = ENDPOINTS[endpoint](COMMENTS[3], key)
+    target = path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+    latencies = []
+    for _ in range(count + 5):
+        started = time.perf_counter()
+        connection.request("POST", target, body=body, headers={"Content-Type": "application/json"})
+        connection.getresponse().read()
+        latencies.append(time.perf_counter() - started)
+    connection.close()
+    return latencies[5:]  # the first few warm the connection up
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
@@ -272,11 +291,17 @@ def main() -> None:
 
     if args.url:
         result = load(args.url)
+        sequential = sequential_probe(args.url, args.endpoint, args.key)
     else:
         with started_server(args.workers, args.model, args.key) as url:
             print(f"server          moderate serve --workers {args.workers} at {url}")
             result = load(url)
+            sequential = sequential_probe(url, args.endpoint, args.key)
     met = report(result, args)
+    print(
+        f"one connection  {len(sequential)} back-to-back keep-alive requests: median "
+        f"{statistics.median(sequential) * 1000:.2f} ms, max {max(sequential) * 1000:.2f} ms"
+    )
     if args.check and not met:
         raise SystemExit(1)
 
