@@ -215,7 +215,12 @@ def create_app(moderator: Moderator, settings: ServiceSettings | None = None) ->
                 return JSONResponse(coral.withheld_unscored(error.message))
             raise
         coral.verify_signature(body, request.headers.get(coral.SIGNATURE_HEADER), settings.coral_secrets)
-        _, text = coral.parse_request(body)
+        try:
+            _, text = coral.parse_request(body)
+        except ApiError as error:
+            # Signed by Coral (or no secret configured) but unreadable: a refusal would publish the comment.
+            request.state.error = error.message
+            return JSONResponse(coral.withheld_unscored(error.message))
         if not text.strip():
             return Response(status_code=204)
         chunks = coral.chunks(text)
