@@ -95,10 +95,13 @@ def serve(
     from moderation.service.app import create_app
     from moderation.service.feedback import FeedbackStore
     from moderation.service.metrics import MULTIPROCESS_ENV
+    from moderation.service.perspective import LANGUAGE_POLICIES
     from moderation.service.protocol import GuardedH11Protocol
     from moderation.service.settings import SETTINGS_ENV, ServiceSettings
 
     with user_errors():
+        if languages not in LANGUAGE_POLICIES:
+            raise fail(f"--languages must be {' or '.join(LANGUAGE_POLICIES)}, not {languages!r}")
         try:
             settings = ServiceSettings(
                 model_path=str(model) if model is not None else None,

@@ -54,6 +54,9 @@ from moderation.types import Scores
 _log = logging.getLogger(__name__)
 
 
+_ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 class ConcurrencyLimit:
     """At most ``limit`` requests in the app at once; one more is answered 503 at once, not queued.
 
@@ -67,7 +70,8 @@ class ConcurrencyLimit:
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # Probes and scrapes are cheap and must keep answering when the service is busiest.
+        if scope["type"] != "http" or scope["path"] in _ALWAYS_ANSWERED:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:

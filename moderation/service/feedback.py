@@ -112,9 +112,12 @@ def export_jsonl(database: str | Path, out: str | Path) -> int:
     """Write the labelled rows to ``out`` (JSONL, written to a temp file and renamed); the number written."""
     records = labelled_rows(database)
     target = Path(out)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed into place once complete)
-        "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    )
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed into place once complete)
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        )
+    except OSError as error:
+        raise ModerateError(f"{target}: cannot write ({error.strerror or error})") from None
     try:
         with handle:
             for record in records:

@@ -250,5 +250,7 @@ def test_the_concurrency_limit_counts_requests_in_flight(moderator):
 
         time.sleep(0.3)
         refused = client.post(ANALYZE, json=perspective_body(CLEAN))
+        health = client.get("/healthz")
         held.join()
     assert refused.status_code == 503 and results[0].status_code == 200
+    assert health.status_code == 200  # probes are answered even at the limit

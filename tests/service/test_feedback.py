@@ -198,3 +198,25 @@ def test_concurrent_worker_processes_append_without_losing_or_corrupting_rows(tm
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert connection.execute("SELECT COUNT(DISTINCT client_token) FROM feedback").fetchone() == (160,)
     assert len(labelled_rows(database)) == 160
+
+
+def test_export_into_a_missing_folder_is_one_line_and_exit_2(feedback_client, tmp_path):
+    client, database = feedback_client
+    suggest(client, coral_suggestion(REJECTED, "c-2", "DELETED"))
+    result = CliRunner().invoke(
+        cli_app, ["export-feedback", str(database), "--out", str(tmp_path / "missing" / "out.jsonl")]
+    )
+    assert result.exit_code == 2 and "cannot write" in result.output
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--languages", "klingon"], "--languages must be refuse or score-as-english"),
+        (["--cors-origin", "evil"], "CORS origin 'evil'"),
+        (["--feedback-db", "/nonexistent/folder/f.db"], "cannot open the feedback database"),
+    ],
+)
+def test_bad_serve_options_are_one_line_and_exit_2(options, words):
+    result = CliRunner().invoke(cli_app, ["serve", "--port", "0", *options])
+    assert result.exit_code == 2 and words in result.output
