@@ -11,7 +11,20 @@ from typing import NamedTuple
 
 #: The labels moderate predicts, in the order every model stores them.
 #: ``antisemitic`` (IHRA working definition) implies ``hateful``; ``offensive`` is abuse that is not identity hate.
-LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
+#: ``toxicity``, ``insult``, ``threat`` and ``profanity`` are the attributes Perspective clients ask for:
+#: ``toxicity`` is a rude, disrespectful or unreasonable comment likely to make someone leave the discussion
+#: (hate is toxic); the other three are kinds of it, except that profanity can be friendly.
+LABELS: tuple[str, ...] = (
+    "hateful", "antisemitic", "offensive", "toxicity", "insult", "threat", "profanity",
+)  # fmt: skip
+#: The labels every model has; the attribute labels are optional (a model trained without them lacks them).
+CORE_LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
+#: Each label's probability is never below any of these labels' (``antisemitic`` implies ``hateful``, hate and
+#: abuse are toxic): applied to probabilities and flags after scoring.
+IMPLIED_BY: dict[str, tuple[str, ...]] = {
+    "hateful": ("antisemitic",),
+    "toxicity": ("hateful", "antisemitic", "insult", "threat"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ class LabelScore(NamedTuple):
     probability: float
     """Calibrated probability that the label applies."""
     flagged: bool
-    """``probability >= threshold``."""
+    """``probability >= threshold``, or implied by another flag (antisemitic implies hateful)."""
     threshold: float
     reasons: tuple[Reason, ...] = ()
     """The n-grams that pushed this label's score most, strongest first (empty when not asked for)."""

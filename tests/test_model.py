@@ -14,7 +14,7 @@ import pytest
 from moderation.errors import ModelError
 from moderation.lexicon import Lexicon
 from moderation.model import MANIFEST, WEIGHTS, LinearModel, _sha256
-from moderation.normalize import normalize
+from moderation.normalize import normalize, readable
 from moderation.training import LabelledTexts, TrainingConfig, fit
 
 # (text, hateful, antisemitic, offensive): a few dozen hand-written comments, enough for every label to have
@@ -228,12 +228,16 @@ EXPLAINED = [text for text, *_ in TRAIN[:6]] + [
 
 @pytest.mark.parametrize("text", EXPLAINED)
 def test_explanations_name_ngrams_of_the_normalized_text(tiny_model: LinearModel, text: str) -> None:
+    # Placeholder tokens read as what they stand for ("xxecho globalists" -> "(((globalists)))").
     normalized = normalize(text)
+    shown = readable(normalized)
     explained = tiny_model.explain(text, top=5)
     assert set(explained) == set(tiny_model.labels)
     for contributions in explained.values():
         for contribution in contributions:
-            assert contribution.ngram.strip() and contribution.ngram in normalized
+            assert contribution.ngram.strip()
+            assert contribution.ngram in normalized or contribution.ngram in shown
+            assert "xxecho" not in contribution.ngram
 
 
 @pytest.mark.parametrize("text", EXPLAINED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -113,8 +114,25 @@ def evaluate(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the metrics as JSON here.")
     ] = None,
+    base_rate: Annotated[
+        float,
+        typer.Option(
+            "--base-rate",
+            min=0.001,
+            max=0.999,
+            help="Share of positives in a real comment section: the P@base column reweights each corpus to it.",
+        ),
+    ] = 0.05,
+    identities: Annotated[
+        Path | None,
+        typer.Option(
+            "--identities",
+            help="Identity test set (default data/identity_templates.json): false flags and bias AUCs per identity.",
+        ),
+    ] = None,
 ) -> None:
-    """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not)."""
+    """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not), precision at
+    a comment section's base rate, and per identity the false flag rate and unintended-bias AUCs."""
     from moderation import evaluation, training
     from moderation.moderator import Moderator
     from moderation.reporting import write_atomically
@@ -125,31 +143,64 @@ def evaluate(
         moderator = Moderator.load(model_dir)
         dataset = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or [])
         measured = evaluation.evaluate(
-            moderator.model, training.LabelledTexts.from_dataset(dataset, split), split=split
+            moderator.model,
+            training.LabelledTexts.from_dataset(dataset, split),
+            split=split,
+            base_rate=base_rate,
         )
         typer.echo(_table(measured))
+        record = measured.to_dict()
+        identity_path = identities or _project_file("data/identity_templates.json")
+        if identity_path is not None:
+            bias = evaluation.identity_bias(moderator.model, evaluation.identity_statements(identity_path))
+            typer.echo(_identity_table(bias))
+            record["identities"] = [dataclasses.asdict(m) for m in bias]
         if out is not None:
-            write_atomically(out, json.dumps(measured.to_dict(), indent=2) + "\n")
+            write_atomically(out, json.dumps(record, indent=2) + "\n")
 
 
 def _default_lexicon() -> Path | None:
+    return _project_file("data/lexicon.json")
+
+
+def _project_file(relative: str) -> Path | None:
     from moderation.corpora import _project_root
 
     project = _project_root()
-    path = project / "data" / "lexicon.json" if project else None
+    path = project / relative if project else None
     return path if path is not None and path.is_file() else None
+
+
+def _identity_table(bias) -> str:
+    header = (
+        f"{'identity':<16} {'benign':>6} {'hate':>5} {'false flags':>11} {'missed':>7} "
+        f"{'subgroup':>8} {'BPSN':>6} {'BNSP':>6}"
+    )
+    lines = ["", "identity statements (AUCs on the hateful probability)", header, "-" * len(header)]
+    for m in bias:
+        lines.append(
+            f"{m.identity:<16} {m.benign:>6} {m.hateful:>5} {m.false_flag_rate:>11.3f} {m.missed_rate:>7.3f} "
+            f"{m.subgroup_auc:>8.3f} {m.bpsn_auc:>6.3f} {m.bnsp_auc:>6.3f}"
+        )
+    return "\n".join(lines)
 
 
 def _table(measured) -> str:
     header = (
-        f"{'corpus':<32} {'label':<12} {'rows':>7} {'pos':>6} {'prec':>6} {'rec':>6} {'F1':>6} {'AUC':>6}"
+        f"{'corpus':<32} {'label':<12} {'rows':>7} {'pos':>6} {'prec':>6} {'rec':>6} {'F1':>6} {'AUC':>6} "
+        f"{'P@base':>6}"
     )
-    lines = [f"{measured.split} split", header, "-" * len(header)]
+    lines = [
+        f"{measured.split} split; P@base: precision with positives reweighted to {measured.base_rate:g} of rows",
+        header,
+        "-" * len(header),
+    ]
     for m in measured.metrics:
         auc = "-" if m.roc_auc is None else f"{m.roc_auc:.3f}"
+        at_base = "-" if m.precision_at_base_rate is None else f"{m.precision_at_base_rate:.3f}"
         lines.append(
             f"{m.corpus:<32} {m.label:<12} {m.rows:>7} {m.positives:>6} {m.precision:>6.3f} {m.recall:>6.3f} "
-            f"{m.f1:>6.3f} {auc:>6}"
+            f"{m.f1:>6.3f} {auc:>6} {at_base:>6}"
         )
     return "\n".join(lines)
 

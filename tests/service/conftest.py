@@ -41,3 +41,19 @@ def seven_client(seven_label_moderator, settings) -> TestClient:
         create_app(seven_label_moderator, settings), raise_server_exceptions=False
     ) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def three_label_moderator() -> Moderator:
+    """A tiny model with only hateful, antisemitic and offensive: no toxicity, insult, threat or profanity."""
+    from seven_labels import moderator_with_labels
+
+    return moderator_with_labels(("hateful", "antisemitic", "offensive"))
+
+
+@pytest.fixture()
+def three_client(three_label_moderator, settings) -> TestClient:
+    with TestClient(
+        create_app(three_label_moderator, settings), raise_server_exceptions=False
+    ) as test_client:
+        yield test_client

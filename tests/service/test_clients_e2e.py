@@ -69,7 +69,7 @@ def test_the_discovery_document_points_clients_at_this_server(served):
     assert httpx.get(f"{running.url}/$discovery/rest", params={"version": "v2"}).status_code == 404
 
 
-def test_google_client_asks_for_all_seven_attributes_with_spans(google_client):
+def test_google_client_asks_for_all_seven_attributes_with_spans(google_client, seven_label_moderator):
     text = "😀 I will kill you and your family. Lovely weather for the parade."
     answer = (
         google_client.comments()
@@ -87,7 +87,8 @@ def test_google_client_asks_for_all_seven_attributes_with_spans(google_client):
     assert set(answer["attributeScores"]) == set(ALL_SEVEN)
     assert answer["clientToken"] == "t-1" and answer["detectedLanguages"] == ["en"]
     threat = answer["attributeScores"]["THREAT"]
-    assert threat["summaryScore"]["value"] > 0.8
+    expected = seven_label_moderator.score(text, reasons=0)["threat"].probability
+    assert threat["summaryScore"]["value"] == pytest.approx(expected)
     first, second = threat["spanScores"]
     # UTF-16 offsets: the emoji is two units, as a JavaScript client counts.
     assert (first["begin"], first["end"]) == (0, len("😀 I will kill you and your family.") + 1)
