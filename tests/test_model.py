@@ -304,6 +304,11 @@ def test_loading_and_scoring_never_import_scikit_learn() -> None:
         (lambda m: m["features"].update(char_ngrams=[2]), "char_ngrams"),
         (lambda m: m["features"].update(word_ngrams=["1", "2"]), "word_ngrams"),
         (lambda m: m["features"].update(idf="yes"), "idf"),
+        (lambda m: m["features"].update(norm_smoothing=[-1.0, 0.0]), "norm_smoothing"),
+        (lambda m: m["features"].update(norm_smoothing=[0.0]), "norm_smoothing"),
+        (lambda m: m.update(scoring={"window_words": 0}), "window_words"),
+        (lambda m: m.update(scoring={"window_words": 10**9}), "window_words"),
+        (lambda m: m.update(scoring="64"), "window_words"),
     ],
 )
 def test_every_manifest_value_is_checked(saved: Path, change, words: str) -> None:
