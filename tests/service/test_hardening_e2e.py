@@ -84,7 +84,7 @@ def test_slow_header_clients_are_cut_off_and_do_not_starve_real_requests():
         stop.set()
     assert statuses == [200] * 5
     assert len(closed_after) == 12
-    assert max(closed_after) < HEADER_TIMEOUT_S + 3  # cut off by the server, not by the test
+    assert max(closed_after) < HEADER_TIMEOUT_S + 5  # cut off by the server, not by the test
 
 
 def test_headers_of_a_normal_keep_alive_client_are_not_timed_between_requests():
