@@ -6,12 +6,12 @@ of neutral news text around one antisemitic sentence brings the score down to no
 such a text are:
 
 * every sentence (a sentence longer than ``max_words`` is cut into ``max_words``-word chunks, half overlapping);
-* from each sentence, the longest run of whole sentences that starts there, and the longest that ends there,
-  of at most ``max_words`` words;
+* every run of up to eight whole sentences of at most ``max_words`` words;
 * the whole text.
 
-A comment pasted before or after any amount of other text is therefore still scored on exactly its own words
-(the run that starts, or ends, where it does), and one sentence inside a long comment is scored alone. A text of
+A comment of up to eight sentences pasted before or after any amount of other text is therefore still scored
+on exactly its own words, and one sentence inside a long comment is scored alone. (Past 256 sentences,
+neighbouring short sentences are merged first, which bounds the work.) A text of
 at most ``max_words`` words is one window: itself, so short comments score exactly as they always did.
 """
 
@@ -26,6 +26,12 @@ import numpy as np
 # A sentence ends at . ! ? or ; followed by a space (normalization has turned line breaks into spaces).
 _SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)")
 _WORD = re.compile(r"\w+")
+# A text of thousands of one-word sentences ("a. a. a. ...") would make thousands of windows; beyond this many
+# units, neighbouring sentences are merged, which keeps the work per character bounded.
+_MAX_UNITS = 256
+# Runs of up to this many sentences are windows: a comment of at most 8 sentences pasted into other text is
+# still scored exactly as itself.
+_RUN_UNITS = 8
 
 
 @dataclass(frozen=True)
@@ -109,19 +115,16 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
             units.append((chunk, min(chunk + max_words, end)))
             if chunk + max_words >= end:
                 break
+    if len(units) > _MAX_UNITS:
+        units = _merge_small(units, -(-len(words) // _MAX_UNITS))
     ranges = {(0, len(words))}
     ranges.update(units)
     for i, (begin, _) in enumerate(units):
-        j = i
-        while j + 1 < len(units) and units[j + 1][1] - begin <= max_words:
-            j += 1
-        ranges.add((begin, units[j][1]))
-    for i in range(len(units) - 1, -1, -1):
-        end = units[i][1]
-        j = i
-        while j - 1 >= 0 and end - units[j - 1][0] <= max_words:
-            j -= 1
-        ranges.add((units[j][0], end))
+        # Every run of up to _RUN_UNITS whole units that starts here, within the window.
+        for j in range(i, min(i + _RUN_UNITS, len(units))):
+            if units[j][1] - begin > max_words:
+                break
+            ranges.add((begin, units[j][1]))
     result = []
     for begin, end in sorted(ranges):
         if (begin, end) == (0, len(words)):
@@ -135,3 +138,16 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
             stop += 1
         result.append((start, stop))
     return result
+
+
+def _merge_small(units: list[tuple[int, int]], min_words: int) -> list[tuple[int, int]]:
+    """Neighbouring units joined until each has at least ``min_words`` words (the last may have fewer)."""
+    if min_words <= 1:
+        return units
+    merged: list[tuple[int, int]] = []
+    for begin, end in units:
+        if merged and merged[-1][1] - merged[-1][0] < min_words:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((begin, end))
+    return merged

@@ -104,3 +104,10 @@ def test_antisemitic_implies_hateful_in_probabilities_and_reasons(trigger_model:
     explained = trigger_model.explain("zog again")
     assert explained["hateful"] == explained["antisemitic"]
     assert explained["hateful"][0].ngram == "zog"
+
+
+def test_thousands_of_tiny_sentences_make_a_bounded_number_of_windows():
+    text = "a. " * 20_000
+    split = windows.split([text], max_words=64)
+    assert len(split.texts) <= 4 * 256
+    assert sum(len(w) for w in split.texts) <= 100 * len(text)
