@@ -49,7 +49,10 @@ def main() -> None:
     def flags(texts):
         return moderator.flags(moderator.probabilities(texts))
 
-    print(f"model: {moderator.path}  thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in moderator.thresholds.items()))
+    print(
+        f"model: {moderator.path}  thresholds: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in moderator.thresholds.items())
+    )
 
     seed = parse_file(ROOT / "seeds" / "001_46c9a693b51bb0d4.txt").comments
     seed_flags = flags([c.text for c in seed])
@@ -74,7 +77,9 @@ def main() -> None:
         f"{min(m.bpsn_auc for m in bias):.3f} / {min(m.bnsp_auc for m in bias):.3f}"
     )
     short = flags(SHORT_REPLIES).any(axis=1)
-    print(f"short replies flagged: {int(short.sum())}/{len(SHORT_REPLIES)} {[t for t, f in zip(SHORT_REPLIES, short, strict=True) if f]}")
+    print(
+        f"short replies flagged: {int(short.sum())}/{len(SHORT_REPLIES)} {[t for t, f in zip(SHORT_REPLIES, short, strict=True) if f]}"
+    )
 
     article = " ".join(" ".join(parse_file(p).body) for p in sorted((ROOT / "seeds").glob("*.txt")))
     frame = corpora.load_in_domain().to_pandas()
@@ -86,7 +91,9 @@ def main() -> None:
         padding = _neutral(article, 7 * length, length)
         for where in ("before", "after"):
             kept.append(flags([_padded(t, padding, where) for t in kept_texts])[:, hateful])
-    print(f"padding: {np.concatenate(kept).mean():.3f} of {len(kept_texts)} flagged in-domain hateful comments keep the flag (300 B to 20 KB before/after; target >= 0.95)")
+    print(
+        f"padding: {np.concatenate(kept).mean():.3f} of {len(kept_texts)} flagged in-domain hateful comments keep the flag (300 B to 20 KB before/after; target >= 0.95)"
+    )
 
     test = frame[frame["split"] == "test"]
     p = moderator.probabilities(test["text"].tolist())
@@ -104,7 +111,9 @@ def main() -> None:
         return
     dyna = corpora.load_corpus("dynahate_devtest", args.data).to_pandas()
     dyna_flags = flags(dyna["text"].tolist())[:, hateful]
-    print(f"DynaHate accuracy (dev+test, {len(dyna)} rows): {(dyna_flags == (dyna['hateful'] == 1)).mean():.3f} (target >= 0.65)")
+    print(
+        f"DynaHate accuracy (dev+test, {len(dyna)} rows): {(dyna_flags == (dyna['hateful'] == 1)).mean():.3f} (target >= 0.65)"
+    )
     for corpus, label, target in TARGETS:
         rows = corpora.load_corpus(corpus, args.data).to_pandas()
         rows = rows[(rows["split"] == "test") & (rows[label] >= 0)]
@@ -114,7 +123,9 @@ def main() -> None:
         truth = rows[label].to_numpy() == 1
         tp = int((predicted & truth).sum())
         f1 = 2 * tp / (predicted.sum() + truth.sum())
-        print(f"{corpus:<30} {label:<12} F1 {f1:.3f} (was {target:.3f})  ROC-AUC {roc_auc_score(truth, probabilities[:, column]):.3f}")
+        print(
+            f"{corpus:<30} {label:<12} F1 {f1:.3f} (was {target:.3f})  ROC-AUC {roc_auc_score(truth, probabilities[:, column]):.3f}"
+        )
 
 
 if __name__ == "__main__":

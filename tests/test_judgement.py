@@ -109,7 +109,12 @@ def test_common_short_replies_are_not_flagged(moderator):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     text=st.sampled_from(
-        [*SHORT_REPLIES, "hello world. ", "ok ", *(r["text"] for r in IN_DOMAIN if r["category"] == "short_reply_benign")]
+        [
+            *SHORT_REPLIES,
+            "hello world. ",
+            "ok ",
+            *(r["text"] for r in IN_DOMAIN if r["category"] == "short_reply_benign"),
+        ]
     ),
     times=st.integers(1, 3000),
 )
@@ -164,7 +169,7 @@ def test_seed_001_antisemitic_comments_keep_their_flag_inside_long_text(
 
 def test_a_neutral_article_is_not_flagged_however_long(moderator, article_text):
     texts = [_neutral(article_text, start, length) for start in (0, 9_000) for length in (500, 5_000, 20_000)]
-    assert not _flags(moderator, texts)[:, [moderator.labels.index(l) for l in HATE_LABELS]].any()
+    assert not _flags(moderator, texts)[:, [moderator.labels.index(label) for label in HATE_LABELS]].any()
 
 
 # -- the label hierarchy -------------------------------------------------------------------------------------
@@ -173,7 +178,9 @@ def test_a_neutral_article_is_not_flagged_however_long(moderator, article_text):
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     texts=st.lists(
-        st.one_of(st.sampled_from([r["text"] for r in IN_DOMAIN]), st.text(max_size=200)), min_size=1, max_size=8
+        st.one_of(st.sampled_from([r["text"] for r in IN_DOMAIN]), st.text(max_size=200)),
+        min_size=1,
+        max_size=8,
     )
 )
 def test_antisemitic_never_outranks_hateful(moderator, texts):
@@ -182,3 +189,32 @@ def test_antisemitic_never_outranks_hateful(moderator, texts):
     assert np.all(probabilities[:, hateful] >= probabilities[:, antisemitic])
     flags = moderator.flags(probabilities)
     assert np.all(flags[:, hateful] >= flags[:, antisemitic])
+
+
+# -- Perspective attributes on the shipped model (issue 10) --------------------------------------------------
+
+
+def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
+    from moderation.service.attributes import ATTRIBUTE_LABELS, attribute_score
+
+    return attribute_score(moderator.score(text, reasons=0), ATTRIBUTE_LABELS[attribute])
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute", "low", "high"),
+    [
+        ("you are a pathetic worthless idiot", "INSULT", 0.8, 1.0),
+        ("I am going to kill you and your whole family", "THREAT", 0.8, 1.0),
+        ("I will call you tomorrow", "THREAT", 0.0, 0.3),
+        ("fuck this fucking shit, what a fucking mess", "PROFANITY", 0.8, 1.0),
+        ("it will be sunny and warm tomorrow with a light breeze", "PROFANITY", 0.0, 0.2),
+    ],
+)
+def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, attribute, low, high):
+    assert low <= _attribute(moderator, text, attribute) <= high
+
+
+@pytest.mark.parametrize("phrase", ANTISEMITIC_IN_SEED_001)
+def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
+    (comment,) = [c.text for c in parse_file(SEED_001).comments if phrase in c.text]
+    assert _attribute(moderator, comment, "TOXICITY") > 0.8
