@@ -19,6 +19,7 @@ import numpy as np
 from moderation.errors import DataError
 from moderation.model import LinearModel
 from moderation.training import LabelledTexts
+from moderation.types import IMPLIED_BY
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,20 @@ def evaluate(
                 )
             )
     return Evaluation(split, tuple(metrics), base_rate)
+
+
+def flag_accuracy(
+    model: LinearModel, texts: Sequence[str], truth: np.ndarray, label: str = "hateful"
+) -> float:
+    """Share of ``texts`` whose ``label`` flag (at the model's threshold, hierarchy included) equals ``truth``."""
+    k = model.labels.index(label)
+    probabilities = model.probabilities(list(texts))
+    flagged = probabilities[:, k] >= model.thresholds[k]
+    for implied_by in IMPLIED_BY.get(label, ()):
+        if implied_by in model.labels:
+            j = model.labels.index(implied_by)
+            flagged |= probabilities[:, j] >= model.thresholds[j]
+    return float(np.mean(flagged == np.asarray(truth, dtype=bool))) if len(texts) else 0.0
 
 
 def precision_at_base_rate(recall: float, false_positive_rate: float, base_rate: float) -> float:

@@ -117,7 +117,24 @@ def train(
                 raise fail(str(error)) from None
             progress.update(task, description="measuring on test", completed=0, total=None)
             measured = evaluation.evaluate(model, test_set)
-        model = model.with_info(metrics={"split": "test", "corpora": measured.summary()})
+            metrics = {"split": "test", "base_rate": measured.base_rate, "corpora": measured.summary()}
+            # Evaluation-only adversarial set: every row of it, whatever its split, was never trained on.
+            dynahate = frame[frame["source"] == "dynahate_devtest"]
+            if len(dynahate):
+                metrics["dynahate_accuracy"] = round(
+                    evaluation.flag_accuracy(
+                        model, dynahate["text"].tolist(), dynahate["hateful"].to_numpy() == 1
+                    ),
+                    4,
+                )
+            identity_path = _project_file("data/identity_templates.json")
+            if identity_path is not None:
+                statements = evaluation.identity_statements(identity_path)
+                metrics["identities"] = [
+                    {k: round(v, 4) if isinstance(v, float) else v for k, v in dataclasses.asdict(m).items()}
+                    for m in evaluation.identity_bias(model, statements)
+                ]
+        model = model.with_info(metrics=metrics)
         model.save(out)
         write_atomically(out / "README.md", modelcard.render(model.manifest()))
         typer.echo(_table(measured))
