@@ -214,8 +214,8 @@ def read_lines(path: str | Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     """Yield every line of ``path`` (``"-"``: stdin) without its line end, reading a piece at a time.
 
     Memory stays flat whatever the input's size. A line longer than ``max_line_bytes`` (0: no limit), or
-    one that does not decode, comes back with an ``error`` and the lines after it are still read. A
-    stream that is binary from the start, or that breaks its UTF-16/32 encoding, raises InputError.
+    one that does not decode, comes back with an ``error`` and the lines after it are still read (in
+    UTF-16/32, a broken code unit becomes U+FFFD). A stream that is binary from the start raises InputError.
     """
     if max_line_bytes < 0:
         raise InputError(f"the line length limit must not be negative (got {max_line_bytes})")
@@ -227,7 +227,7 @@ def read_lines(path: str | Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
                 _refuse_binary_start(head, name)
                 yield from _byte_lines(head, stream, max_line_bytes)
             else:
-                yield from _wide_lines(head, stream, encoding, max_line_bytes, name)
+                yield from _wide_lines(head, stream, encoding, max_line_bytes)
         except OSError as error:
             raise InputError(f"{name}: cannot read ({error.strerror or error})") from None
 
@@ -294,18 +294,16 @@ def _decode_line(number: int, raw: bytes) -> TextLine:
     return TextLine(number, text)
 
 
-def _wide_lines(head: bytes, stream: BinaryIO, encoding: str, limit: int, name: str) -> Iterator[TextLine]:
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+def _wide_lines(head: bytes, stream: BinaryIO, encoding: str, limit: int) -> Iterator[TextLine]:
+    # A broken code unit costs one character (U+FFFD), not the lines around it.
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
     width = 4 if "32" in encoding else 2  # bytes per character: the limit is on the encoded size
     buffer = ""
     number = 0
     skipping = False
     chunk = head
     while True:
-        try:
-            text = decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError:
-            raise InputError(f"{name}: not valid {_label(encoding)} after line {number}") from None
+        text = decoder.decode(chunk, final=not chunk)
         pieces = (buffer + text).split("\n")
         if chunk:
             buffer = pieces.pop()

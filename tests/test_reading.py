@@ -234,3 +234,13 @@ def test_a_binary_stream_is_refused_as_a_whole(tmp_path):
 def test_lines_from_stdin(monkeypatch):
     monkeypatch.setattr(sys, "stdin", _Stdin(b"a\nb\n"))
     assert list(read_lines("-")) == [TextLine(1, "a"), TextLine(2, "b")]
+
+
+def test_a_broken_utf16_code_unit_costs_one_character_not_the_stream(tmp_path):
+    before = [f"comment number {n}" for n in range(50)]
+    data = "\n".join([*before, ""]).encode("utf-16-le") + b"\x00\xd8" + "x next\nlast\n".encode("utf-16-le")
+    assert _lines(tmp_path, data) == [
+        *(TextLine(n, text) for n, text in enumerate(before, 1)),
+        TextLine(51, "\ufffdx next"),
+        TextLine(52, "last"),
+    ]

@@ -43,6 +43,7 @@ boilerplate belongs to some comment (a site footer the patterns miss joins the l
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -447,12 +448,13 @@ def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: 
 def _comment_headings(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> list[int]:
     """Index into ``rest`` of the first content line after each comment heading past the body start."""
     first_number, last_number = rest[0].number, rest[-1].number
+    numbers = [line.number for line in rest]
     starts: list[int] = []
     for line, is_dropped in zip(lines, dropped, strict=True):
         # A comment counter under the byline comes before the body; a heading with nothing after it
         # (a form's "Comments" label) opens nothing.
         if first_number < line.number < last_number and is_dropped and is_comment_header(line.text):
-            start = next(index for index, content in enumerate(rest) if content.number > line.number)
+            start = bisect.bisect_right(numbers, line.number)
             if not starts or starts[-1] != start:
                 starts.append(start)
     return starts
@@ -468,10 +470,16 @@ def _comments_after_headings(
     comments (it starts with an author line, or has two), and so does a blank-line comment section with
     two or more authors before the last heading (a second page of comments appended with its own heading).
     """
-    for heading, following in zip(headings, headings[1:], strict=False):
-        flags = _author_flags(_blocks(rest[heading:following], lines, dropped))
-        if flags and (flags[0] or sum(flags) >= 2):
-            return heading
+    blocks = _blocks(rest, lines, dropped)
+    flags = _author_flags(blocks)
+    # A heading is a dropped line, so a block starts right after each: the segments are runs of blocks.
+    block_at = {block.lines[0].number: index for index, block in enumerate(blocks)}
+    firsts = [block_at.get(rest[heading].number) for heading in headings]
+    for heading, first, following in zip(headings, firsts, firsts[1:], strict=False):
+        if first is not None and following is not None and first < following:
+            segment = flags[first:following]
+            if segment[0] or sum(segment) >= 2:
+                return heading
     before = _blocks(rest[: headings[-1]], lines, dropped)
     start = _blank_line_section_start(before)
     if start is not None and sum(_author_flags(before)[start:]) >= 2:

@@ -206,6 +206,21 @@ def test_ids_are_in_every_format(runner, moderator, tmp_path):
     assert " id " in table and "c-1" in table and "c-5" in table
 
 
+def test_csv_defuses_formulas_in_ids_authors_and_text(runner, moderator, tmp_path):
+    path = _stream_file(
+        tmp_path, '{"id": "=HYPERLINK(1)", "author": "+bob", "text": "@SUM(A1)"}\n{"id": -5, "text": "x"}\n'
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(runner.invoke(app, ["score", "--comments", str(path), "-f", "csv"]).stdout)
+        )
+    )
+    assert [(row["id"], row["author"], row["text"]) for row in rows] == [
+        ("'=HYPERLINK(1)", "'+bob", "'@SUM(A1)"),
+        ("-5", "", "x"),
+    ]
+
+
 def test_no_text_and_no_explanations(runner, moderator, tmp_path):
     path = _stream_file(tmp_path, '{"id": 1, "text": "the joo banksters run everything"}\n')
     explained = json.loads(runner.invoke(app, ["score", "--comments", str(path), "-f", "jsonl"]).stdout)
