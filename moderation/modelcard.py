@@ -79,9 +79,8 @@ def render(manifest: Mapping) -> str:
         lines.append(f"| `{label}` | {meanings.get(label, '')} | {manifest['thresholds'][label]:.2f} |")
     lines += [
         "",
-        "Each threshold is the lowest at which the flag's precision on the dev split of comment-like corpora "
-        "(in-domain comments; for hateful and offensive also ToxicSpans' real news comments), reweighted so "
-        "that the label's positives are its base rate in a comment section "
+        "Each threshold is the lowest at which the flag's precision on the dev split of the in-domain "
+        "comments, reweighted so that the label's positives are its base rate in a comment section "
         f"({training.get('config', {}).get('base_rates')}), reaches "
         f"{training.get('config', {}).get('target_precision', {}).get('hateful', '?')}.",
         "",

@@ -90,17 +90,11 @@ class TrainingConfig:
     """Share of comments with each label in a real comment section: thresholds are chosen for it."""
     target_precision: Mapping[str, float] = field(default_factory=lambda: {label: 0.8 for label in LABELS})
     """Each flag's threshold is the lowest whose dev precision, at the label's base rate, reaches this."""
-    comment_sources: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: {
-            "hateful": ("in_domain", "civil_comments_toxic_spans"),
-            "antisemitic": ("in_domain", "civil_comments_toxic_spans"),
-            "offensive": ("in_domain", "civil_comments_toxic_spans"),
-        }
-    )
-    """Per label, the corpora that look like a comment section (``in_domain`` for a label not named): its
-    threshold is chosen on their dev rows alone (on every corpus when they lack a class). ToxicSpans serves
-    the core labels; for the attributes its negatives are posts that had been rated toxic, too hard to
-    stand for a calm comment. Calibration reads every corpus."""
+    comment_sources: tuple[str, ...] = ("in_domain",)
+    """Corpora that look like a comment section: each threshold is chosen on their dev rows alone (on every
+    corpus when they lack a class). ToxicSpans is not among them: every one of its posts had been rated
+    toxic before span annotation, so its negatives are far harder than a calm comment section's. Calibration
+    reads every corpus."""
     seed: int = 0
     max_iter: int = 300
     batch_size: int = 4096
@@ -112,7 +106,7 @@ class TrainingConfig:
         record["corpus_factors"] = {k: dict(v) for k, v in self.corpus_factors.items()}
         record["base_rates"] = dict(self.base_rates)
         record["target_precision"] = dict(self.target_precision)
-        record["comment_sources"] = {k: list(v) for k, v in self.comment_sources.items()}
+        record["comment_sources"] = list(self.comment_sources)
         return record
 
 
@@ -304,9 +298,7 @@ def calibrate(model: LinearModel, dev: LabelledTexts, config: TrainingConfig) ->
     report = {}
     for k, label in enumerate(model.labels):
         known = dev_truth[:, k] >= 0
-        rows = _operating_rows(
-            dev_truth[:, k], dev_sources, config.comment_sources.get(label, ("in_domain",))
-        )
+        rows = _operating_rows(dev_truth[:, k], dev_sources, config.comment_sources)
         threshold, precision, recall = choose_threshold(
             dev_probabilities[rows, k],
             dev_truth[rows, k] == 1,
@@ -411,12 +403,13 @@ def choose_threshold(
     power: float = 0.75,
 ) -> tuple[float, float, float]:
     """The lowest threshold whose precision, with dev reweighted to ``base_rate`` positives, reaches
-    ``target_precision`` (the most precise one when none does): (threshold, that precision, recall)."""
+    ``target_precision``: (threshold, that precision, recall). When none does, the most precise threshold
+    that flags anything right, the highest of equals; when none flags anything right, the highest."""
     if not truth.any() or truth.all():
         return 0.5, 0.0, 0.0
     weights = _operating_weights(truth, sources, base_rate, power)
     candidates = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    best = (0.95, -1.0, 0.0)
+    best = (0.95, 0.0, 0.0)
     for threshold in candidates:
         predicted = probabilities >= threshold
         true_positive = weights[predicted & truth].sum()
@@ -425,6 +418,6 @@ def choose_threshold(
         recall = true_positive / weights[truth].sum()
         if precision >= target_precision - 1e-9:
             return float(threshold), float(precision), float(recall)
-        if precision > best[1]:
+        if true_positive > 0 and precision >= best[1]:
             best = (float(threshold), float(precision), float(recall))
     return best

@@ -136,8 +136,17 @@ def test_with_no_threshold_precise_enough_the_most_precise_is_taken() -> None:
     threshold, precision, _ = choose_threshold(
         probabilities, truth, np.array(["toy"] * 3), base_rate=0.05, target_precision=0.8
     )
-    assert threshold == pytest.approx(0.11)  # the lowest cut above the negative at 0.1
+    assert threshold == pytest.approx(0.9)  # the highest of the equally precise cuts
     assert precision == pytest.approx(0.05 * 1 / (0.05 + 0.95 * 0.5))
+
+
+def test_with_no_threshold_flagging_a_positive_the_highest_is_taken() -> None:
+    probabilities = np.array([0.01, 0.9, 0.1])
+    truth = np.array([True, False, False])
+    threshold, precision, recall = choose_threshold(
+        probabilities, truth, np.array(["toy"] * 3), base_rate=0.05, target_precision=0.8
+    )
+    assert (threshold, precision, recall) == (pytest.approx(0.95), 0.0, 0.0)
 
 
 def test_calibration_at_a_lower_base_rate_gives_lower_probabilities() -> None:
