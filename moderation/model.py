@@ -71,7 +71,7 @@ class LinearModel:
     calibration: np.ndarray  # (n_labels, 2): slope a and offset b of the Platt sigmoid
     thresholds: np.ndarray  # (n_labels,)
     info: Mapping = field(default_factory=dict)  # training data, licenses, metrics: the model card's facts
-    window_words: int = 64  # texts longer than this are also scored in windows (moderation.windows)
+    window_words: int = 32  # texts longer than this are also scored in windows (moderation.windows)
     _table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
 
     def __post_init__(self) -> None:
@@ -112,15 +112,15 @@ class LinearModel:
 
     # -- scoring ---------------------------------------------------------------------------------------------
 
-    def logits(self, normalized: Sequence[str]) -> np.ndarray:
-        """Raw logits (n_texts x n_labels) of already-normalized texts: each label's highest over the text's
-        windows (:mod:`moderation.windows`), before calibration and the label hierarchy."""
-        return self._window_logits(windows.split(normalized, self.window_words))[0]
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw logits (n_texts x n_labels) of comment texts: each label's highest over the text's windows
+        (:mod:`moderation.windows`), before calibration and the label hierarchy."""
+        return self._window_logits(windows.split(texts, normalize_many(texts), self.window_words))[0]
 
     def assess(self, texts: Sequence[str]) -> Assessment:
         """Score raw comment texts once, keeping what explanations need (which window and label decided)."""
         normalized = normalize_many(texts)
-        split = windows.split(normalized, self.window_words)
+        split = windows.split(texts, normalized, self.window_words)
         logits, winners = self._window_logits(split)
         probabilities = self.calibrate(logits)
         sources = np.tile(np.arange(len(self.labels)), (len(texts), 1))

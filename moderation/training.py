@@ -75,7 +75,7 @@ class TrainingConfig:
     )
     min_dev_positives: int = 15
     norm_smoothing: tuple[float, float] = (1500.0, 300.0)
-    window_words: int = 64
+    window_words: int = 32
     base_rates: Mapping[str, float] = field(
         default_factory=lambda: {
             "hateful": 0.05,
@@ -285,7 +285,7 @@ def calibrate(model: LinearModel, dev: LabelledTexts, config: TrainingConfig) ->
     uncalibrated = dataclasses.replace(
         model, calibration=[[1.0, 0.0]] * len(model.labels), thresholds=[0.5] * len(model.labels)
     )
-    dev_logits = uncalibrated.logits(normalize_many(dev.texts))
+    dev_logits = uncalibrated.logits(dev.texts)
     dev_sources = np.array(dev.sources)
     dev_truth = dev.labels[:, columns]
     calibration = []

@@ -1,18 +1,22 @@
-"""Long normalized texts -> overlapping windows of whole sentences, so one hateful sentence is not diluted.
+"""Long texts -> overlapping windows of whole sentences, normalized, so one hateful sentence is not diluted.
 
 A linear model over L2-normalised n-gram features scores a text by the average tone of its n-grams: a paragraph
 of neutral news text around one antisemitic sentence brings the score down to nothing. So a text of more than
 ``max_words`` words is scored as several windows, and the model keeps each label's highest logit. The windows of
 such a text are:
 
-* every sentence (a sentence longer than ``max_words`` is cut into ``max_words``-word chunks, half overlapping);
+* every sentence (a sentence longer than ``max_words`` is cut into ``max_words``-word chunks, half overlapping),
+  found in the raw text: full stops, line breaks, and a capitalised opener after a lower-case word;
+* the first and the last twelve words of every longer sentence, in case a boundary was missed;
 * every run of up to eight whole sentences of at most ``max_words`` words;
 * the whole text.
 
 A comment of up to eight sentences pasted before or after any amount of other text is therefore still scored
 on exactly its own words, and one sentence inside a long comment is scored alone. (Past 256 sentences,
-neighbouring short sentences are merged first, which bounds the work.) A text of
-at most ``max_words`` words is one window: itself, so short comments score exactly as they always did.
+neighbouring short sentences are merged first, which bounds the work.) A text of at most ``max_words`` words is
+one window, itself, so short comments score exactly as they always did. The price: more windows are more
+chances for an innocent sentence to look bad out of context, which costs some ranking on long tweets (see the
+model card).
 """
 
 from __future__ import annotations
@@ -23,8 +27,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# A sentence ends at . ! ? or ; followed by a space (normalization has turned line breaks into spaces).
-_SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)")
+# A sentence ends at . ! ? or ; and a space, at a line break, or where a lower-case word is followed by a
+# capitalised word that usually opens a sentence ("...should leave The council met..."): pasted text often
+# lacks the full stop. (Any capital would also split at every proper noun, and "Jews" or "Israel" cut off
+# from the words before them read worse than they are.)
+_SENTENCE_END = re.compile(
+    r"[.!?;]+(?:\s+|$)|\s*\n\s*|(?<=[a-z,])\s+(?=(?:The|A|An|I|We|They|He|She|It|This|That|These|Those|But|"
+    r"And|So|In|On|At|As|Our|My|Your|There|What|Why|How|When|If|Meanwhile|However|After|Before|Last|Next)\s)"
+)
+# A boundary can still be missed: a longer sentence's opening and closing words are scored on their own too.
+_EDGE_WORDS = (12,)
 _WORD = re.compile(r"\w+")
 # A text of thousands of one-word sentences ("a. a. a. ...") would make thousands of windows; beyond this many
 # units, neighbouring sentences are merged, which keeps the work per character bounded.
@@ -53,31 +65,42 @@ class Windows:
         return len(self.texts) == len(self.first)
 
 
-def split(texts: Sequence[str], max_words: int) -> Windows:
-    """The windows of every text; texts of at most ``max_words`` words are their own single window."""
+def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Windows:
+    """The windows of every text, normalized. ``texts`` are the raw comments (where sentences are found: line
+    breaks and capitals say where a full stop is missing), ``normalized`` the same texts normalized. A text of
+    at most ``max_words`` words is its own single window, its normalized text as it is."""
+    from moderation.normalize import normalize_many
+
     if max_words < 1:
         raise ValueError("max_words must be at least 1")
-    window_texts: list[str] = []
+    window_texts: list[str | None] = []
+    pending: list[str] = []  # raw windows of long texts, normalized together at the end
     owners: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
     first = np.zeros(len(texts), dtype=np.int64)
     # Every word takes at least two characters with its separator: shorter texts cannot be long.
     short_chars = 2 * max_words
-    for index, text in enumerate(texts):
+    for index, (text, canonical) in enumerate(zip(texts, normalized, strict=True)):
         first[index] = len(window_texts)
         spans = _spans(text, max_words) if len(text) > short_chars else None
         if spans is None:
-            window_texts.append(text)
+            window_texts.append(canonical)
             owners.append(index)
             starts.append(0)
             ends.append(len(text))
             continue
         for begin, end in spans:
-            window_texts.append(text[begin:end])
+            whole = (begin, end) == (0, len(text))
+            window_texts.append(canonical if whole else None)
+            if not whole:
+                pending.append(text[begin:end])
             owners.append(index)
             starts.append(begin)
             ends.append(end)
+    if pending:
+        filled = iter(normalize_many(pending))
+        window_texts = [w if w is not None else next(filled) for w in window_texts]
     return Windows(
         window_texts,
         np.asarray(owners, dtype=np.int64),
@@ -119,6 +142,11 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
         units = _merge_small(units, -(-len(words) // _MAX_UNITS))
     ranges = {(0, len(words))}
     ranges.update(units)
+    for begin, end in units:
+        for size in _EDGE_WORDS:
+            if end - begin > size:
+                ranges.add((begin, begin + size))
+                ranges.add((end - size, end))
     for i, (begin, _) in enumerate(units):
         # Every run of up to _RUN_UNITS whole units that starts here, within the window.
         for j in range(i, min(i + _RUN_UNITS, len(units))):

@@ -11,6 +11,13 @@ from moderation import windows
 from moderation.features import KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
 from moderation.model import LinearModel
+from moderation.normalize import normalize_many
+
+
+def _split(texts, max_words):
+    """Windows of texts that are already in canonical form (normalizing them changes nothing but case)."""
+    return windows.split(texts, texts, max_words)
+
 
 NEUTRAL = (
     "The council met on Tuesday to discuss the budget. Roads and schools took most of the time. "
@@ -19,7 +26,7 @@ NEUTRAL = (
 
 
 def test_a_short_text_is_its_own_only_window():
-    split = windows.split(["a short comment, two sentences. here.", ""], max_words=30)
+    split = _split(["a short comment, two sentences. here.", ""], 30)
     assert split.texts == ["a short comment, two sentences. here.", ""]
     assert split.one_per_text
     assert split.first.tolist() == [0, 1]
@@ -27,12 +34,12 @@ def test_a_short_text_is_its_own_only_window():
 
 def test_a_long_text_has_the_whole_text_and_every_sentence_among_its_windows():
     text = NEUTRAL + "the bankers run everything."
-    split = windows.split([text], max_words=30)
-    assert text in split.texts
+    split = windows.split([text], normalize_many([text]), 30)
+    assert normalize_many([text])[0] in split.texts
     assert "the bankers run everything." in split.texts
-    assert "The mayor said the library would stay open on Sundays." in split.texts
+    assert "the mayor said the library would stay open on sundays." in split.texts
     for window, start, end in zip(split.texts, split.starts, split.ends, strict=True):
-        assert text[start:end] == window
+        assert normalize_many([text[start:end]])[0] == window
 
 
 @settings(max_examples=60, deadline=None)
@@ -51,12 +58,12 @@ def test_a_comment_pasted_before_or_after_other_text_is_still_one_window(comment
     padding = NEUTRAL[:before] if where == "before" else NEUTRAL[:after]
     padding = padding[: padding.rfind(". ") + 1] if ". " in padding else ""
     text = f"{padding} {comment}" if where == "before" else f"{comment} {padding}"
-    assert comment in windows.split([text.strip()], max_words=30).texts
+    assert normalize_many([comment])[0] in _split([text.strip()], 30).texts
 
 
 def test_a_sentence_longer_than_the_window_is_cut_into_overlapping_chunks():
     text = " ".join(f"w{i}" for i in range(100))
-    split = windows.split([text], max_words=20)
+    split = _split([text], 20)
     assert text in split.texts
     chunks = [w for w in split.texts if w != text]
     assert all(len(w.split()) <= 20 for w in chunks)
@@ -66,7 +73,7 @@ def test_a_sentence_longer_than_the_window_is_cut_into_overlapping_chunks():
 
 def test_windows_of_a_batch_are_contiguous_per_text():
     texts = ["short", NEUTRAL, "also short", NEUTRAL + "end."]
-    split = windows.split(texts, max_words=25)
+    split = _split(texts, 25)
     assert np.all(np.diff(split.owners) >= 0)
     assert split.owners[split.first].tolist() == [0, 1, 2, 3]
 
@@ -108,6 +115,20 @@ def test_antisemitic_implies_hateful_in_probabilities_and_reasons(trigger_model:
 
 def test_thousands_of_tiny_sentences_make_a_bounded_number_of_windows():
     text = "a. " * 20_000
-    split = windows.split([text], max_words=64)
+    split = _split([text], 64)
     assert len(split.texts) <= 4 * 256
     assert sum(len(w) for w in split.texts) <= 100 * len(text)
+
+
+def test_a_missing_full_stop_before_a_capitalised_sentence_is_still_a_boundary():
+    comment = "jews are parasites and should leave"
+    text = comment + " The council met on Tuesday to discuss the budget and the roads. " + NEUTRAL
+    split = windows.split([text], normalize_many([text]), 30)
+    assert comment in split.texts
+
+
+def test_line_breaks_separate_sentences_and_windows_are_normalized():
+    text = "THE BANKERS RUN EVERYTHING\n" + NEUTRAL
+    split = windows.split([text], normalize_many([text]), 30)
+    assert "the bankers run everything" in split.texts
+    assert normalize_many([text])[0] in split.texts
