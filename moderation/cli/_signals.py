@@ -13,20 +13,34 @@ class Terminated(BaseException):
     ``except Exception`` on the way swallows it."""
 
 
-def _raise_terminated(signum, frame) -> None:
-    raise Terminated()
+class Termination:
+    """Whether SIGTERM came. The handler raises :class:`Terminated` at once; but an exception raised
+    while Python runs a finalizer or a weakref callback is printed and dropped, so long loops also call
+    :meth:`check` to stop for certain."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def _handle(self, signum, frame) -> None:
+        self.requested = True
+        raise Terminated()
+
+    def check(self) -> None:
+        if self.requested:
+            raise Terminated()
 
 
 @contextmanager
-def terminate_as_exception() -> Iterator[None]:
+def terminate_as_exception() -> Iterator[Termination]:
     """Within the block, SIGTERM raises :class:`Terminated` instead of killing the process outright, so
     ``finally`` blocks (removing a half-written temporary file) run. Outside the main thread, where Python
     cannot set signal handlers, nothing changes."""
+    termination = Termination()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield termination
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous = signal.signal(signal.SIGTERM, termination._handle)
     try:
-        yield
+        yield termination
     finally:
         signal.signal(signal.SIGTERM, previous)

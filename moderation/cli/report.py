@@ -25,13 +25,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, user_errors
-from moderation.cli._signals import Terminated, terminate_as_exception
+from moderation.cli._signals import Terminated, Termination, terminate_as_exception
 from moderation.cli.score import parse_thresholds
 from moderation.errors import InputError, ModerateError
 from moderation.moderator import Moderator
-from moderation.parsing import parse_file
 from moderation.reading import DEFAULT_MAX_BYTES
 from moderation.reporting import FailedInput, ReportWriter, is_report, report_format
+from moderation.reporting.corpus import moderate_corpus
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
 
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
         """
         threshold = threshold or []
         errors = Console(stderr=True, highlight=False, soft_wrap=True)
-        with user_errors(), terminate_as_exception():
+        with user_errors(), terminate_as_exception() as termination:
             try:
                 report_format(out)
                 if not out.parent.is_dir():
@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
                     errors.print(f"moderate: note: {skipped} is a moderate report, not read", markup=False)
                 for failure in failures:
                     errors.print(f"moderate: error: {failure.error}", markup=False)
-                result = _write(moderator, files, failures, out, model, max_bytes, errors)
+                result = _write(moderator, files, failures, out, model, max_bytes, errors, termination)
             except Terminated:
                 raise fail("terminated", 143) from None
         flagged = ", ".join(f"{count} {label}" for label, count in result.total_flagged.items())
@@ -154,8 +154,9 @@ def _write(
     model: Path | None,
     max_bytes: int,
     errors: Console,
+    termination: Termination,
 ):
-    """Parse, score and write one article at a time; returns the report's summary."""
+    """Parse, score and write the articles as they come; returns the report's summary."""
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -175,11 +176,13 @@ def _write(
         for failure in failures:
             writer.fail(failure)
         task = progress.add_task("scoring", total=len(files))
-        for file in files:
-            try:
-                writer.add(moderator.moderate(parse_file(file, max_bytes=max_bytes)))
-            except ModerateError as error:
-                writer.fail(FailedInput(file, str(error)))
-                progress.console.print(f"moderate: error: {error}", markup=False)
+        for file, scored in moderate_corpus(files, moderator, max_bytes=max_bytes):
+            termination.check()
+            if isinstance(scored, ModerateError):
+                writer.fail(FailedInput(file, str(scored)))
+                progress.console.print(f"moderate: error: {scored}", markup=False)
+            else:
+                writer.add(scored)
             progress.advance(task)
+        termination.check()
     return writer.report

@@ -150,7 +150,7 @@ def test_html_caps_the_flagged_list_to_the_most_confident_and_says_where_the_res
 def test_html_reports_are_recognised_as_ours(report, articles, tmp_path):
     write_report(articles, tmp_path / "r.html")
     earlier = tmp_path / "earlier.html"  # written before the generator tag existed
-    earlier.write_text('<!DOCTYPE html><html><head><title>Moderation report: 2 flagged of 4 comments</title>')
+    earlier.write_text("<!DOCTYPE html><html><head><title>Moderation report: 2 flagged of 4 comments</title>")
     page = tmp_path / "page.html"
     page.write_text("<html><head><title>Moderation report: what the council decided</title>")
     assert is_report(tmp_path / "r.html") and is_report(earlier)
