@@ -168,7 +168,11 @@ def _write(
         labels=tuple(moderator.labels),
         thresholds=dict(moderator.thresholds),
         model=_model_facts(dict(moderator.manifest), model),
+        explain=moderator.score_many,
     )
+    # The HTML page shows reasons only for the flagged comments it lists, explained when it is written;
+    # CSV and JSONL hold every comment's reasons.
+    explain = "none" if report_format(out) in (".html", ".htm") else "flagged"
     with (
         writer,
         Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as progress,
@@ -176,7 +180,7 @@ def _write(
         for failure in failures:
             writer.fail(failure)
         task = progress.add_task("scoring", total=len(files))
-        for file, scored in moderate_corpus(files, moderator, max_bytes=max_bytes):
+        for file, scored in moderate_corpus(files, moderator, max_bytes=max_bytes, explain=explain):
             termination.check()
             if isinstance(scored, ModerateError):
                 writer.fail(FailedInput(file, str(scored)))

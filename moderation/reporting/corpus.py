@@ -53,11 +53,17 @@ def _parsed_in_order(
 
 
 def moderate_corpus(
-    files: Iterable[str], moderator: Moderator, *, max_bytes: int, jobs: int | None = None
+    files: Iterable[str],
+    moderator: Moderator,
+    *,
+    max_bytes: int,
+    jobs: int | None = None,
+    explain: str = "flagged",
 ) -> Iterator[tuple[str, ModeratedArticle | ModerateError]]:
     """Each file with its scored article, or with the error that stopped it being read, in input order.
 
-    ``jobs`` parser processes (default: one per CPU, at most 8); 1 parses in this process.
+    ``jobs`` parser processes (default: one per CPU, at most 8); 1 parses in this process. ``explain`` is
+    passed to :meth:`Moderator.score_many`.
     """
     files = list(files)
     jobs = min(8, os.cpu_count() or 1) if jobs is None else jobs
@@ -67,16 +73,16 @@ def moderate_corpus(
         batch.append((file, parsed))
         comments += len(parsed.comments) if isinstance(parsed, Article) else 0
         if comments >= SCORING_BATCH:
-            yield from _score(batch, moderator)
+            yield from _score(batch, moderator, explain)
             batch, comments = [], 0
-    yield from _score(batch, moderator)
+    yield from _score(batch, moderator, explain)
 
 
 def _score(
-    batch: list[tuple[str, Article | ModerateError]], moderator: Moderator
+    batch: list[tuple[str, Article | ModerateError]], moderator: Moderator, explain: str
 ) -> Iterator[tuple[str, ModeratedArticle | ModerateError]]:
     texts = [c.text for _, parsed in batch if isinstance(parsed, Article) for c in parsed.comments]
-    scores = iter(moderator.score_many(texts, batch_size=max(1, len(texts))))
+    scores = iter(moderator.score_many(texts, explain=explain))
     for file, parsed in batch:
         if isinstance(parsed, Article):
             comments = tuple(ModeratedComment(c, next(scores)) for c in parsed.comments)

@@ -9,11 +9,11 @@ renderers only format a :class:`Report`.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from moderation.types import LABELS, ModeratedArticle, ModeratedComment, Reason
+from moderation.types import LABELS, ModeratedArticle, ModeratedComment, Reason, Scores
 
 HISTOGRAM_BINS = 20
 #: Flagged comments an HTML report shows; past this, the most confident ones (the CSV/JSONL forms hold all).
@@ -197,7 +197,10 @@ class ReportBuilder:
     def fail(self, failure: FailedInput) -> None:
         self._failures.append(failure)
 
-    def build(self) -> Report:
+    def build(self, explain: Callable[[list[str]], list[Scores]] | None = None) -> Report:
+        """The report. ``explain`` re-scores the texts of the flagged comments kept (with reasons): articles
+        can then be scored without explanations, which cost far more than scores, and only the comments the
+        report shows pay for them."""
         labels = self._labels if self._labels is not None else LABELS
         chosen = {label: float(self._found_thresholds.get(label, 0.5)) for label in labels}
         chosen.update({label: float(value) for label, value in self._thresholds.items() if label in labels})
@@ -207,8 +210,13 @@ class ReportBuilder:
             else replace(row, flagged={label: row.flagged.get(label, 0) for label in labels})
             for row in self._rows
         )
-        kept = sorted(self._flagged, key=lambda entry: -entry[1])
-        flagged = tuple(FlaggedComment(rows[item.article.number - 1], item.moderated) for *_, item in kept)
+        in_page_order = [item for *_, item in sorted(self._flagged, key=lambda entry: -entry[1])]
+        kept = [item.moderated for item in in_page_order]
+        owners = [rows[item.article.number - 1] for item in in_page_order]
+        if explain is not None and kept:
+            rescored = explain([moderated.comment.text for moderated in kept])
+            kept = [ModeratedComment(m.comment, scores) for m, scores in zip(kept, rescored, strict=True)]
+        flagged = tuple(FlaggedComment(row, moderated) for row, moderated in zip(owners, kept, strict=True))
         return Report(
             labels=labels,
             thresholds=chosen,

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -27,7 +27,7 @@ from moderation.reporting.render import (
     render_html,
 )
 from moderation.reporting.report import FailedInput, Report, ReportBuilder
-from moderation.types import LABELS, ModeratedArticle
+from moderation.types import LABELS, ModeratedArticle, Scores
 
 FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".jsonl": "jsonl"}
 # What the head of an HTML report of ours holds: the generator tag, or (reports written before it) the title.
@@ -98,7 +98,9 @@ class ReportWriter:
                 writer.add(moderator.moderate(article))
         writer.report  # the summary, once the file is in place
 
-    The file appears, complete, only when the block ends without an exception. CSV rows and JSONL records
+    ``explain`` (e.g. ``moderator.score_many``), when given, re-scores with reasons the flagged comments
+    the HTML page shows; see :meth:`ReportBuilder.build`. The file appears, complete, only when the block
+    ends without an exception. CSV rows and JSONL records
     follow the articles in the order added; failed inputs come last (CSV: rows with only ``source`` and
     ``error``; JSONL: ``{"kind": "failed", ...}``).
     """
@@ -111,8 +113,10 @@ class ReportWriter:
         thresholds: Mapping[str, float] | None = None,
         model: Mapping | None = None,
         generated: str | None = None,
+        explain: Callable[[list[str]], list[Scores]] | None = None,
     ):
         self.path = Path(path)
+        self._explain = explain
         self.format = FORMATS[report_format(path)]
         self.labels = tuple(labels)
         self._builder = ReportBuilder(
@@ -164,7 +168,7 @@ class ReportWriter:
             self._temporary.unlink(missing_ok=True)
             return
         try:
-            report = self._builder.build()
+            report = self._builder.build(self._explain)
             if self._csv is not None:
                 blanks = [""] * (len(csv_columns(self.labels)) - 1)
                 self._csv.writerows(

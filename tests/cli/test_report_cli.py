@@ -151,7 +151,7 @@ def test_sigterm_while_reporting_leaves_no_temporary_file_and_keeps_the_old_repo
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 143
+    assert process.returncode == 143, stderr[-3000:]
     assert stderr.strip().splitlines()[-1] == "moderate: error: terminated"
     assert out.read_text() == "last week's report\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["r.jsonl"]

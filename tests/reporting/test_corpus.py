@@ -10,6 +10,7 @@ import pytest
 from moderation.errors import ModerateError
 from moderation.moderator import Moderator
 from moderation.parsing import parse_file
+from moderation.reporting import ReportBuilder, build_report
 from moderation.reporting.corpus import moderate_corpus
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
@@ -35,3 +36,27 @@ def test_the_corpus_scores_exactly_as_one_article_at_a_time_in_input_order(moder
     assert isinstance(results[7][1], ModerateError)
     for file, scored in results[:7] + results[8:]:
         assert scored == moderator.moderate(parse_file(file))  # probabilities, flags and reasons alike
+
+
+def test_an_html_report_explains_only_the_comments_it_shows_and_they_match_a_full_explanation(
+    moderator, tmp_path
+):
+    files = [str(shutil.copy(seed, tmp_path / seed.name)) for seed in SEEDS]
+    scored = [article for _, article in moderate_corpus(files, moderator, max_bytes=1 << 20, explain="none")]
+    assert all(not s.reasons for a in scored for c in a.comments for s in c.scores.labels.values())
+    asked: list[int] = []
+
+    def explain(texts):
+        asked.append(len(texts))
+        return moderator.score_many(texts)
+
+    builder = ReportBuilder(flagged_limit=3)
+    for article in scored:
+        builder.add(article)
+    report = builder.build(explain)
+    assert asked == [3] and len(report.flagged_comments) == 3
+    fully = build_report([moderator.moderate(parse_file(file)) for file in files], flagged_limit=3)
+    assert [item.moderated for item in report.flagged_comments] == [
+        item.moderated for item in fully.flagged_comments
+    ]
+    assert all(item.driving_ngrams for item in report.flagged_comments)
