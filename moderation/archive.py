@@ -322,7 +322,13 @@ def score_batch(
         ],
         dtype="string",
     )
-    return pd.concat([batch[["source", "row"]].reset_index(drop=True), scored.reset_index(drop=True)], axis=1)
+    where = pd.DataFrame(
+        {
+            "source": pd.array(batch["source"].tolist(), dtype="string"),
+            "row": batch["row"].to_numpy(dtype="int64"),
+        }
+    )
+    return pd.concat([where, scored.reset_index(drop=True)], axis=1)
 
 
 # ---- writing ----------------------------------------------------------------------------------------------
@@ -495,7 +501,7 @@ def _score_part(
 
 def _empty(labels: Sequence[str], id_column: str | None) -> pd.DataFrame:
     columns: dict[str, pd.Series] = {
-        "source": pd.Series([], dtype=object),
+        "source": pd.Series([], dtype="string"),
         "row": pd.Series([], dtype="int64"),
     }
     if id_column:

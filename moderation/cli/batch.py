@@ -5,6 +5,7 @@ A thin layer over :mod:`moderation.archive`; needs the ``batch`` extra (``pip in
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Annotated
 
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
         could not be scored (it is kept, with its error) or on bad input.
         """
         try:
-            from moderation import archive
+            archive = importlib.import_module("moderation.archive")
         except ImportError:
             raise fail(HINT) from None
         if scheduler is not None:
@@ -91,8 +92,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _on_dask(distributed, scheduler, files, out, model, text_column, id_column):
-    from moderation import archive
-
+    archive = importlib.import_module("moderation.archive")
     labels = Moderator.load(model).labels
     if scheduler == "local":
         cluster = distributed.LocalCluster(threads_per_worker=1, dashboard_address=None)
