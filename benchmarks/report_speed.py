@@ -1,7 +1,7 @@
 """Time `moderate report` on a generated corpus: N article pages built from the seed pages and their comments.
 
     python benchmarks/report_speed.py [--articles 2000] [--comments 50] [--runs 3] [--format html]
-                                      [--keep DIR] [--moderate COMMAND]
+                                      [--keep DIR] [--moderate COMMAND] [--baseline COMMAND]
 
 Each generated page is a seed page's title and body, a "N Comments" heading, then ``--comments`` reader
 comments in the seeds' blank-line layout (an author line, a blank line, the text). Comment texts are the seeds'
@@ -11,9 +11,10 @@ arguments always write the same corpus.
 
 It runs the command ``--runs`` times in fresh processes and prints the median and every run's wall time, the
 peak resident memory of the report process (``/usr/bin/time``-free: read from ``wait4``'s rusage, which
-counts only that child) and the size of the report. ``--moderate`` names another command to time (for
-example an older checkout: ``--moderate "env PYTHONPATH=/tmp/old .venv/bin/moderate"``), so a
-before/after comparison is two runs of this script on the same corpus. It asserts nothing.
+counts only that child and the children it waited for) and the size of the report. ``--moderate`` names
+the command to time; ``--baseline`` another one to compare with (for example an older checkout:
+``--baseline "env PYTHONPATH=/tmp/old .venv/bin/moderate"``): their runs alternate, so a busy machine
+slows both alike, and the ratio of the medians is printed. It asserts nothing.
 """
 
 from __future__ import annotations
@@ -52,9 +53,7 @@ def seed_pages() -> list[tuple[str, list[str], list[str]]]:
     pages = []
     for path in sorted((ROOT / "seeds").glob("*.txt")):
         article = parse_file(path)
-        pages.append(
-            (article.title or path.stem, list(article.body), [c.text for c in article.comments])
-        )
+        pages.append((article.title or path.stem, list(article.body), [c.text for c in article.comments]))
     if not pages:
         raise SystemExit("no seed pages in seeds/")
     return pages
@@ -126,6 +125,7 @@ def main() -> None:
         default=shlex.quote(str(Path(sys.executable).parent / "moderate")),
         help="the command to time (default: the moderate script beside this python)",
     )
+    parser.add_argument("--baseline", help="a command to compare with, run alternately with --moderate")
     options = parser.parse_args()
     command = shlex.split(options.moderate)
 
@@ -137,18 +137,31 @@ def main() -> None:
         else:
             total = write_corpus(corpus, options.articles, options.comments)
             print(f"wrote {options.articles:,} pages, {total:,} comments into {corpus}")
-        out = Path(scratch) / f"report.{options.format}"
-        runs = []
+        contenders = [("moderate", command)]
+        if options.baseline:
+            contenders.insert(0, ("baseline", shlex.split(options.baseline)))
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _ in contenders}
         for run in range(options.runs):
-            elapsed, peak_mb, code = time_report(command, corpus, out)
-            runs.append((elapsed, peak_mb))
-            print(f"run {run + 1}: {elapsed:.1f} s, peak RSS {peak_mb:.0f} MB, exit {code}", flush=True)
-        size_mb = out.stat().st_size / 1e6
-    print(
-        f"moderate report --out report.{options.format}: median {statistics.median(r[0] for r in runs):.1f} s "
-        f"over {len(runs)} runs, peak RSS median {statistics.median(r[1] for r in runs):.0f} MB, "
-        f"report {size_mb:.1f} MB"
-    )
+            for name, argv in contenders:
+                out = Path(scratch) / f"{name}.{options.format}"
+                elapsed, peak_mb, code = time_report(argv, corpus, out)
+                runs[name].append((elapsed, peak_mb, out.stat().st_size / 1e6))
+                print(
+                    f"{name} run {run + 1}: {elapsed:.1f} s, peak RSS {peak_mb:.0f} MB, exit {code}",
+                    flush=True,
+                )
+    medians = {}
+    for name, figures in runs.items():
+        medians[name] = statistics.median(r[0] for r in figures)
+        print(
+            f"{name}: moderate report --out report.{options.format}: median {medians[name]:.1f} s over "
+            f"{len(figures)} runs, peak RSS median {statistics.median(r[1] for r in figures):.0f} MB, "
+            f"report {figures[-1][2]:.1f} MB"
+        )
+    if "baseline" in medians:
+        print(
+            f"speed-up (baseline median / moderate median): {medians['baseline'] / medians['moderate']:.2f}x"
+        )
 
 
 if __name__ == "__main__":
