@@ -214,7 +214,9 @@ class ReportBuilder:
         kept = [item.moderated for item in in_page_order]
         owners = [rows[item.article.number - 1] for item in in_page_order]
         if explain is not None and kept:
-            rescored = explain([moderated.comment.text for moderated in kept])
+            texts = [moderated.comment.text for moderated in kept]
+            # In small slices: explaining holds arrays per n-gram occurrence of the whole slice.
+            rescored = [s for i in range(0, len(texts), 128) for s in explain(texts[i : i + 128])]
             kept = [ModeratedComment(m.comment, scores) for m, scores in zip(kept, rescored, strict=True)]
         flagged = tuple(FlaggedComment(row, moderated) for row, moderated in zip(owners, kept, strict=True))
         return Report(
