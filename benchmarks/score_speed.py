@@ -362,8 +362,8 @@ def cli_figures(comments: list[str], peer_python: str | None, *, repeats: int) -
             source,
             "--format",
             "jsonl",
-            "--max-bytes",
-            "1000000000000",
+            "--max-bytes",  # the whole file: the page-size default would refuse a large comment file
+            str(os.path.getsize(source) + 1),
         ]
         peer = [peer_python, "-c", _ALT_PROFANITY_CLI, source, out] if peer_python else None
         runs: dict[str, list[tuple[float, float]]] = {"moderate": [], "peer": []}

@@ -179,3 +179,15 @@ def test_unknown_formats_and_missing_inputs_are_one_line_errors(tmp_path):
     wrong_in = runner.invoke(app, ["batch", str(tmp_path / "notes.txt"), "--out", str(tmp_path / "o.csv")])
     assert wrong_in.exit_code == 2 and "unknown table format .txt" in wrong_in.stderr
     assert "Traceback" not in wrong_out.stderr + missing.stderr + wrong_in.stderr
+
+
+def test_a_table_that_breaks_midway_leaves_the_old_output_and_no_temporary_file(tmp_path):
+    good = "".join(f"c{i},comment number {i}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("id,text\n" + good + 'c30,"an unterminated quote\n')
+    out = tmp_path / "o.jsonl"
+    out.write_text("yesterday's scores\n")
+    result = CliRunner().invoke(app, ["batch", str(tmp_path / "t.csv"), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"moderate: error: {tmp_path / 't.csv'}: not a readable CSV table")
+    assert out.read_text() == "yesterday's scores\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.jsonl", "t.csv"]
