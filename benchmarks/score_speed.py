@@ -330,17 +330,34 @@ def _moderate_command() -> list[str]:
     )
 
 
+def _peak_kb(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+
+
 def _timed(argv: list[str], stdout_path: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one command; its stdout goes to ``stdout_path``."""
-    with open(stdout_path, "wb") as stdout:
+    """Wall seconds and peak RSS (MB) of one command; its stdout goes to ``stdout_path``.
+
+    The peak is the command's own VmHWM, read while it runs (it only grows, so the last reading is the
+    peak up to a few milliseconds before exit): ``wait4``'s ``ru_maxrss`` would not do, because Linux
+    carries it across fork and exec, so a child of this large process would report this one's peak.
+    """
+    with open(stdout_path, "wb") as stdout, tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
-        _, status, usage = os.wait4(process.pid, 0)
+        process = subprocess.Popen(argv, stdout=stdout, stderr=stderr, cwd=ROOT)
+        peak_kb = 0
+        while process.poll() is None:
+            peak_kb = max(peak_kb, _peak_kb(process.pid) or 0)
+            time.sleep(0.02)
         elapsed = time.perf_counter() - start
-    error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
+        stderr.seek(0)
+        error = stderr.read().decode("utf-8", "replace")
+    if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:3])} ... failed: {(error.strip().splitlines() or ['?'])[-1]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, peak_kb / 1024
 
 
 def write_jsonl(comments: list[str], path: str) -> None:
