@@ -30,7 +30,7 @@ from moderation.cli.score import parse_thresholds
 from moderation.errors import InputError, ModerateError
 from moderation.moderator import Moderator
 from moderation.reading import DEFAULT_MAX_BYTES
-from moderation.reporting import FailedInput, ReportWriter, is_report, report_format
+from moderation.reporting import FailedInput, Report, ReportWriter, is_report, report_format
 from moderation.reporting.corpus import moderate_corpus
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -155,7 +155,7 @@ def _write(
     max_bytes: int,
     errors: Console,
     termination: Termination,
-):
+) -> Report:
     """Parse, score and write the articles as they come; returns the report's summary."""
     columns = (
         TextColumn("[progress.description]{task.description}"),

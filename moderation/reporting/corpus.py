@@ -10,6 +10,7 @@ A page's scores do not depend on the batch it was scored in (each row is compute
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,6 +30,14 @@ def _parse(path: str, max_bytes: int) -> Article | ModerateError:
         return error
 
 
+def _worker_signals() -> None:
+    # Ctrl-C reaches the whole process group: only the parent handles it (and stops the pool), so a
+    # worker dying mid-task cannot turn an interrupt into a broken-pool traceback. SIGTERM kills a worker
+    # outright, whatever handler it inherited from the parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _parsed_in_order(
     files: list[str], max_bytes: int, jobs: int
 ) -> Iterator[tuple[str, Article | ModerateError]]:
@@ -37,7 +46,7 @@ def _parsed_in_order(
             yield file, _parse(file, max_bytes)
         return
     window = 8 * jobs  # pages parsed ahead of scoring: enough to keep the workers busy, never the corpus
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
         pending: deque[tuple[str, Future]] = deque()
         queued = iter(files)
         for file in queued:
