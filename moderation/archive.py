@@ -62,7 +62,7 @@ TABLE_SUFFIXES = {
     ".pq": "parquet",
 }
 OUTPUT_SUFFIXES = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000
 PLUGIN_PREFIX = "moderate-model-"
 
 
