@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         id_column: Annotated[
             str | None,
             typer.Option(
-                help="The column that identifies a comment [default: id, when the first table has it]."
+                help="The column that identifies a comment (default: id, when the first table has one)."
             ),
         ] = None,
         scheduler: Annotated[
