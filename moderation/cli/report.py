@@ -114,8 +114,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every comment of a corpus and write one report: totals, articles, flagged comments.
 
-        The format follows the extension of --out. Files that fail are listed in the report and on stderr;
-        the report is still written, and the exit code is then 2.
+        The format follows the extension of --out: the HTML page summarises and shows the 1,000 most
+        confident flagged comments; CSV and JSONL hold every comment. Files that fail are listed in the report
+        (CSV: rows with only source and error) and on stderr; the report is still written, and the exit code
+        is then 2. The --out file and earlier HTML reports of moderate are never read as articles.
         """
         threshold = threshold or []
         errors = Console(stderr=True, highlight=False, soft_wrap=True)
