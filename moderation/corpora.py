@@ -128,11 +128,14 @@ def _read_table(path: Path, *, sep: str = ",", columns: Iterable[str] = (), **op
     return frame
 
 
-def _rows(text, hateful, antisemitic, offensive, target="") -> pd.DataFrame:
-    """Assemble mapped rows; scalars broadcast over the text column."""
+def _rows(text, hateful, antisemitic, offensive, target="", **attributes) -> pd.DataFrame:
+    """Assemble mapped rows; scalars broadcast over the text column. Attribute labels (toxicity, insult,
+    threat, profanity) not given are unknown here and filled by implication in :func:`_apply_implications`."""
     text = pd.Series(text, dtype=object).reset_index(drop=True)
     frame = pd.DataFrame({"text": text})
-    for name, values in (("hateful", hateful), ("antisemitic", antisemitic), ("offensive", offensive)):
+    given = {"hateful": hateful, "antisemitic": antisemitic, "offensive": offensive}
+    for name in LABELS:
+        values = attributes.get(name, given.get(name, UNKNOWN))
         frame[name] = np.asarray(values, dtype=np.int8) if not np.isscalar(values) else np.int8(values)
     frame["target"] = np.asarray(target, dtype=object) if not isinstance(target, str) else target
     return frame
@@ -478,6 +481,87 @@ def load_toxigen(folder: Path) -> pd.DataFrame:
     )
 
 
+_SPAN_TYPES = {
+    "hateful": "Identity based Attack",
+    "insult": "Insult",
+    "threat": "Threat",
+    "profanity": "Profane/Obscene",
+}
+
+
+def load_toxic_spans(folder: Path) -> pd.DataFrame:
+    """ToxicSpans (Civil Comments posts from ~50 news sites, CC0): per-post labels from the span raters.
+
+    Every post had been rated toxic in Civil Comments; 3 to 7 span raters then marked and typed what was
+    toxic, or ticked "not toxic". Per post, with n raters and "majority" meaning more than n / 2:
+
+    * toxicity: 0 when a majority ticked "not toxic", else 1 (these are the corpus's weak negatives).
+    * hateful: 1 when a majority marked an "Identity based Attack" span, -1 when only a minority did (the
+      raters disagree: neither taught nor counted), else 0. antisemitic: 0, except -1 for a hateful post that
+      mentions Jews (no target labels: only reading it could tell).
+    * insult, threat, profanity: 1 when a majority marked a span of that type, else 0.
+    * offensive: toxic without identity attack (1), not toxic (0), and -1 where hateful is unknown.
+    """
+    comments = _read_table(_require(folder, "comments.csv"), columns=("comment_id", "comment_text"))
+    raters = _read_table(
+        _require(folder, "annotations.csv"), columns=("annotation", "comment_id", "not toxic")
+    )
+    spans = _read_table(_require(folder, "spans.csv"), columns=("annotation", "type"))
+    raters["not toxic"] = raters["not toxic"].astype(str).str.lower() == "true"
+    per_post = raters.groupby("comment_id").agg(raters=("annotation", "size"), not_toxic=("not toxic", "sum"))
+    typed = spans.merge(raters[["annotation", "comment_id"]], on="annotation")
+    frame = comments.join(per_post, on="comment_id", how="inner")
+    majority = frame["raters"].to_numpy() / 2.0
+    marked = {}
+    for label, span_type in _SPAN_TYPES.items():
+        # Raters (not spans) who marked at least one span of this type in the post.
+        who = typed[typed["type"] == span_type].drop_duplicates("annotation").groupby("comment_id").size()
+        marked[label] = frame["comment_id"].map(who).fillna(0).to_numpy()
+    toxic = frame["not_toxic"].to_numpy() <= majority
+    identity = marked["hateful"]
+    hateful = np.select([identity > majority, identity > 0], [1, UNKNOWN], default=0).astype(np.int8)
+    mentions_jews = frame["comment_text"].astype(str).str.contains(JEWISH_KEYWORDS).to_numpy()
+    return _rows(
+        frame["comment_text"],
+        hateful=hateful,
+        antisemitic=_where((hateful == 1) & mentions_jews, UNKNOWN, 0),
+        offensive=np.select([hateful == UNKNOWN, toxic & (hateful == 0)], [UNKNOWN, 1], default=0),
+        toxicity=_where(toxic, 1, 0),
+        **{label: _where(marked[label] > majority, 1, 0) for label in ("insult", "threat", "profanity")},
+    )
+
+
+def load_dynahate(folder: Path) -> pd.DataFrame:
+    """DynaHate (Vidgen et al. 2021), official dev and test splits only: adversarial statements written to
+    fool models. No license: evaluation only, and it never enters training or tuning.
+
+    * hate: hateful 1, antisemitic 1 when ``target`` names Jews ("jew"), else -1 (round 1 has no target)
+      or 0; offensive 0.
+    * nothate: 0, 0, offensive -1 (not annotated).
+    """
+    frame = pd.concat(
+        [
+            _read_table(_require(folder, name), columns=("text", "label", "target"))
+            for name in ("dev.csv", "test.csv")
+        ],
+        ignore_index=True,
+    )
+    unexpected = sorted(set(frame["label"]) - {"hate", "nothate"})
+    if unexpected:
+        raise DataError(f"corpus {folder.name}: unexpected label(s) {', '.join(map(str, unexpected))}")
+    hateful = (frame["label"] == "hate").to_numpy()
+    target = _strings(frame["target"]).str.strip().str.lower()
+    jewish = target.str.contains("jew").to_numpy()
+    unknown_target = target.isin(["notgiven", "", "none"]).to_numpy()
+    return _rows(
+        frame["text"],
+        hateful=hateful.astype(np.int8),
+        antisemitic=np.select([~hateful, jewish, unknown_target], [0, 1, UNKNOWN], default=0),
+        offensive=_where(hateful, 0, UNKNOWN),
+        target=target.to_numpy(dtype=object),
+    )
+
+
 CORPORA: dict[str, CorpusInfo] = {
     info.name: info
     for info in (
@@ -564,6 +648,26 @@ CORPORA: dict[str, CorpusInfo] = {
             trainable=True,
             loader=load_toxigen,
         ),
+        CorpusInfo(
+            name="civil_comments_toxic_spans",
+            title="ToxicSpans: Civil Comments news-site comments with typed toxic spans",
+            license="CC0 1.0",
+            citation="Pavlopoulos, J., Laugier, L., Xenos, A., Sorensen, J., Androutsopoulos, I. (2022). From "
+            "the Detection of Toxic Spans in Online Discussions to the Analysis of Toxic-to-Civil Transfer. "
+            "ACL 2022. Borkan, D. et al. (2019). Nuanced Metrics for Measuring Unintended Bias with Real "
+            "Data for Text Classification.",
+            trainable=True,
+            loader=load_toxic_spans,
+        ),
+        CorpusInfo(
+            name="dynahate_devtest",
+            title="DynaHate dev + test (Vidgen et al. 2021), adversarial hate / not-hate statements",
+            license="none stated (all rights reserved): evaluation only",
+            citation="Vidgen, B., Thrush, T., Waseem, Z., Kiela, D. (2021). Learning from the Worst: "
+            "Dynamically Generated Datasets to Improve Online Hate Detection. ACL-IJCNLP 2021.",
+            trainable=False,
+            loader=load_dynahate,
+        ),
     )
 }
 
@@ -573,10 +677,20 @@ CORPORA: dict[str, CorpusInfo] = {
 
 
 def _apply_implications(frame: pd.DataFrame, *, hate_is_not_offensive: bool) -> pd.DataFrame:
+    """Fill what the labels imply. Antisemitic implies hateful; hate, abuse, insults and threats are toxic; a
+    row its corpus calls neither hateful nor offensive is not toxic, insulting, threatening or profane (the
+    corpora's "neither" classes cover all abuse). Only unknown attribute labels are filled."""
     frame.loc[frame["antisemitic"] == 1, "hateful"] = 1
     frame.loc[frame["hateful"] == 0, "antisemitic"] = 0
     if hate_is_not_offensive:
         frame.loc[frame["hateful"] == 1, "offensive"] = 0
+    unknown_toxicity = frame["toxicity"] == UNKNOWN
+    toxic = (frame[["hateful", "offensive", "insult", "threat"]] == 1).any(axis=1)
+    frame.loc[unknown_toxicity & toxic, "toxicity"] = 1
+    civil = (frame["hateful"] == 0) & (frame["offensive"] == 0)
+    for label in ("toxicity", "insult", "threat", "profanity"):
+        frame.loc[civil & (frame[label] == UNKNOWN), label] = 0
+    frame.loc[frame["toxicity"] == 0, ["insult", "threat"]] = 0
     return frame
 
 

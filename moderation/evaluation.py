@@ -1,18 +1,25 @@
-"""Metrics per corpus and label: precision, recall and F1 at the model's thresholds, and ROC-AUC.
+"""Metrics per corpus and label: precision, recall and F1 at the model's thresholds, and ROC-AUC; precision
+at a real comment section's base rate; false flags and unintended-bias AUCs per identity.
 
 Every corpus is scored separately, because one pooled number hides exactly what matters here: a model can
-look fine on a union of Twitter sets while missing the antisemitism that one corpus is about.
+look fine on a union of Twitter sets while missing the antisemitism that one corpus is about. Corpora are
+20-40% hateful and a comment section is not, so each precision is also given with the corpus reweighted to a
+base rate of a few percent (``base_rate``): what a moderator's queue would hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
+from moderation.errors import DataError
 from moderation.model import LinearModel
 from moderation.training import LabelledTexts
+from moderation.types import IMPLIED_BY
 
 
 @dataclass(frozen=True)
@@ -26,18 +33,25 @@ class LabelMetrics:
     recall: float
     f1: float
     roc_auc: float | None  # None when the corpus has one class only for this label
+    precision_at_base_rate: float | None = None
+    """Precision with the rows reweighted so that positives are ``base_rate`` of them (None: no negatives)."""
 
 
 @dataclass(frozen=True)
 class Evaluation:
     split: str
     metrics: tuple[LabelMetrics, ...]
+    base_rate: float = 0.05
 
     def get(self, corpus: str, label: str) -> LabelMetrics | None:
         return next((m for m in self.metrics if m.corpus == corpus and m.label == label), None)
 
     def to_dict(self) -> dict:
-        return {"split": self.split, "metrics": [asdict(m) for m in self.metrics]}
+        return {
+            "split": self.split,
+            "base_rate": self.base_rate,
+            "metrics": [asdict(m) for m in self.metrics],
+        }
 
     def summary(self) -> dict[str, dict[str, dict[str, float | None]]]:
         """``{corpus: {label: {f1, precision, recall, roc_auc, positives}}}``: what a model card records."""
@@ -48,6 +62,9 @@ class Evaluation:
                 "precision": round(m.precision, 4),
                 "recall": round(m.recall, 4),
                 "roc_auc": None if m.roc_auc is None else round(m.roc_auc, 4),
+                "precision_at_base_rate": None
+                if m.precision_at_base_rate is None
+                else round(m.precision_at_base_rate, 4),
                 "rows": m.rows,
                 "positives": m.positives,
             }
@@ -61,6 +78,7 @@ def evaluate(
     split: str = "test",
     thresholds: Mapping[str, float] | None = None,
     batch_size: int = 4096,
+    base_rate: float = 0.05,
 ) -> Evaluation:
     """Score ``data`` and measure each (corpus, label) with known labels and at least one positive."""
     from sklearn.metrics import roc_auc_score
@@ -93,6 +111,8 @@ def evaluate(
             recall = tp / (tp + fn) if tp + fn else 0.0
             f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
             auc = float(roc_auc_score(truth, probabilities[known, k])) if not truth.all() else None
+            negatives = int((~truth).sum())
+            at_base_rate = precision_at_base_rate(recall, fp / negatives, base_rate) if negatives else None
             metrics.append(
                 LabelMetrics(
                     corpus,
@@ -104,6 +124,120 @@ def evaluate(
                     recall,
                     f1,
                     auc,
+                    at_base_rate,
                 )
             )
-    return Evaluation(split, tuple(metrics))
+    return Evaluation(split, tuple(metrics), base_rate)
+
+
+def flag_accuracy(
+    model: LinearModel, texts: Sequence[str], truth: np.ndarray, label: str = "hateful"
+) -> float:
+    """Share of ``texts`` whose ``label`` flag (at the model's threshold, hierarchy included) equals ``truth``."""
+    k = model.labels.index(label)
+    probabilities = model.probabilities(list(texts))
+    flagged = probabilities[:, k] >= model.thresholds[k]
+    for implied_by in IMPLIED_BY.get(label, ()):
+        if implied_by in model.labels:
+            j = model.labels.index(implied_by)
+            flagged |= probabilities[:, j] >= model.thresholds[j]
+    return float(np.mean(flagged == np.asarray(truth, dtype=bool))) if len(texts) else 0.0
+
+
+def precision_at_base_rate(recall: float, false_positive_rate: float, base_rate: float) -> float:
+    """Precision where positives are ``base_rate`` of all rows, from the rates measured on any mix."""
+    flagged = base_rate * recall + (1.0 - base_rate) * false_positive_rate
+    return base_rate * recall / flagged if flagged > 0 else 0.0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Identity statements: unintended bias (Borkan et al. 2019)
+
+
+@dataclass(frozen=True)
+class IdentityStatement:
+    text: str
+    identity: str
+    template: str
+    hateful: bool
+
+
+@dataclass(frozen=True)
+class IdentityMetrics:
+    """How a model treats statements by or about one identity.
+
+    ``false_flag_rate`` is the share of benign statements flagged with any label. The AUCs rank the hateful
+    probability (Borkan et al. 2019): ``subgroup_auc`` within this identity's statements; ``bpsn_auc``
+    (background positive, subgroup negative) this identity's benign statements against other identities'
+    hateful ones, low when merely naming the identity looks hateful; ``bnsp_auc`` this identity's hateful
+    statements against other identities' benign ones, low when hate against it is missed.
+    """
+
+    identity: str
+    benign: int
+    hateful: int
+    false_flag_rate: float
+    missed_rate: float
+    subgroup_auc: float
+    bpsn_auc: float
+    bnsp_auc: float
+
+
+def identity_statements(path: str | Path) -> list[IdentityStatement]:
+    """The identity test set: every template of ``path`` (JSON: identities with their word forms, benign and
+    hateful templates with ``{adjective}``-style placeholders) filled with every identity."""
+    try:
+        spec = json.loads(Path(path).read_text(encoding="utf-8"))
+        statements = []
+        for identity in spec["identities"]:
+            forms = {key: value for key, value in identity.items() if isinstance(value, str)}
+            for kind in ("benign", "hateful"):
+                for template in spec[kind]:
+                    statements.append(
+                        IdentityStatement(
+                            template["template"].format(**forms),
+                            identity["identity"],
+                            template["id"],
+                            kind == "hateful",
+                        )
+                    )
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise DataError(f"{path}: not an identity template file ({error!r})") from None
+    return statements
+
+
+def identity_bias(
+    model: LinearModel, statements: Sequence[IdentityStatement], thresholds: Mapping[str, float] | None = None
+) -> tuple[IdentityMetrics, ...]:
+    """:class:`IdentityMetrics` for each identity of ``statements``, in order of first appearance."""
+    from sklearn.metrics import roc_auc_score
+
+    probabilities = model.probabilities([s.text for s in statements])
+    cut = np.array(
+        [(thresholds or {}).get(label, t) for label, t in zip(model.labels, model.thresholds, strict=True)]
+    )
+    flagged = (probabilities >= cut).any(axis=1)
+    hate_score = probabilities[:, model.labels.index("hateful")]
+    hateful = np.array([s.hateful for s in statements])
+    identities = np.array([s.identity for s in statements])
+
+    def auc(mask: np.ndarray) -> float:
+        truth = hateful[mask]
+        return float(roc_auc_score(truth, hate_score[mask])) if 0 < truth.sum() < len(truth) else float("nan")
+
+    results = []
+    for identity in dict.fromkeys(identities.tolist()):
+        ours = identities == identity
+        results.append(
+            IdentityMetrics(
+                identity,
+                int((ours & ~hateful).sum()),
+                int((ours & hateful).sum()),
+                float(flagged[ours & ~hateful].mean()) if (ours & ~hateful).any() else 0.0,
+                float((~flagged[ours & hateful]).mean()) if (ours & hateful).any() else 0.0,
+                auc(ours),
+                auc((ours & ~hateful) | (~ours & hateful)),
+                auc((ours & hateful) | (~ours & ~hateful)),
+            )
+        )
+    return tuple(results)

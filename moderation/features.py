@@ -10,7 +10,10 @@ vocabulary to store, to load, or to fall out of step with the weights. What it p
 
 Each occurrence is worth its column's inverse document frequency (:meth:`Featurizer.with_idf`, fitted on the
 train split; 1 without it), and the character block and the word block of a row are each L2-normalised, as
-``TfidfVectorizer`` does, so long comments do not score higher for being long. The only fitted state is the
+``TfidfVectorizer`` does, so long comments do not score higher for being long. The norm is smoothed
+(``norm_smoothing``, added to each block's sum of squares before the square root): plain L2 gives "them" alone
+the weight of a whole argument, so a one-word reply scored like a tirade made of that word; with the smoothing
+a text needs a few words of evidence before its features outweigh the intercept. The only fitted state is the
 IDF array. Scoring (:meth:`Featurizer.dot`) computes ``X @ weights`` with one gather per occurrence and a
 sum per row, never building X; training builds the same numbers as a sparse matrix
 (:meth:`Featurizer.transform`); both hash identically, so what is scored is exactly what was trained.
@@ -105,6 +108,8 @@ class Featurizer:
     char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     lexicon: Mapping[str, str] = field(default_factory=dict)
+    norm_smoothing: tuple[float, float] = (0.0, 0.0)
+    """Added to the (character, word) block's sum of squared values before its square root is taken."""
     idf: np.ndarray | None = field(default=None, repr=False, compare=False)
     """Inverse document frequency per column (fitted by :meth:`with_idf`); None weighs every column 1."""
     _bits: int = field(init=False, repr=False, compare=False)
@@ -121,6 +126,10 @@ class Featurizer:
             raise ValueError("char_ngrams must be (lo, hi) with 1 <= lo <= hi <= 8")
         if self.word_ngrams[0] != 1 or self.word_ngrams[1] not in (1, 2):
             raise ValueError("word_ngrams must be (1, 1) or (1, 2)")
+        smoothing = tuple(float(v) for v in self.norm_smoothing)
+        if len(smoothing) != 2 or not all(np.isfinite(v) and 0 <= v <= 1e6 for v in smoothing):
+            raise ValueError("norm_smoothing must be two finite numbers between 0 and 1e6")
+        object.__setattr__(self, "norm_smoothing", smoothing)
         object.__setattr__(self, "_bits", self.n_features.bit_length() - 1)
         if self.idf is not None:
             idf = np.array(self.idf, dtype=np.float32)
@@ -155,7 +164,12 @@ class Featurizer:
         ``TfidfTransformer`` does: ``ln((1 + n) / (1 + df)) + 1``."""
         idf = np.log((1.0 + n_documents) / (1.0 + np.asarray(document_frequency, dtype=np.float64))) + 1.0
         return Featurizer(
-            self.n_features, self.char_ngrams, self.word_ngrams, self.lexicon, idf.astype(np.float32)
+            self.n_features,
+            self.char_ngrams,
+            self.word_ngrams,
+            self.lexicon,
+            self.norm_smoothing,
+            idf.astype(np.float32),
         )
 
     def scoring_table(self, weights: np.ndarray) -> np.ndarray:
@@ -202,11 +216,12 @@ class Featurizer:
             ],
             axis=1,
         )
+        char_smoothing, word_smoothing = self.norm_smoothing
         result = char_sums[:, :n_outputs] / np.sqrt(
-            np.maximum(char_sums[:, n_outputs : n_outputs + 1], 1e-12)
+            np.maximum(char_sums[:, n_outputs : n_outputs + 1] + char_smoothing, 1e-12)
         )
         result += word_sums[:, :n_outputs] / np.sqrt(
-            np.maximum(word_sums[:, n_outputs : n_outputs + 1], 1e-12)
+            np.maximum(word_sums[:, n_outputs : n_outputs + 1] + word_smoothing, 1e-12)
         )
         return result
 
@@ -229,8 +244,8 @@ class Featurizer:
                 kinds.append(np.full(len(index), KIND_CHAR, dtype=np.int8))
         char_rows, char_columns = np.concatenate(rows), np.concatenate(columns)
         values = [
-            self._block_values(char_rows, char_columns, n_texts),
-            self._block_values(words.rows, words.columns, n_texts),
+            self._block_values(char_rows, char_columns, n_texts, self.norm_smoothing[0]),
+            self._block_values(words.rows, words.columns, n_texts, self.norm_smoothing[1]),
         ]
         rows = [char_rows, words.rows]
         columns = [char_columns, words.columns]
@@ -359,10 +374,13 @@ class Featurizer:
             tuple(lexicon_terms),
         )
 
-    def _block_values(self, rows: np.ndarray, columns: np.ndarray, n_texts: int) -> np.ndarray:
-        """Each occurrence's value in one block: ``idf / sqrt(sum of idf ** 2 over the row's block)``."""
+    def _block_values(
+        self, rows: np.ndarray, columns: np.ndarray, n_texts: int, smoothing: float
+    ) -> np.ndarray:
+        """Each occurrence's value in one block: ``idf / sqrt(smoothing + sum of idf ** 2 over the block)``."""
         idf = self.idf[columns] if self.idf is not None else np.ones(len(columns), dtype=np.float32)
-        norms = np.sqrt(np.bincount(rows, weights=idf.astype(np.float64) ** 2, minlength=n_texts))
+        squares = np.bincount(rows, weights=idf.astype(np.float64) ** 2, minlength=n_texts)
+        norms = np.sqrt(squares + smoothing)
         return idf / np.maximum(norms, 1e-6)[rows]
 
 

@@ -20,9 +20,12 @@ is read.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import stat
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,11 +33,12 @@ from types import MappingProxyType
 
 import numpy as np
 
+from moderation import windows
 from moderation.errors import ModelError
 from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
-from moderation.normalize import normalize_many
-from moderation.types import Reason
+from moderation.normalize import normalize_many, readable
+from moderation.types import IMPLIED_BY, Reason
 
 FORMAT = "moderate-linear"
 FORMAT_VERSION = 1
@@ -42,6 +46,17 @@ MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
 LEXICON = "lexicon.json"
 MAX_WEIGHTS_BYTES = 200 * 2**20  # refuse absurd arrays before allocating them
+
+
+@dataclass(frozen=True, eq=False)
+class Assessment:
+    """A batch scored once: probabilities, and what exact explanations need to find their evidence."""
+
+    normalized: list[str]
+    windows: windows.Windows
+    probabilities: np.ndarray  # (n_texts, n_labels), calibrated, the label hierarchy applied
+    winners: np.ndarray  # (n_texts, n_labels) index into windows.texts of the window that decided each label
+    sources: np.ndarray  # (n_texts, n_labels) index of the label whose probability each label took
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,10 +71,15 @@ class LinearModel:
     calibration: np.ndarray  # (n_labels, 2): slope a and offset b of the Platt sigmoid
     thresholds: np.ndarray  # (n_labels,)
     info: Mapping = field(default_factory=dict)  # training data, licenses, metrics: the model card's facts
+    window_words: int = 64  # texts longer than this are also scored in windows (moderation.windows)
     _table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
 
     def __post_init__(self) -> None:
         n_labels = len(self.labels)
+        if not isinstance(self.window_words, int) or not 1 <= self.window_words <= 10_000:
+            raise ModelError(
+                f"window_words must be a whole number from 1 to 10000, got {self.window_words!r}"
+            )
         weights = np.asarray(self.weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape != (self.featurizer.n_features, n_labels):
             raise ModelError(
@@ -87,22 +107,60 @@ class LinearModel:
         """The same model with more manifest facts (metrics measured after training, say)."""
         return LinearModel(
             self.labels, self.featurizer, self.lexicon, self.weights, self.intercepts, self.calibration,
-            self.thresholds, {**self.info, **extra},
+            self.thresholds, {**self.info, **extra}, self.window_words,
         )  # fmt: skip
 
     # -- scoring ---------------------------------------------------------------------------------------------
 
     def logits(self, normalized: Sequence[str]) -> np.ndarray:
-        """Raw logits (n_texts x n_labels) of already-normalized texts."""
-        return self.featurizer.dot(normalized, self._table, len(self.labels)) + self.intercepts
+        """Raw logits (n_texts x n_labels) of already-normalized texts: each label's highest over the text's
+        windows (:mod:`moderation.windows`), before calibration and the label hierarchy."""
+        return self._window_logits(windows.split(normalized, self.window_words))[0]
+
+    def assess(self, texts: Sequence[str]) -> Assessment:
+        """Score raw comment texts once, keeping what explanations need (which window and label decided)."""
+        normalized = normalize_many(texts)
+        split = windows.split(normalized, self.window_words)
+        logits, winners = self._window_logits(split)
+        probabilities = self.calibrate(logits)
+        sources = np.tile(np.arange(len(self.labels)), (len(texts), 1))
+        # The hierarchy: a label is at least as likely as any label that implies it ("antisemitic" -> "hateful").
+        for k, label in enumerate(self.labels):
+            for implied_by in IMPLIED_BY.get(label, ()):
+                if implied_by in self.labels:
+                    j = self.labels.index(implied_by)
+                    higher = probabilities[:, j] > probabilities[:, k]
+                    probabilities[higher, k] = probabilities[higher, j]
+                    sources[higher, k] = sources[higher, j]
+        return Assessment(normalized, split, probabilities, winners, sources)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities (n_texts x n_labels) of raw comment texts."""
-        return self.calibrate(self.logits(normalize_many(texts)))
+        """Calibrated probabilities (n_texts x n_labels) of raw comment texts, the label hierarchy applied."""
+        return self.assess(texts).probabilities
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
         z = logits * self.calibration[:, 0] + self.calibration[:, 1]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+    def _window_logits(self, split: windows.Windows) -> tuple[np.ndarray, np.ndarray]:
+        """Per text, each label's highest window logit, and the index of the window it came from."""
+        window_logits = (
+            self.featurizer.dot(split.texts, self._table, len(self.labels)) + self.intercepts
+            if split.texts
+            else np.zeros((0, len(self.labels)))
+        )
+        if split.one_per_text:
+            return window_logits, np.tile(split.first[:, None], (1, len(self.labels)))
+        best = np.maximum.reduceat(window_logits, split.first, axis=0)
+        winners = np.empty(best.shape, dtype=np.int64)
+        for k in range(len(self.labels)):
+            # The first window of each text reaching the text's best: argmax per contiguous segment.
+            reached = np.flatnonzero(window_logits[:, k] >= best[split.owners, k])
+            owners = split.owners[reached]
+            keep = np.ones(len(reached), dtype=bool)
+            keep[1:] = owners[1:] != owners[:-1]
+            winners[owners[keep], k] = reached[keep]
+        return best, winners
 
     def explain(self, text: str, *, top: int = 5) -> dict[str, list[Reason]]:
         """For each label, the n-grams of ``text`` that pushed its score up most, strongest first."""
@@ -111,18 +169,49 @@ class LinearModel:
     def explain_many(
         self, texts: Sequence[str], *, top: int = 5, wanted: np.ndarray | None = None
     ) -> list[dict[str, list[Reason]]]:
-        """:meth:`explain` for a batch, vectorised: Python work only for the reasons returned.
+        """:meth:`explain` for a batch; ``wanted`` (texts x labels, bool) limits the work to those labels."""
+        return self.reasons(self.assess(texts), top=top, wanted=wanted)
 
-        ``wanted`` (texts x labels, bool) limits the work to the labels asked for, row by row.
+    def reasons(
+        self, assessment: Assessment, *, top: int = 5, wanted: np.ndarray | None = None
+    ) -> list[dict[str, list[Reason]]]:
+        """Exact reasons for an assessment: for each label, the words of the window that decided its score,
+        counted for the label that decided it (an antisemitic comment's hateful score is its antisemitic one).
 
         A word's weight includes the character n-grams inside it and its lexicon feature; a word pair's, its own
-        feature and the character n-grams that span both words. So the reasons read as words and word pairs of
-        the normalized text; their weights are shares of the calibrated logit (before the calibration offset),
-        and all of them, with the intercept, add up to the score.
+        feature and the character n-grams that span both words. Their weights are shares of the calibrated
+        logit (before the calibration offset), and all of them, with the intercept, add up to the score.
         """
-        normalized = normalize_many(texts)
+        n_texts, n_labels = assessment.probabilities.shape
+        results: list[dict[str, list[Reason]]] = [
+            {label: [] for label in self.labels} for _ in range(n_texts)
+        ]
+        if n_texts == 0 or top <= 0:
+            return results
+        if wanted is None:
+            wanted = np.ones((n_texts, n_labels), dtype=bool)
+        # Explain each deciding (window, label) once: several labels may be decided by the same one.
+        rows, labels = np.nonzero(wanted)
+        decided_by = assessment.sources[rows, labels]
+        window_of = assessment.winners[rows, decided_by]
+        unique_windows, position = np.unique(window_of, return_inverse=True)
+        asked = np.zeros((len(unique_windows), n_labels), dtype=bool)
+        asked[position, decided_by] = True
+        explained = self._explain_normalized(
+            [assessment.windows.texts[w] for w in unique_windows.tolist()], top=top, wanted=asked
+        )
+        for row, label, source, at in zip(
+            rows.tolist(), labels.tolist(), decided_by.tolist(), position.tolist(), strict=True
+        ):
+            results[row][self.labels[label]] = explained[at][self.labels[source]]
+        return results
+
+    def _explain_normalized(
+        self, normalized: Sequence[str], *, top: int, wanted: np.ndarray
+    ) -> list[dict[str, list[Reason]]]:
+        """Reasons for normalized texts, vectorised: Python work only for the reasons returned."""
         occ = self.featurizer.occurrences(normalized, positions=True)
-        results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in texts]
+        results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in normalized]
         if len(occ) == 0 or top <= 0:
             return results
         contributions = (occ.values[:, None] * self.weights.take(occ.columns, axis=0)) * self.calibration[
@@ -166,8 +255,7 @@ class LinearModel:
             first = np.searchsorted(ranked_rows, ranked_rows, side="left")
             # Twice as many candidates as wanted: spans with the same text ("!!" twice) are merged below.
             keep = order[((np.arange(len(order)) - first) < 2 * top) & (totals[order] > 0)]
-            if wanted is not None:
-                keep = keep[wanted[key_rows[keep], k]]
+            keep = keep[wanted[key_rows[keep], k]]
             rows = key_rows[keep]
             begins = np.maximum(key_starts[keep] - row_offsets[rows], 0)
             finishes = key_ends[keep] - row_offsets[rows]
@@ -175,7 +263,7 @@ class LinearModel:
             for row, begin, finish, weight in zip(
                 rows.tolist(), begins.tolist(), finishes.tolist(), totals[keep].tolist(), strict=True
             ):
-                ngram = normalized[row][begin:finish].strip()
+                ngram = readable(normalized[row][begin:finish].strip())
                 if ngram:
                     by_text = merged.setdefault(row, {})
                     by_text[ngram] = by_text.get(ngram, 0.0) + weight
@@ -197,7 +285,9 @@ class LinearModel:
                 "char_ngrams": list(self.featurizer.char_ngrams),
                 "word_ngrams": list(self.featurizer.word_ngrams),
                 "idf": self.featurizer.idf is not None,
+                "norm_smoothing": list(self.featurizer.norm_smoothing),
             },
+            "scoring": {"window_words": self.window_words},
             "intercepts": dict(zip(self.labels, self.intercepts.tolist(), strict=True)),
             "calibration": {
                 label: {"slope": a, "offset": b}
@@ -232,16 +322,23 @@ class LinearModel:
 
     @classmethod
     def load(cls, directory: str | Path) -> LinearModel:
-        """Load and verify a model directory; any problem is a one-line :class:`ModelError`."""
+        """Load and verify a model directory; any problem is a one-line :class:`ModelError`.
+
+        Every file is read once, bounded, and only if it is a regular file; the hashes are checked on the bytes
+        that are then parsed, every manifest value is checked for type and range, and a directory holding
+        anything but a model's files is refused (a stray file may be a tampered or half-copied model).
+        """
         root = Path(directory)
         manifest_path = root / MANIFEST
         if not root.is_dir():
             raise ModelError(f"{root}: no such model directory")
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            raw_manifest = _read_model_file(manifest_path, MAX_MANIFEST_BYTES)
         except FileNotFoundError:
             raise ModelError(f"{root}: not a model directory (no {MANIFEST})") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        try:
+            manifest = json.loads(raw_manifest.decode("utf-8"), parse_constant=_refuse_json_constant)
+        except (UnicodeDecodeError, ValueError) as error:
             raise ModelError(f"{manifest_path}: unreadable manifest ({error})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise ModelError(f"{manifest_path}: not a moderate model manifest")
@@ -250,53 +347,198 @@ class LinearModel:
                 f"{root}: model format version {manifest.get('format_version')!r} is not supported "
                 f"(this moderate reads version {FORMAT_VERSION})"
             )
+        unknown = sorted(path.name for path in root.iterdir() if path.name not in _MODEL_DIRECTORY_FILES)
+        if unknown:
+            raise ModelError(
+                f"{root}: unexpected files in the model directory: {', '.join(unknown[:10])}"
+                f"{' ...' if len(unknown) > 10 else ''} (a model holds only {', '.join(sorted(_MODEL_DIRECTORY_FILES))})"
+            )
         files = manifest.get("files")
         if not isinstance(files, dict) or set(files) != {WEIGHTS, LEXICON}:
             raise ModelError(f"{manifest_path}: the manifest must list the hashes of {WEIGHTS} and {LEXICON}")
+        contents: dict[str, bytes] = {}
         for name, expected in files.items():
-            path = root / name
-            if not path.is_file():
-                raise ModelError(f"{root}: {name} is missing")
-            if path.stat().st_size > MAX_WEIGHTS_BYTES:
-                raise ModelError(f"{path}: file is larger than any model moderate writes")
-            if _sha256(path) != expected:
-                raise ModelError(f"{path}: SHA-256 does not match the manifest (file changed or truncated)")
+            try:
+                data = _read_model_file(
+                    root / name, MAX_WEIGHTS_BYTES if name == WEIGHTS else MAX_LEXICON_BYTES
+                )
+            except FileNotFoundError:
+                raise ModelError(f"{root}: {name} is missing") from None
+            if hashlib.sha256(data).hexdigest() != expected:
+                raise ModelError(
+                    f"{root / name}: SHA-256 does not match the manifest (file changed or truncated)"
+                )
+            contents[name] = data
+        labels, featurizer_args, window_words, intercepts, calibration, thresholds = _checked_manifest(
+            manifest, manifest_path
+        )
         try:
-            labels = tuple(manifest["labels"])
-            features = manifest["features"]
-            featurizer_args = dict(
-                n_features=int(features["n_features"]),
-                char_ngrams=tuple(features["char_ngrams"]),
-                word_ngrams=tuple(features["word_ngrams"]),
-            )
-            intercepts = [float(manifest["intercepts"][label]) for label in labels]
-            calibration = [
-                [
-                    float(manifest["calibration"][label]["slope"]),
-                    float(manifest["calibration"][label]["offset"]),
-                ]
-                for label in labels
-            ]
-            thresholds = [float(manifest["thresholds"][label]) for label in labels]
-        except (KeyError, TypeError, ValueError) as error:
-            raise ModelError(f"{manifest_path}: malformed manifest ({error!r})") from None
-        lexicon = Lexicon.load(root / LEXICON)
-        try:
-            with np.load(root / WEIGHTS, allow_pickle=False) as archive:
-                weights = archive["weights"]
-                idf = archive["idf"] if features.get("idf") else None
-        except (OSError, ValueError, KeyError) as error:
-            raise ModelError(f"{root / WEIGHTS}: unreadable weights ({error})") from None
+            lexicon = Lexicon.from_json(contents[LEXICON].decode("utf-8"))
+        except (UnicodeDecodeError, ModelError) as error:
+            raise ModelError(f"{root / LEXICON}: {error}") from None
+        weights, idf = _read_weights(
+            contents[WEIGHTS],
+            root / WEIGHTS,
+            featurizer_args["n_features"],
+            len(labels),
+            manifest["features"]["idf"],
+        )
         try:
             featurizer = Featurizer(**featurizer_args, lexicon=lexicon.features(), idf=idf)
         except ValueError as error:
             raise ModelError(f"{manifest_path}: bad feature settings ({error})") from None
         info = {key: value for key, value in manifest.items() if key not in _MANIFEST_KEYS}
-        return cls(labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info)
+        return cls(
+            labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, window_words
+        )
+
+
+MAX_MANIFEST_BYTES = 4 * 2**20
+MAX_LEXICON_BYTES = 16 * 2**20
+#: What a model directory may hold: its three files and the model card `moderate train` writes beside them.
+_MODEL_DIRECTORY_FILES = frozenset({MANIFEST, WEIGHTS, LEXICON, "README.md"})
+_MAX_LABELS = 64
+_MAX_FEATURES = 2**24
+
+
+def _read_model_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; a FIFO, device or oversized file is refused.
+
+    Opened without blocking (a FIFO cannot hang the load) and checked on the open descriptor, so the file
+    checked is the file read; the read stops at ``limit + 1`` bytes whatever the size claimed.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise ModelError(f"{path}: cannot read ({error.strerror or error})") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelError(f"{path}: not a regular file")
+        if info.st_size > limit:
+            raise ModelError(f"{path}: {info.st_size} bytes, larger than any model file moderate writes")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise ModelError(f"{path}: cannot read ({error.strerror or error})") from None
+    if len(data) > limit:
+        raise ModelError(f"{path}: larger than any model file moderate writes")
+    return data
+
+
+def _refuse_json_constant(name: str):
+    raise ValueError(f"{name} is not a number a model may hold")
+
+
+def _number(value, where: str, low: float = -1e6, high: float = 1e6) -> float:
+    # bool is an int to Python; a manifest saying "true" for a threshold is malformed, not 1.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= float(value) <= high:
+        raise ModelError(f"{where} must be a number from {low:g} to {high:g}, got {value!r}")
+    return float(value)
+
+
+def _ngram_range(value, where: str) -> tuple[int, int]:
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+    ):
+        raise ModelError(f"{where} must be two whole numbers [lo, hi], got {value!r}")
+    return int(value[0]), int(value[1])
+
+
+def _checked_manifest(manifest: dict, path: Path):
+    """Labels, featurizer arguments, intercepts, calibration and thresholds, every value checked."""
+    labels = manifest.get("labels")
+    if (
+        not isinstance(labels, list)
+        or not 1 <= len(labels) <= _MAX_LABELS
+        or not all(isinstance(label, str) and 0 < len(label) <= 64 for label in labels)
+        or len(set(labels)) != len(labels)
+    ):
+        raise ModelError(f"{path}: labels must be 1 to {_MAX_LABELS} distinct non-empty names")
+    languages = manifest.get("languages", ["en"])
+    if (
+        not isinstance(languages, list)
+        or not languages
+        or not all(isinstance(code, str) and 0 < len(code) <= 16 for code in languages)
+    ):
+        raise ModelError(f"{path}: languages must be a list of language codes")
+    features = manifest.get("features")
+    if not isinstance(features, dict):
+        raise ModelError(f"{path}: features must be an object")
+    n_features = features.get("n_features")
+    if (
+        isinstance(n_features, bool)
+        or not isinstance(n_features, int)
+        or not 2 <= n_features <= _MAX_FEATURES
+    ):
+        raise ModelError(f"{path}: features.n_features must be a whole number from 2 to {_MAX_FEATURES}")
+    if not isinstance(features.get("idf"), bool):
+        raise ModelError(f"{path}: features.idf must be true or false")
+    smoothing = features.get("norm_smoothing", [0.0, 0.0])
+    if not isinstance(smoothing, list) or len(smoothing) != 2:
+        raise ModelError(f"{path}: features.norm_smoothing must be two numbers")
+    featurizer_args = {
+        "n_features": n_features,
+        "char_ngrams": _ngram_range(features.get("char_ngrams"), f"{path}: features.char_ngrams"),
+        "word_ngrams": _ngram_range(features.get("word_ngrams"), f"{path}: features.word_ngrams"),
+        "norm_smoothing": tuple(
+            _number(value, f"{path}: features.norm_smoothing", 0.0, 1e6) for value in smoothing
+        ),
+    }
+    scoring = manifest.get("scoring", {})
+    window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None
+    if isinstance(window_words, bool) or not isinstance(window_words, int) or not 1 <= window_words <= 10_000:
+        raise ModelError(f"{path}: scoring.window_words must be a whole number from 1 to 10000")
+    per_label = {}
+    for key in ("intercepts", "calibration", "thresholds"):
+        values = manifest.get(key)
+        if not isinstance(values, dict) or set(values) != set(labels):
+            raise ModelError(f"{path}: {key} must hold one entry for each label, and no other")
+        per_label[key] = values
+    intercepts = [_number(per_label["intercepts"][label], f"{path}: intercepts.{label}") for label in labels]
+    calibration = []
+    for label in labels:
+        entry = per_label["calibration"][label]
+        if not isinstance(entry, dict) or set(entry) != {"slope", "offset"}:
+            raise ModelError(f"{path}: calibration.{label} must be {{slope, offset}}")
+        # A slope of 0 or less would make every comment score the same or invert the ranking.
+        slope = _number(entry["slope"], f"{path}: calibration.{label}.slope", 1e-6, 1e6)
+        calibration.append([slope, _number(entry["offset"], f"{path}: calibration.{label}.offset")])
+    thresholds = [
+        _number(per_label["thresholds"][label], f"{path}: thresholds.{label}", 0.0, 1.0) for label in labels
+    ]
+    return tuple(labels), featurizer_args, window_words, intercepts, calibration, thresholds
+
+
+def _read_weights(data: bytes, path: Path, n_features: int, n_labels: int, with_idf: bool):
+    """The weights (and IDF) arrays from the archive's bytes, each member's size checked before inflating it."""
+    expected = {"weights.npy": n_features * n_labels * 4, **({"idf.npy": n_features * 8} if with_idf else {})}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = {info.filename: info.file_size for info in archive.infolist()}
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ModelError(f"{path}: unreadable weights ({error})") from None
+    if not set(expected) <= set(members) or not set(members) <= {"weights.npy", "idf.npy"}:
+        raise ModelError(f"{path}: unreadable weights (holds {', '.join(sorted(members))})")
+    for name, size in expected.items():
+        if members[name] > size + 4096:  # the array plus its .npy header
+            raise ModelError(f"{path}: {name} is larger than the manifest's shape allows")
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            weights = archive["weights"]
+            idf = archive["idf"] if with_idf else None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise ModelError(f"{path}: unreadable weights ({error})") from None
+    return weights, idf
 
 
 _MANIFEST_KEYS = {
-    "format", "format_version", "labels", "features", "intercepts", "calibration", "thresholds", "files",
+    "format", "format_version", "labels", "features", "scoring", "intercepts", "calibration", "thresholds",
+    "files",
 }  # fmt: skip
 
 

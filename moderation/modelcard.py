@@ -11,40 +11,35 @@ from collections.abc import Mapping
 _INTENDED_USE = """\
 ## Intended use
 Triage of reader comments on news sites: put likely hateful, antisemitic or abusive comments in front of a
-human moderator (or hold them for review) and show which words drove the score. English only.
+human moderator (or hold them for review) and show which words drove the score; answer Perspective API
+clients (TOXICITY, INSULT, THREAT, ...) from the attribute labels. English only.
 
-Not for: automatic bans or removal without review, judging people, text other than short comments, or
-languages other than English. Scores are probabilities calibrated on the dev split of the corpora below,
-whose base rates are far higher than a typical comment section's: expect more false positives per flag on
-a quiet site, and tune thresholds (`--threshold LABEL=VALUE`) on your own labelled sample.
+Not for: automatic bans or removal without review, judging people, or languages other than English.
+Probabilities are calibrated on the dev split of the corpora below (about one row in four positive). The
+thresholds are set for a comment section where about 5% of comments are hateful: check the precision they
+give on your own labelled sample (`moderate evaluate --file yours.jsonl`) and move them with
+`--threshold LABEL=VALUE` if your site differs.
 """
 
 _LIMITS = """\
 ## Known limits
 - A linear model over word and character n-grams: it sees words, not meaning. Sarcasm, quotation and
-  counter-speech ("someone wrote 'the joos run the banks' — reported") can be flagged; coded hate with no
-  tell-tale words ("you know who runs the banks") is often missed.
+  counter-speech ("someone wrote 'the joos run the banks' — reported") can still be flagged; coded hate with
+  no tell-tale words ("you know who runs the banks") is often missed. Adversarial statements written to fool
+  models (DynaHate) are where it is weakest: see its accuracy below.
 - The corpora disagree on what counts as hate (Davidson's and HateXplain's annotators, ISCA's IHRA-based
-  guideline); the model learns a compromise, and each corpus's F1 below is measured at one shared threshold.
-  `python benchmarks/quality_ceiling.py` prints, per corpus, this model's F1 next to the best F1 any
-  threshold could give it and next to a same-features model trained on that corpus alone: on most corpora
-  even that specialist stays below the project's F1 targets, so closing the gap needs a better ranking
-  than n-grams give, not other weights or thresholds.
+  guideline); the model learns a compromise, and each corpus's F1 below is measured at one shared threshold
+  set for a comment section, not for that corpus: F1 on a corpus that is 30% hateful is lower than a
+  threshold tuned for it would give. ROC-AUC does not depend on the threshold.
+  `python benchmarks/quality_ceiling.py` prints, per corpus, how far any threshold or a single-corpus model
+  could go with these features.
 - Mentions of Jews, Israel and Zionism are frequent in the antisemitic training data; neutral mentions can
-  score higher than they should. The in-domain set (`data/comments.jsonl`) pushes back with non-hateful
-  mentions, but the bias is measurable: check the in-domain test numbers.
-- Most training text is Twitter and Gab-style social media from 2015–2023; news comments are longer, and a
-  long comment dilutes a single coded word. In the project's sample article (`seeds/001_…`) the four
-  antisemitic comments are flagged and no other comment is, but "oh yes, the joo banksters have been plotting
-  against nobles, whites, christians, …" clears the antisemitic threshold only just, far below the three
-  shorter ones: a few more neutral words and it would be missed.
-- "the holocaust killed six million jews and we must never forget" is flagged antisemitic: in the corpora,
-  "holocaust", "six million" and "jews" together are mostly denial or mockery. Likewise ambiguous coded
-  words in their innocent sense: "the shekel fell against the dollar" is flagged antisemitic, and a
-  Jewish family's affectionate "goyim" can be flagged hateful.
-- Thresholds are chosen on labelled sets where 20–40% of rows are hateful; on a comment section with far
-  less hate, expect neutral political comments near the hateful threshold (0.2–0.4) to be flagged. Raise
-  the hateful threshold for a quieter queue.
+  score higher than they should. The identity table below measures it per identity.
+- A text of more than the window size (`scoring.window_words` in the manifest) is also scored sentence run by
+  sentence run and keeps each label's highest score, so neutral padding cannot hide one hateful sentence; a
+  long, many-sentence comment therefore has more chances to trip a threshold than a short one.
+- The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
+  all been rated toxic before span annotation: few calm comments, and only ~100 threats.
 """
 
 
@@ -60,8 +55,13 @@ def render(manifest: Mapping) -> str:
         "## What it is",
         "One logistic regression per label over hashed word (1–2) and character "
         f"({manifest['features']['char_ngrams'][0]}–{manifest['features']['char_ngrams'][1]}) n-grams of "
-        "normalized text (obfuscations folded), plus coded-term lexicon features; Platt-calibrated on the dev "
-        f"split. {manifest['features']['n_features']:,} hashed columns; weights in `weights.npz` (no pickle).",
+        "normalized text (obfuscations folded, repeated phrases squeezed), plus coded-term lexicon features; "
+        f"Platt-calibrated on the dev split. {manifest['features']['n_features']:,} hashed columns; weights in "
+        "`weights.npz` (no pickle). Each block of features is L2-normalised with a smoothing term "
+        f"({manifest['features'].get('norm_smoothing')}) so that a one-word reply carries little weight; texts of "
+        f"more than {manifest.get('scoring', {}).get('window_words', '?')} words are also scored in windows of "
+        "whole sentences (each label keeps its highest). An antisemitic score lifts the hateful score to it, and "
+        "hate, insults and threats lift toxicity: the labels never contradict each other.",
         "",
         "| label | meaning | threshold |",
         "|---|---|---|",
@@ -70,12 +70,20 @@ def render(manifest: Mapping) -> str:
         "hateful": "attacks or demeans people for a protected characteristic",
         "antisemitic": "antisemitic under the IHRA working definition (implies hateful)",
         "offensive": "abusive or profane, but not identity hate",
+        "toxicity": "rude, disrespectful or unreasonable: likely to make someone leave the discussion",
+        "insult": "insulting, inflammatory or negative towards a person or group",
+        "threat": "intends or wishes harm or violence",
+        "profanity": "swear words, curse words, obscene language",
     }
     for label in manifest["labels"]:
         lines.append(f"| `{label}` | {meanings.get(label, '')} | {manifest['thresholds'][label]:.2f} |")
     lines += [
         "",
-        "Thresholds maximise the mean F1 over the corpora with enough positives in their dev split.",
+        "Each threshold is the lowest at which the flag's precision on the dev split of comment-like corpora "
+        "(in-domain comments; for hateful and offensive also ToxicSpans' real news comments), reweighted so "
+        "that the label's positives are its base rate in a comment section "
+        f"({training.get('config', {}).get('base_rates')}), reaches "
+        f"{training.get('config', {}).get('target_precision', {}).get('hateful', '?')}.",
         "",
         "## Training data",
         "Split rule: SHA-1 of the stripped text, first 8 hex digits mod 100: below 20 test, 20–29 dev, rest "
@@ -107,15 +115,44 @@ def render(manifest: Mapping) -> str:
             "",
             f"## Metrics ({metrics.get('split', 'test')} split, measured at training; `moderate evaluate` reproduces them)",
             "",
-            "| corpus | label | rows | positives | precision | recall | F1 | ROC-AUC |",
-            "|---|---|---|---|---|---|---|---|",
+            f"P@base: precision with the corpus reweighted to {metrics.get('base_rate', 0.05):g} positives, what a "
+            "moderation queue on a real site would see. DynaHate is adversarial and evaluation only: its "
+            "hateful row's recall and precision give its accuracy below.",
+            "",
+            "| corpus | label | rows | positives | precision | recall | F1 | ROC-AUC | P@base |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for corpus, by_label in metrics.get("corpora", {}).items():
             for label, m in by_label.items():
                 auc = "–" if m.get("roc_auc") is None else f"{m['roc_auc']:.3f}"
+                at_base = m.get("precision_at_base_rate")
+                at_base = "–" if at_base is None else f"{at_base:.3f}"
                 lines.append(
                     f"| {corpus} | {label} | {m['rows']:,} | {m['positives']:,} | {m['precision']:.3f} | "
-                    f"{m['recall']:.3f} | {m['f1']:.3f} | {auc} |"
+                    f"{m['recall']:.3f} | {m['f1']:.3f} | {auc} | {at_base} |"
+                )
+        if metrics.get("dynahate_accuracy") is not None:
+            lines += [
+                "",
+                f"DynaHate accuracy (hateful flag, dev + test): {metrics['dynahate_accuracy']:.3f}.",
+            ]
+        identities = metrics.get("identities")
+        if identities:
+            lines += [
+                "",
+                "### Identity statements (`data/identity_templates.json`, evaluation only)",
+                "",
+                "False flags: benign statements by or about the identity flagged with any label. AUCs rank the "
+                "hateful probability (Borkan et al. 2019): subgroup within the identity, BPSN its benign "
+                "statements against other identities' hateful ones, BNSP its hateful ones against others' benign.",
+                "",
+                "| identity | benign | hateful | false flags | missed hate | subgroup AUC | BPSN AUC | BNSP AUC |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
+            for m in identities:
+                lines.append(
+                    f"| {m['identity']} | {m['benign']} | {m['hateful']} | {m['false_flag_rate']:.3f} | "
+                    f"{m['missed_rate']:.3f} | {m['subgroup_auc']:.3f} | {m['bpsn_auc']:.3f} | {m['bnsp_auc']:.3f} |"
                 )
     lines += ["", _INTENDED_USE, _LIMITS]
     return "\n".join(lines).rstrip() + "\n"

@@ -14,7 +14,7 @@ import numpy as np
 
 from moderation.errors import ModelError
 from moderation.model import LinearModel
-from moderation.types import Article, LabelScore, ModeratedArticle, ModeratedComment, Scores
+from moderation.types import IMPLIED_BY, Article, LabelScore, ModeratedArticle, ModeratedComment, Scores
 
 MODEL_ENV = "MODERATE_MODEL"
 EXPLAIN_CHOICES = ("flagged", "all", "none")
@@ -102,6 +102,17 @@ class Moderator:
             [self._model.probabilities(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
         )
 
+    def flags(self, probabilities: np.ndarray) -> np.ndarray:
+        """Which labels each row of ``probabilities`` is flagged with: at or over its threshold, or implied by a
+        flagged label (an antisemitic flag always comes with a hateful one)."""
+        flags = probabilities >= self._thresholds
+        labels = self._model.labels
+        for k, label in enumerate(labels):
+            for implied_by in IMPLIED_BY.get(label, ()):
+                if implied_by in labels:
+                    flags[:, k] |= flags[:, labels.index(implied_by)]
+        return flags
+
     def score(self, text: str, *, reasons: int = 5) -> Scores:
         """Score one comment: probability, flag and the ``reasons`` strongest n-grams for every label."""
         return self.score_many([text], reasons=reasons, explain="all")[0]
@@ -124,29 +135,18 @@ class Moderator:
         results: list[Scores] = []
         for start in range(0, len(texts), batch_size):
             batch = texts[start : start + batch_size]
-            probabilities = self._model.probabilities(batch)
-            flags = probabilities >= self._thresholds
-            if explain == "none" or reasons <= 0:
-                wanted = []
-            elif explain == "flagged":
-                wanted = np.flatnonzero(flags.any(axis=1)).tolist()
+            assessment = self._model.assess(batch)
+            probabilities = assessment.probabilities
+            flags = self.flags(probabilities)
+            if explain == "none" or reasons <= 0 or (explain == "flagged" and not flags.any()):
+                explained = []
             else:
-                wanted = list(range(len(batch)))
-            explained = dict(
-                zip(
-                    wanted,
-                    self._model.explain_many(
-                        [batch[i] for i in wanted],
-                        top=reasons,
-                        wanted=None if explain == "all" else flags[wanted],
-                    ),
-                    strict=True,
-                )
-            )
+                wanted = np.ones_like(flags) if explain == "all" else flags
+                explained = self._model.reasons(assessment, top=reasons, wanted=wanted)
             for row, (row_probabilities, row_flags) in enumerate(
                 zip(probabilities.tolist(), flags.tolist(), strict=True)
             ):
-                contributions = explained.get(row, {})
+                contributions = explained[row] if explained else {}
                 results.append(
                     Scores(
                         {

@@ -11,7 +11,20 @@ from typing import NamedTuple
 
 #: The labels moderate predicts, in the order every model stores them.
 #: ``antisemitic`` (IHRA working definition) implies ``hateful``; ``offensive`` is abuse that is not identity hate.
-LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
+#: ``toxicity``, ``insult``, ``threat`` and ``profanity`` are the attributes Perspective clients ask for:
+#: ``toxicity`` is a rude, disrespectful or unreasonable comment likely to make someone leave the discussion
+#: (hate is toxic); the other three are kinds of it, except that profanity can be friendly.
+LABELS: tuple[str, ...] = (
+    "hateful", "antisemitic", "offensive", "toxicity", "insult", "threat", "profanity",
+)  # fmt: skip
+#: The labels every model has; the attribute labels are optional (a model trained without them lacks them).
+CORE_LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
+#: Each label's probability is never below any of these labels' (``antisemitic`` implies ``hateful``, hate and
+#: abuse are toxic): applied to probabilities and flags after scoring.
+IMPLIED_BY: dict[str, tuple[str, ...]] = {
+    "hateful": ("antisemitic",),
+    "toxicity": ("hateful", "antisemitic", "insult", "threat"),
+}
 
 
 @dataclass(frozen=True)
@@ -19,7 +32,8 @@ class Comment:
     """One reader comment as it stood on the page."""
 
     index: int
-    """Position among the article's comments, from 0, in page order."""
+    """Position among the article's comments, from 0, in page order (``to_dict`` and every output of the
+    command line number comments from 1, as a reader counts them)."""
     text: str
     author: str | None = None
     posted: str | None = None
@@ -30,7 +44,15 @@ class Comment:
     """Start and end character offsets of the comment text in the decoded source, when known."""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The JSON form: ``number`` (``index + 1``) instead of ``index``; ``parent`` is a number too."""
+        return {
+            "number": self.index + 1,
+            "text": self.text,
+            "author": self.author,
+            "posted": self.posted,
+            "parent": None if self.parent is None else self.parent + 1,
+            "span": None if self.span is None else list(self.span),
+        }
 
 
 @dataclass(frozen=True)
@@ -49,7 +71,7 @@ class Article:
     """Where it was read from: a path, ``-`` for stdin, or None for text passed in directly."""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "comments": [comment.to_dict() for comment in self.comments]}
 
 
 # Reason and LabelScore are typed named tuples rather than dataclasses: three of them are built per comment
@@ -68,7 +90,7 @@ class LabelScore(NamedTuple):
     probability: float
     """Calibrated probability that the label applies."""
     flagged: bool
-    """``probability >= threshold``."""
+    """``probability >= threshold``, or implied by another flag (antisemitic implies hateful)."""
     threshold: float
     reasons: tuple[Reason, ...] = ()
     """The n-grams that pushed this label's score most, strongest first (empty when not asked for)."""

@@ -19,7 +19,7 @@ from moderation.corpora import (
     summarize,
 )
 from moderation.errors import DataError
-from moderation.types import LABELS
+from moderation.types import CORE_LABELS, LABELS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "corpora"
 
@@ -31,7 +31,7 @@ def expected_split(text: str) -> str:
 
 def labels_by_text(dataset) -> dict[str, tuple[int, int, int]]:
     """text -> (hateful, antisemitic, offensive)."""
-    return {row["text"]: tuple(row[label] for label in LABELS) for row in dataset}
+    return {row["text"]: tuple(row[label] for label in CORE_LABELS) for row in dataset}
 
 
 def targets_by_text(dataset) -> dict[str, str]:
@@ -71,15 +71,7 @@ def test_split_reaches_all_three_splits_in_roughly_the_documented_shares():
 
 def test_every_loaded_row_has_the_schema_and_its_split():
     dataset = load_corpora(FIXTURES)
-    assert dataset.column_names == [
-        "text",
-        "hateful",
-        "antisemitic",
-        "offensive",
-        "source",
-        "split",
-        "target",
-    ]
+    assert dataset.column_names == ["text", *LABELS, "source", "split", "target"]
     assert set(dataset["source"]) == set(CORPORA)
     for row in dataset:
         assert row["split"] == expected_split(row["text"])
@@ -212,7 +204,7 @@ def test_toxigen_falls_back_to_the_gzip_prompts(tmp_path):
 
 def test_corpora_without_a_license_are_evaluation_only():
     untrainable = {name for name, info in CORPORA.items() if not info.trainable}
-    assert untrainable == {"pol4chan_antisemitism_le2021", "gab_hate_corpus_kennedy"}
+    assert untrainable == {"pol4chan_antisemitism_le2021", "gab_hate_corpus_kennedy", "dynahate_devtest"}
     for info in CORPORA.values():
         assert info.license and info.citation and info.title
 
@@ -381,7 +373,11 @@ def test_summarize_counts_each_label_value_per_source_and_split():
     total = next(
         line for line in table.splitlines() if line.startswith("stormfront_degibert2018") and " all " in line
     )
-    assert total.split() == ["stormfront_degibert2018", "all", "2", "1/1/0", "0/1/1", "0/1/1"]
+    # hateful, antisemitic, offensive, then toxicity (hate is toxic; noHate's is unknown), insult, threat,
+    # profanity: unknown for both rows.
+    assert total.split() == [
+        "stormfront_degibert2018", "all", "2", "1/1/0", "0/1/1", "0/1/1", "1/0/1", "0/0/2", "0/0/2", "0/0/2",
+    ]  # fmt: skip
     assert table.splitlines()[-1].split()[:3] == ["TOTAL", "all", "2"]
 
 
@@ -448,3 +444,58 @@ def test_all_real_corpora_load_together_with_consistent_labels():
 def test_loaded_datasets_live_in_memory_without_cache_files():
     assert load_corpus("davidson2017", FIXTURES).cache_files == []
     assert load_corpora(FIXTURES).cache_files == []
+
+
+# --- ToxicSpans and DynaHate -----------------------------------------------------------------------------
+
+
+def _attributes(dataset) -> dict[str, dict[str, int]]:
+    return {row["text"]: {label: row[label] for label in LABELS} for row in dataset}
+
+
+def test_toxic_spans_labels_come_from_the_majority_of_span_raters():
+    rows = _attributes(load_corpus("civil_comments_toxic_spans", FIXTURES))
+    # Two of three raters marked an insult, one ticked "not toxic": toxic, insulting, not hate.
+    assert rows["You are an idiot and a moron."] == {
+        "hateful": 0, "antisemitic": 0, "offensive": 1, "toxicity": 1, "insult": 1, "threat": 0, "profanity": 0,
+    }  # fmt: skip
+    # All three marked an identity attack: hateful, and so not merely offensive.
+    assert rows["Muslims are all terrorists."]["hateful"] == 1
+    assert rows["Muslims are all terrorists."]["offensive"] == 0
+    # A majority ticked "not toxic": a (weak) negative for every label; one rater's insult span is outvoted.
+    assert set(rows["I disagree with the mayor."].values()) == {0}
+    # Two threat spans of three raters: a threat, and toxic.
+    assert rows["I will find you and hurt you"]["threat"] == 1
+    assert rows["I will find you and hurt you"]["toxicity"] == 1
+
+
+def test_toxic_spans_hate_about_jews_has_unknown_antisemitism_and_a_minority_attack_unknown_hate():
+    rows = _attributes(load_corpus("civil_comments_toxic_spans", FIXTURES))
+    assert rows["Jews run the banks, you fool"]["hateful"] == 1
+    assert rows["Jews run the banks, you fool"]["antisemitic"] == -1  # no target labels: only reading tells
+    assert rows["Jews run the banks, you fool"]["threat"] == 0  # one rater of three
+    assert rows["Those people ruin every town they move to"]["hateful"] == -1
+    assert rows["Those people ruin every town they move to"]["offensive"] == -1
+
+
+def test_dynahate_is_evaluation_only_with_jewish_targets_antisemitic():
+    assert not CORPORA["dynahate_devtest"].trainable
+    rows = labels_by_text(load_corpus("dynahate_devtest", FIXTURES))
+    assert rows["jews are vermin"] == (1, 1, 0)
+    assert rows["women belong in the kitchen"] == (1, 0, 0)
+    assert rows["they are all the same those people"] == (1, -1, 0)  # round 1: no target given
+    assert rows["saying jews are vermin is disgusting"] == (0, 0, -1)
+
+
+def test_hate_implies_toxicity_and_a_civil_row_is_no_kind_of_toxic():
+    rows = _attributes(load_corpus("davidson2017", FIXTURES))
+    for labels in rows.values():
+        if labels["hateful"] == 1 or labels["offensive"] == 1:
+            assert labels["toxicity"] == 1
+        if labels["hateful"] == 0 and labels["offensive"] == 0:
+            assert (labels["toxicity"], labels["insult"], labels["threat"], labels["profanity"]) == (
+                0,
+                0,
+                0,
+                0,
+            )

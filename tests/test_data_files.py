@@ -21,13 +21,24 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 COMMENTS = DATA / "comments.jsonl"
 LEXICON = DATA / "lexicon.json"
+IDENTITY_TEMPLATES = DATA / "identity_templates.json"
 DATASHEET = DATA / "README.md"
 SEED_WITH_COMMENTS = ROOT / "seeds" / "001_46c9a693b51bb0d4.txt"
 
 LABELS = ("hateful", "antisemitic", "offensive")
+# Rows from the fourth batch on also carry these (see the datasheet); earlier rows do not.
+FINE_LABELS = ("toxicity", "insult", "threat", "profanity")
 FIELDS = {"text", *LABELS, "category", "rationale"}
 ANTISEMITIC_CATEGORIES = ("antisemitic_explicit", "antisemitic_coded", "antisemitic_obfuscated")
-HATE_CATEGORIES = (*ANTISEMITIC_CATEGORIES, "other_group_hate")
+# Hate aimed at any group, Jews included: hateful always, antisemitic only when Jews are the target.
+MIXED_TARGET_HATE_CATEGORIES = (
+    "short_hate",
+    "hate_obfuscated",
+    "hate_threat",
+    "hate_implicit_question_opinion",
+    "long_comment_one_hateful_sentence",
+)
+HATE_CATEGORIES = (*ANTISEMITIC_CATEGORIES, "other_group_hate", *MIXED_TARGET_HATE_CATEGORIES)
 NOT_HATE_CATEGORIES = (
     "jewish_identity_neutral",
     "israel_policy_criticism",
@@ -35,15 +46,50 @@ NOT_HATE_CATEGORIES = (
     "negation",
     "insult_non_identity",
     "neutral_political",
+    "short_reply_benign",
+    "identity_benign_statement",
+    "reclaimed_or_homonym_slur",
+    "profanity_not_hate",
+    "long_comment_benign",
+    "repetitive_or_odd_benign",
 )
 CATEGORIES = (*HATE_CATEGORIES, *NOT_HATE_CATEGORIES)
+# Categories introduced with the fine-grained labels: every row in them carries FINE_LABELS.
+FINE_LABELLED_CATEGORIES = (
+    *MIXED_TARGET_HATE_CATEGORIES,
+    "short_reply_benign",
+    "identity_benign_statement",
+    "reclaimed_or_homonym_slur",
+    "profanity_not_hate",
+    "long_comment_benign",
+    "repetitive_or_odd_benign",
+)
+# Long comments, for the length property tests: 80 to 250 words each.
+LONG_CATEGORIES = ("long_comment_benign", "long_comment_one_hateful_sentence")
 # Comments in these categories are never abusive; the others may carry profanity or abuse (see the datasheet).
-NEVER_OFFENSIVE = ("jewish_identity_neutral", "negation", "neutral_political")
+NEVER_OFFENSIVE = (
+    "jewish_identity_neutral",
+    "negation",
+    "neutral_political",
+    "short_reply_benign",
+    "identity_benign_statement",
+    "reclaimed_or_homonym_slur",
+    "repetitive_or_odd_benign",
+)
 HELD_OUT_SENTENCES = (
     "I am a proud gay Jewish man",
     "my Jewish neighbours invited us for Shabbat",
     "the holocaust killed six million jews and we must never forget",
+    # issue 9's examples
+    "I am Jewish",
+    "I am a Jewish man",
+    "I am a Muslim woman",
+    "I am a gay man",
+    "jews are not parasites",
+    "the khazarian mafia runs the fed",
 )
+# Issue 9's one-word held-out replies: no row may be just one of these.
+HELD_OUT_REPLIES = ("them", "they")
 LEXICON_CATEGORIES = {"conspiracy", "slur", "echo", "numeric", "mocking", "dog_whistle", "obfuscation"}
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
@@ -74,13 +120,16 @@ def lexicon() -> dict:
 
 def test_every_row_has_exactly_the_schema_fields(rows):
     for row in rows:
-        assert set(row) == FIELDS, row
+        assert set(row) in (FIELDS, FIELDS | set(FINE_LABELS)), row
+        if row["category"] in FINE_LABELLED_CATEGORIES:
+            assert set(row) == FIELDS | set(FINE_LABELS), row
         assert isinstance(row["text"], str) and row["text"].strip(), row
         assert isinstance(row["rationale"], str) and row["rationale"].strip(), row
         assert "\n" not in row["rationale"], row
         assert row["category"] in CATEGORIES, row
-        for label in LABELS:
-            assert type(row[label]) is int and row[label] in (0, 1), (label, row)
+        for label in (*LABELS, *FINE_LABELS):
+            if label in row:
+                assert type(row[label]) is int and row[label] in (0, 1), (label, row)
 
 
 def test_there_are_at_least_700_rows_and_every_category_is_well_populated(rows):
@@ -99,12 +148,18 @@ def test_labels_agree_with_category(rows):
         category = row["category"]
         if category in ANTISEMITIC_CATEGORIES:
             assert (row["hateful"], row["antisemitic"]) == (1, 1), row
+        elif category in MIXED_TARGET_HATE_CATEGORIES:
+            assert row["hateful"] == 1, row
         elif category == "other_group_hate":
             assert (row["hateful"], row["antisemitic"]) == (1, 0), row
         else:
             assert (row["hateful"], row["antisemitic"]) == (0, 0), row
         if category == "insult_non_identity":
             assert row["offensive"] == 1, row
+        if category == "profanity_not_hate":
+            assert (row["offensive"], row["profanity"]) == (1, 1), row
+        if category == "hate_threat":
+            assert row["threat"] == 1, row
         if category in NEVER_OFFENSIVE:
             assert row["offensive"] == 0, row
 
@@ -117,6 +172,31 @@ def test_hateful_and_offensive_co_occur_only_rarely_and_only_on_hate_rows(rows):
     assert all(row["category"] in HATE_CATEGORIES for row in both)
     assert 0 < len(both) <= 0.05 * len(hateful), len(both)
     assert "hateful and offensive together" in DATASHEET.read_text(encoding="utf-8").lower()
+
+
+def test_fine_labels_agree_with_the_coarse_ones(rows):
+    fine = [row for row in rows if "toxicity" in row]
+    assert len(fine) >= 150
+    for row in fine:
+        assert row["toxicity"] >= row["hateful"], row  # hate is always toxic
+        assert row["profanity"] <= row["offensive"] or row["hateful"], row  # profanity is offensive
+    # Each fine label has both values, or a model could not learn it.
+    for label in FINE_LABELS:
+        assert {row[label] for row in fine} == {0, 1}, label
+
+
+def test_long_and_short_categories_have_the_lengths_their_names_promise(rows):
+    for row in rows:
+        words = len(row["text"].split())
+        if row["category"] in LONG_CATEGORIES:
+            assert 80 <= words <= 250, (words, row["text"][:60])
+        if row["category"] in ("short_reply_benign", "short_hate"):
+            assert words <= 6, row
+
+
+def test_held_out_one_word_replies_are_not_rows(rows):
+    for row in rows:
+        assert row["text"].strip(" .!?").casefold() not in HELD_OUT_REPLIES, row
 
 
 def test_no_duplicate_texts(rows):
@@ -195,6 +275,91 @@ def test_datasheet_counts_match_the_data(rows):
         neither = sum(1 for row in members if not row["hateful"] and not row["offensive"])
         expected = [len(members), *(sum(row[label] for row in members) for label in LABELS), neither]
         assert numbers == expected, split
+
+
+def test_datasheet_fine_label_counts_match_the_data(rows):
+    fine = [row for row in rows if "toxicity" in row]
+    table = _table_rows(DATASHEET.read_text(encoding="utf-8"), r"fine/\w+")
+    columns = ("hateful", "antisemitic", "offensive", *FINE_LABELS)
+    categories = {row["category"] for row in fine}
+    assert set(table) == {f"fine/{category}" for category in categories} | {"fine/all"}
+    for name, numbers in table.items():
+        category = name.removeprefix("fine/")
+        members = [row for row in fine if category in ("all", row["category"])]
+        assert numbers == [len(members), *(sum(row[label] for row in members) for label in columns)], name
+
+
+# --- identity_templates.json (evaluation only) --------------------------------------------------------------
+
+IDENTITY_FORMS = ("adjective", "plural", "singular", "self")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@pytest.fixture(scope="module")
+def identity_templates() -> dict:
+    return json.loads(IDENTITY_TEMPLATES.read_text(encoding="utf-8"))
+
+
+def _expansions(templates: dict, kind: str) -> list[str]:
+    return [
+        entry["template"].format(**{form: identity[form] for form in IDENTITY_FORMS})
+        for entry in templates[kind]
+        for identity in templates["identities"]
+    ]
+
+
+def test_identity_templates_schema_and_counts(identity_templates):
+    assert {"identities", "benign", "hateful"} <= set(identity_templates)
+    identities = identity_templates["identities"]
+    assert len(identities) >= 24
+    assert len({identity["identity"] for identity in identities}) == len(identities)
+    for identity in identities:
+        assert set(identity) == {"identity", *IDENTITY_FORMS, "target_antisemitic"}, identity
+        assert all(isinstance(identity[form], str) and identity[form].strip() for form in IDENTITY_FORMS)
+        assert isinstance(identity["target_antisemitic"], bool)
+        # "a"/"an" must agree with the word that follows it, whatever the template is.
+        for form in ("singular", "self"):
+            article, _, rest = identity[form].partition(" ")
+            if article in ("a", "an"):
+                assert (article == "an") == (rest[0].lower() in "aeiou"), identity[form]
+    assert [i["identity"] for i in identities if i["target_antisemitic"]] == ["jewish"]
+    required = {"jewish", "muslim", "christian", "hindu", "sikh", "buddhist", "atheist", "black", "asian"}
+    required |= {"latino", "arab", "mexican", "chinese", "indian", "roma", "irish", "polish", "israeli"}
+    required |= {"palestinian", "gay", "lesbian", "bisexual", "trans", "women", "disabled", "immigrant"}
+    assert required <= {identity["identity"] for identity in identities}
+    assert len(identity_templates["benign"]) >= 20 and len(identity_templates["hateful"]) >= 20
+    ids = [entry["id"] for kind in ("benign", "hateful") for entry in identity_templates[kind]]
+    assert len(set(ids)) == len(ids)
+    for kind in ("benign", "hateful"):
+        for entry in identity_templates[kind]:
+            assert {"id", "template"} <= set(entry), entry
+            used = set(PLACEHOLDER.findall(entry["template"]))
+            assert used and used <= set(IDENTITY_FORMS), entry
+            assert not entry["template"].startswith("{"), entry  # sentence-initial forms would be lower case
+
+
+def test_identity_templates_expand_cleanly_for_every_identity(identity_templates):
+    for kind in ("benign", "hateful"):
+        expanded = _expansions(identity_templates, kind)
+        assert len(expanded) == len(identity_templates[kind]) * len(identity_templates["identities"])
+        assert not [text for text in expanded if "{" in text or "}" in text]
+        assert not [text for text in expanded if re.search(r"\b(a [aeiou]|an [^aeiou\W])", text, re.I)]
+        assert len(set(expanded)) == len(expanded)
+
+
+def test_identity_templates_never_enter_the_training_data(identity_templates, rows):
+    # The set is evaluation-only: no expansion, and no template frame, may appear in comments.jsonl.
+    texts = {" ".join(row["text"].casefold().split()) for row in rows}
+    for kind in ("benign", "hateful"):
+        for text in _expansions(identity_templates, kind):
+            assert " ".join(text.casefold().split()) not in texts, text
+    frames = [
+        max(PLACEHOLDER.split(entry["template"])[::2], key=len).strip(" ,.").casefold()
+        for kind in ("benign", "hateful")
+        for entry in identity_templates[kind]
+    ]
+    joined = "\n".join(texts)
+    assert not [frame for frame in frames if len(frame) > 25 and frame in joined]
 
 
 # --- lexicon.json ---------------------------------------------------------------------------------------

@@ -49,8 +49,9 @@ DATA = _data(
 
 
 def test_toy_model_flags_exactly_its_trigger_words(toy_model: LinearModel) -> None:
+    # "zog" is antisemitic, and so hateful too: the label hierarchy lifts hateful to antisemitic's probability.
     flags = toy_model.probabilities(["hate", "zog", "idiot", "calm"]) >= 0.5
-    np.testing.assert_array_equal(flags, np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], dtype=bool))
+    np.testing.assert_array_equal(flags, np.array([[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 0, 0]], dtype=bool))
 
 
 def test_precision_recall_and_f1_match_counts_by_hand(toy_model: LinearModel) -> None:

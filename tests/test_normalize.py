@@ -83,3 +83,27 @@ def test_any_text_normalizes_to_one_line_without_separators(text: str) -> None:
     normalized = normalize(text)
     assert "\x00" not in normalized
     assert "\n" not in normalized
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ok " * 6500, "ok ok"),
+        ("hello world. " * 50, "hello world. hello world. hello world."),
+        ("no no no no way, not a chance, no no no no no no no no no no no no no", "no no way"),
+    ],
+)
+def test_a_phrase_repeated_over_and_over_is_kept_twice(text, expected):
+    assert normalize(text).startswith(expected)
+
+
+def test_ordinary_repetition_is_left_alone():
+    text = "the cat and the dog and the bird went to the park and the zoo"
+    assert normalize(text) == text
+
+
+def test_placeholders_read_as_what_they_stand_for():
+    from moderation.normalize import readable
+
+    assert readable(normalize("(((them))) again")) == "(((them))) again"
+    assert readable(normalize("see http://x.io by @someone")) == "see <link> by @user"

@@ -104,37 +104,49 @@ def test_unknown_rows_weigh_nothing_and_known_rows_average_one() -> None:
     assert weights[known].mean() == pytest.approx(1.0)
 
 
-def test_the_threshold_maximises_f1_on_a_toy_example() -> None:
-    # At a cut in (0.2, 0.35] three of three positives and one negative are flagged: F1 = 6/7, the best cut.
+def test_the_threshold_is_the_lowest_reaching_the_target_precision_at_the_base_rate() -> None:
+    # One corpus, 2 positives and 4 negatives. At a cut in (0.5, 0.6] both positives and no negative are
+    # flagged; at (0.35, 0.5] one negative in four is flagged too. With positives 5% of the reweighted rows,
+    # that negative costs 0.95 / 4 of flagged weight against 0.05 of true positives: precision 0.17.
     probabilities = np.array([0.1, 0.2, 0.35, 0.5, 0.6, 0.8])
-    truth = np.array([False, False, True, False, True, True])
-    threshold, f1 = choose_threshold(probabilities, truth, np.array(["toy"] * 6), min_positives=1)
-    assert 0.2 < threshold <= 0.35
-    assert f1 == pytest.approx(6 / 7)
-
-
-def test_the_threshold_maximises_the_mean_f1_over_corpora() -> None:
-    # Corpus a alone is best cut at 0.7, corpus b alone at 0.3; the mean of the two is best cut at 0.3.
-    probabilities = np.array([0.8, 0.6, 0.1, 0.4, 0.2, 0.1])
-    truth = np.array([True, False, False, True, False, False])
-    sources = np.array(["a", "a", "a", "b", "b", "b"])
-    threshold, f1 = choose_threshold(probabilities, truth, sources, min_positives=1)
-    assert 0.2 < threshold <= 0.4
-    assert f1 == pytest.approx((2 / 3 + 1) / 2)
-
-
-def test_corpora_with_too_few_dev_positives_do_not_steer_the_threshold() -> None:
-    probabilities = np.array([0.8, 0.6, 0.1, 0.4, 0.2, 0.1])
-    truth = np.array([True, False, False, True, False, False])
-    sources = np.array(["a", "a", "a", "b", "b", "b"])
-    threshold, f1 = choose_threshold(
-        np.concatenate([probabilities, [0.9, 0.7]]),
-        np.concatenate([truth, [True, True]]),
-        np.concatenate([sources, ["a", "a"]]),
-        min_positives=2,
+    truth = np.array([False, False, False, False, True, True])
+    threshold, precision, recall = choose_threshold(
+        probabilities, truth, np.array(["toy"] * 6), base_rate=0.05, target_precision=0.8
     )
-    assert 0.6 < threshold <= 0.7  # only corpus a counts; its best cut flags 0.9, 0.8, 0.7 and not 0.6
-    assert f1 == pytest.approx(1.0)
+    assert 0.5 < threshold <= 0.6
+    assert precision == pytest.approx(1.0)
+    assert recall == pytest.approx(1.0)
+
+
+def test_a_lower_base_rate_asks_for_a_higher_threshold() -> None:
+    # A negative scored 0.55 between the positives: at a 50% base rate flagging it still leaves precision
+    # 0.8 (0.5 / (0.5 + 0.5 / 4)), at 5% it does not, so the cut moves above it.
+    probabilities = np.array([0.1, 0.2, 0.35, 0.55, 0.5, 0.8])
+    truth = np.array([False, False, False, False, True, True])
+    sources = np.array(["toy"] * 6)
+    balanced, _, _ = choose_threshold(probabilities, truth, sources, base_rate=0.5, target_precision=0.8)
+    rare, _, recall = choose_threshold(probabilities, truth, sources, base_rate=0.05, target_precision=0.8)
+    assert balanced <= 0.5 < rare
+    assert recall == pytest.approx(0.5)
+
+
+def test_with_no_threshold_precise_enough_the_most_precise_is_taken() -> None:
+    probabilities = np.array([0.9, 0.9, 0.1])
+    truth = np.array([True, False, False])
+    threshold, precision, _ = choose_threshold(
+        probabilities, truth, np.array(["toy"] * 3), base_rate=0.05, target_precision=0.8
+    )
+    assert threshold == pytest.approx(0.11)  # the lowest cut above the negative at 0.1
+    assert precision == pytest.approx(0.05 * 1 / (0.05 + 0.95 * 0.5))
+
+
+def test_calibration_at_a_lower_base_rate_gives_lower_probabilities() -> None:
+    logits = np.array([-3.0, -2.0, -1.5, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0, -0.2])
+    truth = np.array([False, False, False, True, False, True, True, True, True, False])
+    sources = np.array(["toy"] * len(truth))
+    corpus_a, corpus_b = platt(logits, truth)
+    real_a, real_b = platt(logits, truth, sources, base_rate=0.05)
+    assert 1 / (1 + np.exp(-(real_a * 1.0 + real_b))) < 1 / (1 + np.exp(-(corpus_a * 1.0 + corpus_b)))
 
 
 def test_platt_scaling_has_a_positive_slope_on_separable_data() -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._common import fail, user_errors
+from moderation.cli._common import MaxBytesOption, fail, printable, user_errors
 from moderation.reading import DEFAULT_MAX_BYTES
 from moderation.types import Article
 
@@ -36,9 +36,7 @@ def parse_command(
     kind: Annotated[
         str, typer.Option("--kind", help="auto (HTML when it looks like markup), text or html.")
     ] = "auto",
-    max_bytes: Annotated[
-        int, typer.Option("--max-bytes", min=0, help="Refuse input larger than this many bytes.")
-    ] = DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
 ) -> None:
     """Print the parsed article: title, byline, body paragraphs, reader comments, dropped boilerplate."""
     from moderation.parsing import KINDS, parse
@@ -56,7 +54,7 @@ def parse_command(
         if output_format is OutputFormat.json:
             typer.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
         else:
-            typer.echo(render_text(article))
+            typer.echo(printable(render_text(article)))
 
 
 def render_text(article: Article, *, width: int = 100) -> str:
@@ -82,7 +80,7 @@ def render_text(article: Article, *, width: int = 100) -> str:
     for comment in article.comments:
         who = comment.author or "(anonymous)"
         details = [part for part in (comment.posted, _reply(comment.parent)) if part]
-        out.append(f"  #{comment.index} {who}" + (f" [{'; '.join(details)}]" if details else ""))
+        out.append(f"  #{comment.index + 1} {who}" + (f" [{'; '.join(details)}]" if details else ""))
         out.extend(wrap(comment.text, "      "))
         out.append("")
     out.append(f"Dropped ({len(article.dropped)} lines)")
@@ -91,4 +89,4 @@ def render_text(article: Article, *, width: int = 100) -> str:
 
 
 def _reply(parent: int | None) -> str | None:
-    return None if parent is None else f"reply to #{parent}"
+    return None if parent is None else f"reply to #{parent + 1}"

@@ -57,7 +57,7 @@ def collect_inputs(
     problems: list[FailedInput] = []
     for argument in paths:
         path = Path(argument)
-        if argument == "-" or path.is_file():
+        if argument == "-" or (path.exists() and not path.is_dir()):  # reading refuses what is not a file
             files.append(argument)
         elif path.is_dir():
             inside = _walk(path)

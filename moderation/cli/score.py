@@ -1,9 +1,14 @@
-"""`moderate score`: score every reader comment of scraped pages, or of a list of comments, and print it.
+"""`moderate score`: score every reader comment of scraped pages, or of a stream of comments, and print it.
 
-Output goes to stdout as a table, JSON, JSONL or CSV; errors go to stderr, one line per file, and never stop
-the other files from being scored. Exit codes: 2 when any file failed (or on bad options), else 1 when
-``--fail-on`` found a flagged comment, else 0. A failed file takes precedence: its results are missing, so
-the run cannot vouch that nothing was flagged.
+Output goes to stdout as a table, JSON, JSONL or CSV; errors go to stderr, one line per file or bad line,
+and never stop the rest from being scored. Exit codes: 2 when any file or line failed (or on bad options),
+else 1 when ``--fail-on`` found a flagged comment, else 0. A failure takes precedence: its results are
+missing, so the run cannot vouch that nothing was flagged.
+
+A page is read whole (it is one article; ``--max-bytes`` bounds it). A comment stream (``--comments``) is
+read, scored and written a batch of lines at a time, so memory stays flat however long it is; each line is
+bounded by ``--max-comment-bytes`` instead. Comments are numbered from 1 in every format; comments of a
+stream are named by their line number and keep the input's ``id``.
 """
 
 from __future__ import annotations
@@ -12,24 +17,29 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Annotated
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, user_errors
+from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, printable, user_errors
 from moderation.errors import InputError, ModerateError
-from moderation.moderator import Moderator
+from moderation.moderator import EXPLAIN_CHOICES, Moderator
 from moderation.parsing import parse_file
-from moderation.reading import DEFAULT_MAX_BYTES, read_text
-from moderation.reporting.render import article_csv_rows, article_records, csv_columns
-from moderation.types import Article, Comment, ModeratedArticle, Scores
+from moderation.parsing.comments import BadLine, CommentLine, read_comment_lines
+from moderation.reading import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_BYTES, input_name, read_lines
+from moderation.types import ModeratedArticle, Scores
 
 FORMATS = ("table", "json", "jsonl", "csv")
 TABLE_REASONS = 3
+BATCH_LINES = 2048
+"""Comment-stream lines read, scored and written at a time."""
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_thresholds(values: Iterable[str], labels: Sequence[str]) -> dict[str, float]:
@@ -52,41 +62,54 @@ def parse_thresholds(values: Iterable[str], labels: Sequence[str]) -> dict[str, 
     return thresholds
 
 
-def read_comments(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
-    """A file of comments as an article without a body: one comment per line, or JSONL with a ``text`` field.
-
-    The file is JSONL when its first non-blank line starts with ``{``; then every non-blank line must be a
-    JSON object with a string ``text`` (``author`` is kept when it is a string). Blank lines are skipped.
-    """
-    name = "<stdin>" if path == "-" else path
-    lines = read_text(path, max_bytes=max_bytes).split("\n")
-    first = next((line.lstrip() for line in lines if line.strip()), "")
-    as_jsonl = first.startswith("{")
-    comments: list[Comment] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        if not as_jsonl:
-            comments.append(Comment(index=len(comments), text=line.strip()))
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{name}:{number}: not valid JSON ({error.msg}, column {error.colno})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise InputError(f'{name}:{number}: expected a JSON object with a string "text" field')
-        author = record.get("author")
-        author = author if isinstance(author, str) else None
-        comments.append(Comment(index=len(comments), text=record["text"], author=author))
-    return Article(comments=tuple(comments), source=path)
+# --- what is written per comment -------------------------------------------------------------------------
 
 
-def _excerpt(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
+@dataclass(frozen=True)
+class _Scored:
+    """One scored comment, page or stream alike, as every output format sees it."""
+
+    record: dict
+    """The JSON record, without the source (JSON output puts that once per file)."""
+    key: str
+    """What the table's first column shows: the comment's number, or its line in a stream."""
+    id: str
+    author: str | None
+    text: str
+    scores: Scores
 
 
-def _reasons(scores: Scores) -> str:
+def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Scored]:
+    scored = []
+    for item in moderated.comments:
+        record = item.comment.to_dict()
+        if not with_text:
+            del record["text"]
+        record["scores"] = item.scores.to_dict()
+        record["flags"] = list(item.scores.flags)
+        comment = item.comment
+        scored.append(_Scored(record, str(comment.index + 1), "", comment.author, comment.text, item.scores))
+    return scored
+
+
+def _stream_comments(
+    lines: Sequence[CommentLine], scores: Sequence[Scores], *, with_text: bool
+) -> list[_Scored]:
+    scored = []
+    for line, line_scores in zip(lines, scores, strict=True):
+        record: dict = {"line": line.line, "id": line.id, "author": line.author}
+        if with_text:
+            record["text"] = line.text
+        if line.fields:
+            record["fields"] = dict(line.fields)
+        record["scores"] = line_scores.to_dict()
+        record["flags"] = list(line_scores.flags)
+        shown_id = "" if line.id is None else line.id if isinstance(line.id, str) else json.dumps(line.id)
+        scored.append(_Scored(record, str(line.line), shown_id, line.author, line.text, line_scores))
+    return scored
+
+
+def _reasons(scores: Scores, limit: int | None = TABLE_REASONS) -> str:
     """The n-grams that pushed a flagged label up most, strongest first, without repeats."""
     ngrams: list[str] = []
     for label in scores.flags:
@@ -94,58 +117,314 @@ def _reasons(scores: Scores) -> str:
             ngram = reason.ngram.strip()
             if reason.weight > 0 and ngram and ngram not in ngrams:
                 ngrams.append(ngram)
-    return ", ".join(ngrams[:TABLE_REASONS])
+    return ", ".join(ngrams[:limit])
 
 
-def _table(article: ModeratedArticle, labels: Sequence[str], width: int) -> Table:
-    """One row per comment; every column but the one-line comment excerpt has a fixed width."""
-    source = {"-": "<stdin>", None: ""}.get(article.article.source, article.article.source)
-    title = article.article.title
-    number_width = len(str(len(article.comments)))
-    author_width = min(16, max([6, *(len(c.comment.author or "") for c in article.comments)]))
-    label_widths = [max(len(label), 6) for label in labels]
-    reasons_width = 28
-    # Each column costs its width, 2 of padding and a border; narrow terminals shrink reasons, then author.
-    room = width - number_width - sum(label_widths) - 3 * (len(labels) + 4) - 1
-    shortfall = max(0, 30 - (room - author_width - reasons_width))
-    reasons_width -= min(shortfall, reasons_width - 12)
-    shortfall = max(0, 30 - (room - author_width - reasons_width))
-    author_width -= min(shortfall, max(0, author_width - 8))
-    comment_width = max(20, room - author_width - reasons_width)
-    table = Table(
-        title=Text(f"{source}: {title}" if title else source),
-        caption=f"{len(article.comments)} comments, {len(article.flagged())} flagged",
-        title_justify="left",
-        caption_justify="left",
-    )
-    table.add_column("#", justify="right", width=number_width, no_wrap=True)
-    table.add_column("author", width=author_width, no_wrap=True, overflow="ellipsis")
-    table.add_column("comment", width=comment_width, no_wrap=True, overflow="ellipsis")
-    for label, label_width in zip(labels, label_widths, strict=True):
-        table.add_column(label, justify="right", width=label_width, no_wrap=True)
-    table.add_column("reasons", width=reasons_width, no_wrap=True, overflow="ellipsis")
-    for moderated in article.comments:
-        scores = moderated.scores
-        cells: list[Text] = [
-            Text(str(moderated.comment.index + 1)),
-            Text(moderated.comment.author or ""),
-            Text(_excerpt(moderated.comment.text, comment_width)),
-        ]
-        for label in labels:
-            score = scores[label]
-            if score.flagged:
-                cells.append(Text(f"\u2691 {score.probability:.2f}", style="bold white on red"))
+# --- output formats --------------------------------------------------------------------------------------
+
+
+class _Output:
+    """Writes one format; called per file (begin/end) and per batch of scored comments."""
+
+    def __init__(self, stream: TextIO, labels: Sequence[str], *, stream_input: bool, with_text: bool,
+                 explain: str, full_text: bool) -> None:  # fmt: skip
+        self.out = stream
+        self.labels = tuple(labels)
+        self.stream_input = stream_input
+        self.with_text = with_text
+        self.explain = explain
+        self.full_text = full_text
+
+    def start(self) -> None: ...
+
+    def begin(self, source: str, title: str | None) -> None: ...
+
+    def batch(self, comments: Sequence[_Scored]) -> None: ...
+
+    def end(self, comments: int, flagged: int) -> None: ...
+
+    def finish(self) -> None:
+        self.out.flush()
+
+
+class _JsonlOutput(_Output):
+    def begin(self, source: str, title: str | None) -> None:
+        self.head = {"source": source} if self.stream_input else {"source": source, "article_title": title}
+
+    def batch(self, comments: Sequence[_Scored]) -> None:
+        head = self.head
+        self.out.write("".join(json.dumps({**head, **c.record}, ensure_ascii=False) + "\n" for c in comments))
+
+
+class _JsonOutput(_Output):
+    """One JSON array, one object per file, written as it goes."""
+
+    def start(self) -> None:
+        self.out.write("[")
+        self.files = 0
+
+    def begin(self, source: str, title: str | None) -> None:
+        separator = "," if self.files else ""
+        head = json.dumps({"source": source, "title": title}, ensure_ascii=False)[:-1]
+        self.out.write(f'{separator}\n{head}, "comments": [')
+        self.files += 1
+        self.written = 0
+
+    def batch(self, comments: Sequence[_Scored]) -> None:
+        records = [json.dumps(c.record, ensure_ascii=False) for c in comments]
+        if records:
+            self.out.write(("," if self.written else "") + "\n  " + ",\n  ".join(records))
+            self.written += len(records)
+
+    def end(self, comments: int, flagged: int) -> None:
+        self.out.write("\n]}")
+
+    def finish(self) -> None:
+        self.out.write("\n]\n")
+        super().finish()
+
+
+def _csv_cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading ``'``; None is an empty cell."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+class _CsvOutput(_Output):
+    def start(self) -> None:
+        self.writer = csv.writer(self.out, lineterminator="\n")
+        if self.stream_input:
+            columns = ["source", "line", "id", "author"]
+        else:
+            columns = ["source", "article_title", "comment_number", "author", "posted", "parent"]
+        columns += ["text"] if self.with_text else []
+        for label in self.labels:
+            columns += [f"{label}_probability", f"{label}_flagged"]
+            columns += [f"{label}_reasons"] if self.explain != "none" else []
+        self.writer.writerow([*columns, "flags"])
+
+    def begin(self, source: str, title: str | None) -> None:
+        self.head = [source] if self.stream_input else [source, title]
+
+    def batch(self, comments: Sequence[_Scored]) -> None:
+        rows = []
+        for comment in comments:
+            record = comment.record
+            if self.stream_input:
+                identifier = record["id"]
+                cells = [*self.head, record["line"], identifier if isinstance(identifier, str | int) or
+                         identifier is None else json.dumps(identifier), record["author"]]  # fmt: skip
             else:
-                cells.append(Text(f"{score.probability:.2f}", style="dim" if score.probability < 0.1 else ""))
-        cells.append(Text(_reasons(scores), style="yellow"))
+                cells = [*self.head, record["number"], record["author"], record["posted"], record["parent"]]
+            if self.with_text:
+                cells.append(comment.text)
+            for label in self.labels:
+                score = comment.scores[label]
+                cells += [f"{score.probability:.6f}", int(score.flagged)]
+                if self.explain != "none":
+                    cells.append("; ".join(f"{r.ngram} ({r.weight:+.3f})" for r in score.reasons))
+            cells.append(" ".join(comment.scores.flags))
+            rows.append([_csv_cell(cell) for cell in cells])
+        self.writer.writerows(rows)
+
+
+class _TableOutput(_Output):
+    """A table per page; a comment stream gets a table per batch, so it shows as it is scored."""
+
+    def start(self) -> None:
+        self.console = _console(self.out)
+
+    def begin(self, source: str, title: str | None) -> None:
+        self.title = printable(f"{source}: {title}" if title else source)
+        self.tables = 0
+
+    def batch(self, comments: Sequence[_Scored]) -> None:
+        if not comments:
+            return
+        table = table_of(
+            comments,
+            self.labels,
+            self.console.width,
+            key_header="line" if self.stream_input else "#",
+            title=None if self.tables else self.title,
+            full_text=self.full_text,
+            reasons=self.explain != "none",
+        )
+        needed = table_width(table)
+        console = self.console
+        if needed > console.width:  # a terminal too narrow for the numbers: wrap lines, never cut numbers
+            console = Console(
+                file=self.out, width=needed, force_terminal=console.is_terminal, soft_wrap=False
+            )
+        console.print(table)
+        self.tables += 1
+
+    def end(self, comments: int, flagged: int) -> None:
+        if not comments:
+            self.console.print(Text(f"{self.title}: no reader comments found"))
+        else:
+            self.console.print(Text(f"{comments} comments, {flagged} flagged"), style="italic")
+
+
+def _console(stream: TextIO) -> Console:
+    # Piped output gets room for the excerpt instead of rich's 80-column default.
+    wide = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(file=stream, width=160 if wide else None, soft_wrap=False)
+
+
+_PROBABILITY_WIDTH = len("\u2691 0.00")
+# A column costs its width, two of padding and a border; the table has one border more.
+_COLUMN_COST = 3
+
+
+def table_of(
+    comments: Sequence[_Scored],
+    labels: Sequence[str],
+    width: int,
+    *,
+    key_header: str = "#",
+    title: str | None = None,
+    full_text: bool = False,
+    reasons: bool = True,
+) -> Table:
+    """The scored comments as a rich Table that fits ``width`` columns where it can.
+
+    The number, id and probability columns never shrink. Below that, the excerpt gets what is left; on a
+    narrow terminal the reasons go under the excerpt and long author names are cut, and when even that
+    leaves under 20 characters for the excerpt (many labels), the probabilities go under it too, wrapped
+    between labels. ``full_text`` shows every comment and every reason whole, wrapped.
+    """
+    key_width = max(len(key_header), *(len(c.key) for c in comments))
+    id_width = min(20, max(2, *(len(c.id) for c in comments))) if any(c.id for c in comments) else 0
+    authors = [len(c.author or "") for c in comments]
+    author_width = min(16, max(6, *authors)) if any(authors) else 0
+    label_widths = [max(len(label), _PROBABILITY_WIDTH) for label in labels]
+    columns = 2 + len(labels) + (id_width > 0) + (author_width > 0)
+    room = width - key_width - id_width - sum(label_widths) - _COLUMN_COST * columns - 1
+    reasons_width = 28 if reasons else 0
+    reasons_beside = reasons and room - author_width - reasons_width - _COLUMN_COST >= 40
+    if reasons_beside:
+        room -= reasons_width + _COLUMN_COST
+    if author_width and room - author_width < 30:
+        author_width = max(min(author_width, 10), room - 30) if room > 40 else min(author_width, 10)
+    stacked = room - author_width < 20
+    if stacked:
+        labels_room = sum(label_widths) + _COLUMN_COST * len(labels)
+        room += labels_room
+        author_width = min(author_width, max(10, room - 40))
+    comment_width = max(16, room - author_width)
+
+    table = Table(title=Text(title) if title else None, title_justify="left")
+    table.add_column(key_header, justify="right", width=key_width, min_width=key_width, no_wrap=True)
+    if id_width:
+        table.add_column("id", width=id_width, min_width=id_width, no_wrap=not full_text, overflow="fold")
+    if author_width:
+        table.add_column("author", width=author_width, no_wrap=not full_text, overflow="ellipsis")
+    table.add_column(
+        "comment",
+        width=comment_width,
+        no_wrap=not (full_text or stacked),
+        overflow="fold" if full_text or stacked else "ellipsis",
+    )
+    for label, label_width in zip(labels, label_widths, strict=True):
+        if not stacked:
+            table.add_column(label, justify="right", width=label_width, min_width=label_width, no_wrap=True)
+    if reasons_beside:
+        table.add_column("reasons", width=reasons_width, no_wrap=not full_text, overflow="ellipsis")
+    for comment in comments:
+        scores = comment.scores
+        why = printable(_reasons(scores, None if full_text else TABLE_REASONS))
+        text = Text(printable(comment.text.strip() if full_text else _excerpt(comment.text, comment_width)))
+        if stacked:
+            for position, label in enumerate(labels):
+                score = scores[label]
+                # No space inside a pair: the line wraps between labels, never inside one.
+                flag = "\u2691" if score.flagged else ""
+                text.append("\n" if position == 0 else "  ")
+                text.append(f"{flag}{label}={score.probability:.2f}", style=_probability_style(score))
+        if why and reasons and not reasons_beside:
+            text.append("\n" + (why if full_text else _excerpt(why, comment_width)), style="yellow")
+        cells: list[Text] = [Text(comment.key)]
+        if id_width:
+            cells.append(Text(printable(comment.id)))
+        if author_width:
+            cells.append(Text(printable(comment.author or "")))
+        cells.append(text)
+        for label in () if stacked else labels:
+            score = scores[label]
+            flag = "\u2691 " if score.flagged else ""
+            cells.append(Text(f"{flag}{score.probability:.2f}", style=_probability_style(score)))
+        if reasons_beside:
+            cells.append(Text(why, style="yellow"))
         table.add_row(*cells, style="bold" if scores.flagged else None)
     return table
 
 
-def _console() -> Console:
-    # Piped output gets room for the excerpt instead of rich's 80-column default.
-    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(width=160 if wide else None, soft_wrap=False)
+def _probability_style(score) -> str:
+    return "bold white on red" if score.flagged else "dim" if score.probability < 0.1 else ""
+
+
+def table_width(table: Table) -> int:
+    """The width ``table`` needs with no column cut: the fixed widths, their padding and borders."""
+    return sum((column.width or 0) for column in table.columns) + _COLUMN_COST * len(table.columns) + 1
+
+
+def _excerpt(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
+
+
+_OUTPUTS = {"table": _TableOutput, "json": _JsonOutput, "jsonl": _JsonlOutput, "csv": _CsvOutput}
+
+
+# --- the command -----------------------------------------------------------------------------------------
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+@dataclass
+class _Tally:
+    failed: bool = False
+    fail_hit: bool = False
+
+
+def _error(message: str) -> None:
+    typer.echo(f"moderate: error: {printable(message, one_line=True)}", err=True)
+
+
+def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: str, with_text: bool,
+                  max_line_bytes: int, fail_on: Sequence[str], tally: _Tally) -> None:  # fmt: skip
+    """Read, score and write a comment stream a batch at a time; bad lines are named and skipped."""
+    name = input_name(path)
+    lines = read_comment_lines(read_lines(path, max_line_bytes=max_line_bytes))
+    first = next(lines, None)  # opens the file: a file that cannot be read fails before any output
+    comments = flagged = 0
+    output.begin(name, None)
+    try:
+        for batch in _batches(chain(() if first is None else (first,), lines), BATCH_LINES):
+            good = []
+            for item in batch:
+                if isinstance(item, BadLine):
+                    tally.failed = True
+                    _error(f"{name}:{item.line}: {item.error}")
+                else:
+                    good.append(item)
+            scores = moderator.score_many([line.text for line in good], explain=explain)
+            comments += len(scores)
+            flagged += sum(1 for s in scores if s.flagged)
+            tally.fail_hit = tally.fail_hit or any(_hits(s, fail_on) for s in scores)
+            output.batch(_stream_comments(good, scores, with_text=with_text))
+            output.out.flush()  # a reader downstream gets each batch as soon as it is scored
+    finally:
+        output.end(comments, flagged)
+
+
+def _hits(scores: Scores, fail_on: Sequence[str]) -> bool:
+    return any(scores.flagged if label == "any" else scores[label].flagged for label in fail_on)
 
 
 def register(app: typer.Typer) -> None:
@@ -161,8 +440,9 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--comments",
-                help='Each input is a list of comments: one per line, or JSONL with a "text" field '
-                "(detected when the first non-blank line starts with {).",
+                help='Each input is a stream of comments: one per line, or JSONL with a "text" field '
+                "(detected when the first non-blank line starts with {); id, author and any other field "
+                "are kept. Read, scored and written in batches: any length, flat memory.",
             ),
         ] = False,
         threshold: ThresholdOption = None,
@@ -175,21 +455,51 @@ def register(app: typer.Typer) -> None:
                 "A file that failed (exit 2) takes precedence.",
             ),
         ] = None,
+        with_text: Annotated[
+            bool, typer.Option("--text/--no-text", help="Include each comment's text in JSON, JSONL and CSV.")
+        ] = True,
+        explain: Annotated[
+            str,
+            typer.Option(
+                "--explain",
+                metavar="flagged|all|none",
+                help="Which labels get reasons (the n-grams behind the score): flagged ones, all, or none "
+                "(fastest).",
+            ),
+        ] = "flagged",
+        full_text: Annotated[
+            bool,
+            typer.Option(
+                "--full-text", "--wide", help="Table: show every comment and its reasons whole, wrapped."
+            ),
+        ] = False,
         model: ModelOption = None,
         max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+        max_comment_bytes: Annotated[
+            int,
+            typer.Option(
+                "--max-comment-bytes",
+                min=0,
+                help="With --comments: refuse a line longer than this many bytes (it is named on stderr; "
+                "the other lines are scored). 0 means no limit.",
+            ),
+        ] = DEFAULT_MAX_LINE_BYTES,
     ) -> None:
         """Score every reader comment of each file: probability and flag per label, and the top reasons.
 
-        Exit codes: 2 when a file failed (the others are still scored), else 1 when --fail-on matched, else 0.
+        Comments are numbered from 1 in every format; with --comments, by line number, with the input's
+        id kept. Exit codes: 2 when a file or line failed (the rest is still scored), else 1 when
+        --fail-on matched, else 0.
         """
-        threshold = threshold or []
         fail_on = fail_on or []
         if output_format not in FORMATS:
             raise fail(f"--format {output_format}: choose one of {', '.join(FORMATS)}")
+        if explain not in EXPLAIN_CHOICES:
+            raise fail(f"--explain {explain}: choose one of {', '.join(EXPLAIN_CHOICES)}")
         with user_errors():
             moderator = Moderator.load(model)
             labels = tuple(moderator.labels)
-            overrides = parse_thresholds(threshold, labels)
+            overrides = parse_thresholds(threshold or [], labels)
             if overrides:
                 moderator = moderator.with_thresholds(overrides)
             for label in fail_on:
@@ -197,56 +507,34 @@ def register(app: typer.Typer) -> None:
                     known = ", ".join(labels)
                     raise InputError(f"--fail-on {label}: unknown label (labels: {known}, or any)")
 
-        console = _console()
-        scored: list[dict] = []
-        failed = False
-        fail_hit = False
-        header_written = False
+        output = _OUTPUTS[output_format](
+            sys.stdout,
+            labels,
+            stream_input=comments_only,
+            with_text=with_text,
+            explain=explain,
+            full_text=full_text,
+        )
+        tally = _Tally()
         with user_errors():
+            output.start()
             for path in files:
                 try:
-                    article = (
-                        read_comments(path, max_bytes)
-                        if comments_only
-                        else parse_file(path, max_bytes=max_bytes)
-                    )
-                    moderated = moderator.moderate(article)
+                    if comments_only:
+                        _score_stream(path, moderator, output, explain=explain, with_text=with_text,
+                                      max_line_bytes=max_comment_bytes, fail_on=fail_on, tally=tally)  # fmt: skip
+                        continue
+                    moderated = moderator.moderate(parse_file(path, max_bytes=max_bytes), explain=explain)
                 except ModerateError as error:
-                    failed = True
-                    typer.echo(f"moderate: error: {error}", err=True)
+                    tally.failed = True
+                    _error(str(error))
                     continue
-                fail_hit = fail_hit or any(
-                    moderated.flagged(None if label == "any" else label) for label in fail_on
-                )
-                if output_format == "table":
-                    if moderated.comments:
-                        console.print(_table(moderated, labels, console.width))
-                    else:
-                        console.print(Text(f"{article.source}: no reader comments found"))
-                elif output_format == "jsonl":
-                    for record in article_records(moderated):
-                        record.pop("kind")
-                        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-                elif output_format == "csv":
-                    writer = csv.writer(sys.stdout, lineterminator="\n")
-                    if not header_written:
-                        writer.writerow(csv_columns(labels))
-                        header_written = True
-                    writer.writerows(article_csv_rows(moderated, labels))
-                else:
-                    scored.append(
-                        {
-                            "source": moderated.article.source,
-                            "title": moderated.article.title,
-                            "comments": [
-                                {**c.to_dict(), "flags": list(c.scores.flags)} for c in moderated.comments
-                            ],
-                        }
-                    )
-            if output_format == "json":
-                sys.stdout.write(json.dumps(scored, ensure_ascii=False, indent=2) + "\n")
-            sys.stdout.flush()
-        if failed:
+                tally.fail_hit = tally.fail_hit or any(_hits(c.scores, fail_on) for c in moderated.comments)
+                output.begin(input_name(path), moderated.article.title)
+                output.batch(_page_comments(moderated, with_text=with_text))
+                output.end(len(moderated.comments), len(moderated.flagged()))
+            output.finish()
+        if tally.failed:
             raise typer.Exit(2)
-        if fail_hit:
+        if tally.fail_hit:
             raise typer.Exit(1)

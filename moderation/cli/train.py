@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -44,10 +45,32 @@ FilesOption = Annotated[
 ]
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an --out that training would destroy: saving replaces the whole directory."""
+    from moderation.errors import InputError
+    from moderation.model import LEXICON, MANIFEST, WEIGHTS
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a directory")
+    if out.is_dir():
+        names = {path.name for path in out.iterdir()}
+        if names and not (MANIFEST in names and names <= {MANIFEST, WEIGHTS, LEXICON, "README.md"}):
+            raise InputError(
+                f"--out {out}: holds files that are not a model's, and training replaces the whole "
+                "directory; name a new or empty directory, or an existing model directory"
+            )
+
+
 def train(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")] = Path(
-        "models/default"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Model directory to write (required): a new or empty directory, or a model directory to "
+            "replace. Nothing is written anywhere else: the shipped model changes only when named here.",
+        ),
+    ],
     data: DataOption = None,
     no_corpora: NoCorporaOption = False,
     in_domain: InDomainOption = None,
@@ -66,6 +89,7 @@ def train(
     from moderation.reporting import write_atomically
 
     with user_errors():
+        _check_out(out)  # before the minutes of training, not after
         frame = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or []).to_pandas()
         lexicon_path = lexicon or _default_lexicon()
         lexicon_data = Lexicon.load(lexicon_path) if lexicon_path else Lexicon()
@@ -93,7 +117,24 @@ def train(
                 raise fail(str(error)) from None
             progress.update(task, description="measuring on test", completed=0, total=None)
             measured = evaluation.evaluate(model, test_set)
-        model = model.with_info(metrics={"split": "test", "corpora": measured.summary()})
+            metrics = {"split": "test", "base_rate": measured.base_rate, "corpora": measured.summary()}
+            # Evaluation-only adversarial set: every row of it, whatever its split, was never trained on.
+            dynahate = frame[frame["source"] == "dynahate_devtest"]
+            if len(dynahate):
+                metrics["dynahate_accuracy"] = round(
+                    evaluation.flag_accuracy(
+                        model, dynahate["text"].tolist(), dynahate["hateful"].to_numpy() == 1
+                    ),
+                    4,
+                )
+            identity_path = _project_file("data/identity_templates.json")
+            if identity_path is not None:
+                statements = evaluation.identity_statements(identity_path)
+                metrics["identities"] = [
+                    {k: round(v, 4) if isinstance(v, float) else v for k, v in dataclasses.asdict(m).items()}
+                    for m in evaluation.identity_bias(model, statements)
+                ]
+        model = model.with_info(metrics=metrics)
         model.save(out)
         write_atomically(out / "README.md", modelcard.render(model.manifest()))
         typer.echo(_table(measured))
@@ -113,8 +154,25 @@ def evaluate(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the metrics as JSON here.")
     ] = None,
+    base_rate: Annotated[
+        float,
+        typer.Option(
+            "--base-rate",
+            min=0.001,
+            max=0.999,
+            help="Share of positives in a real comment section: the P@base column reweights each corpus to it.",
+        ),
+    ] = 0.05,
+    identities: Annotated[
+        Path | None,
+        typer.Option(
+            "--identities",
+            help="Identity test set (default data/identity_templates.json): false flags and bias AUCs per identity.",
+        ),
+    ] = None,
 ) -> None:
-    """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not)."""
+    """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not), precision at
+    a comment section's base rate, and per identity the false flag rate and unintended-bias AUCs."""
     from moderation import evaluation, training
     from moderation.moderator import Moderator
     from moderation.reporting import write_atomically
@@ -125,31 +183,64 @@ def evaluate(
         moderator = Moderator.load(model_dir)
         dataset = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or [])
         measured = evaluation.evaluate(
-            moderator.model, training.LabelledTexts.from_dataset(dataset, split), split=split
+            moderator.model,
+            training.LabelledTexts.from_dataset(dataset, split),
+            split=split,
+            base_rate=base_rate,
         )
         typer.echo(_table(measured))
+        record = measured.to_dict()
+        identity_path = identities or _project_file("data/identity_templates.json")
+        if identity_path is not None:
+            bias = evaluation.identity_bias(moderator.model, evaluation.identity_statements(identity_path))
+            typer.echo(_identity_table(bias))
+            record["identities"] = [dataclasses.asdict(m) for m in bias]
         if out is not None:
-            write_atomically(out, json.dumps(measured.to_dict(), indent=2) + "\n")
+            write_atomically(out, json.dumps(record, indent=2) + "\n")
 
 
 def _default_lexicon() -> Path | None:
+    return _project_file("data/lexicon.json")
+
+
+def _project_file(relative: str) -> Path | None:
     from moderation.corpora import _project_root
 
     project = _project_root()
-    path = project / "data" / "lexicon.json" if project else None
+    path = project / relative if project else None
     return path if path is not None and path.is_file() else None
+
+
+def _identity_table(bias) -> str:
+    header = (
+        f"{'identity':<16} {'benign':>6} {'hate':>5} {'false flags':>11} {'missed':>7} "
+        f"{'subgroup':>8} {'BPSN':>6} {'BNSP':>6}"
+    )
+    lines = ["", "identity statements (AUCs on the hateful probability)", header, "-" * len(header)]
+    for m in bias:
+        lines.append(
+            f"{m.identity:<16} {m.benign:>6} {m.hateful:>5} {m.false_flag_rate:>11.3f} {m.missed_rate:>7.3f} "
+            f"{m.subgroup_auc:>8.3f} {m.bpsn_auc:>6.3f} {m.bnsp_auc:>6.3f}"
+        )
+    return "\n".join(lines)
 
 
 def _table(measured) -> str:
     header = (
-        f"{'corpus':<32} {'label':<12} {'rows':>7} {'pos':>6} {'prec':>6} {'rec':>6} {'F1':>6} {'AUC':>6}"
+        f"{'corpus':<32} {'label':<12} {'rows':>7} {'pos':>6} {'prec':>6} {'rec':>6} {'F1':>6} {'AUC':>6} "
+        f"{'P@base':>6}"
     )
-    lines = [f"{measured.split} split", header, "-" * len(header)]
+    lines = [
+        f"{measured.split} split; P@base: precision with positives reweighted to {measured.base_rate:g} of rows",
+        header,
+        "-" * len(header),
+    ]
     for m in measured.metrics:
         auc = "-" if m.roc_auc is None else f"{m.roc_auc:.3f}"
+        at_base = "-" if m.precision_at_base_rate is None else f"{m.precision_at_base_rate:.3f}"
         lines.append(
             f"{m.corpus:<32} {m.label:<12} {m.rows:>7} {m.positives:>6} {m.precision:>6.3f} {m.recall:>6.3f} "
-            f"{m.f1:>6.3f} {auc:>6}"
+            f"{m.f1:>6.3f} {auc:>6} {at_base:>6}"
         )
     return "\n".join(lines)
 

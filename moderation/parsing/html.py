@@ -153,16 +153,83 @@ def parse_html(markup: str, *, source: str | None = None) -> Article:
 
 
 def _document(markup: str) -> lxml.html.HtmlElement | None:
-    data = _XML_DECLARATION.sub("", markup, count=1).replace("\x00", "").encode("utf-8", "replace")
+    markup = _XML_DECLARATION.sub("", markup, count=1).replace("\x00", "")
+    root, too_deep = _parse_markup(markup)
+    if too_deep:
+        # libxml2 stops at 2,048 levels and loses the rest of the page: flatten the excess, parse again.
+        root, _ = _parse_markup(_flatten(markup))
+    return root
+
+
+def _parse_markup(markup: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """The document's root (None when there is none) and whether libxml2 gave up on its depth."""
+    data = markup.encode("utf-8", "replace")
     if not data.strip():
-        return None
+        return None, False
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(
-            data, parser=lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
-        )
+        root = lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError):
-        return None
-    return root if isinstance(root, lxml.html.HtmlElement) else None
+        return None, False
+    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log)
+    return (root if isinstance(root, lxml.html.HtmlElement) else None), too_deep
+
+
+_KEPT_LEVELS = 500
+"""Levels kept at the top and at the bottom of a page nested too deeply; the levels between are flattened."""
+_VOID = _words("area base br col embed hr img input link meta param source track wbr")
+_MARKUP_TOKEN = re.compile(
+    r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|<(/?)([a-zA-Z][^\s/>]*)([^>]*)>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _elements(markup: str) -> Iterator[tuple[re.Match[str], int | None, int]]:
+    """Every tag of ``markup``: (token, element number or None for what is no element, its depth).
+
+    A closing tag closes the nearest open element of its name and the unclosed ones inside it (as ``<p>``
+    and ``<li>`` often are); one that closes nothing nearby is reported with element None.
+    """
+    stack: list[tuple[str, int]] = []
+    count = 0
+    for token in _MARKUP_TOKEN.finditer(markup):
+        closing, tag, rest = token.group(2), (token.group(3) or "").lower(), token.group(4) or ""
+        if not tag or (not closing and (tag in _VOID or rest.rstrip().endswith("/"))):
+            yield token, None, len(stack)
+        elif not closing:
+            stack.append((tag, count))
+            yield token, count, len(stack)
+            count += 1
+        else:
+            for index in range(len(stack) - 1, max(-1, len(stack) - 100), -1):
+                if stack[index][0] == tag:
+                    yield token, stack[index][1], index + 1
+                    del stack[index:]
+                    break
+            else:
+                yield token, None, len(stack)
+
+
+def _flatten(markup: str) -> str:
+    """``markup`` with the elements nested between the top and the bottom ``_KEPT_LEVELS`` levels unwrapped.
+
+    Their text stays where it was; the page's frame and the innermost structure (where a comment list
+    buried under thousands of wrappers sits) keep their tags.
+    """
+    deepest = max((depth for _, _, depth in _elements(markup)), default=0)
+    low, high = _KEPT_LEVELS, deepest - _KEPT_LEVELS
+    dropped: set[int] = set()
+    out: list[str] = []
+    position = 0
+    for token, element, depth in _elements(markup):
+        out.append(markup[position : token.start()])
+        position = token.end()
+        if element is not None and token.group(2) == "" and low < depth <= high:
+            dropped.add(element)
+        if element is None or element not in dropped:
+            out.append(token.group(0))
+    out.append(markup[position:])
+    return "".join(out)
 
 
 # --- text of an element ----------------------------------------------------------------------------------
@@ -379,7 +446,13 @@ def _string(value: object) -> str | None:
         value = value.get("@value")
     if isinstance(value, list):
         return next(filter(None, map(_string, value)), None)
-    return value if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    # JSON may escape half a surrogate pair ("\\ud800"): no encoding can write it, so it becomes U+FFFD.
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _field(node: dict, *names: str) -> str | None:

@@ -293,9 +293,22 @@ _QUOTES = "\"'“”‘’«»„‚`´"
 _NOT_IN_NAMES = frozenset('"“”«»()[]{}<>|/\\=+*#@$%^~`;:!?…•·')
 
 
+# A name may end in a period only after an initial or a suffix: "Smith, J.", "J.R.", "Ed Jones Jr.".
+_FINAL_INITIAL = re.compile(r"(?:^|[\s.])(?:[^\W\d_a-z]|Jr|Sr)\.$")
+# Handles joined by punctuation: "anne-marie", "mike.jones", "o'neil", "j.r.smith".
+_JOINED_HANDLE = re.compile(r"[^\W\d_]+(?:[-._'’][^\W_]+)+")
+# "don't", "it's", "we'll": contractions, not handles.
+_CONTRACTION = re.compile(r"[^\W\d_]+['’](?:t|s|re|ve|ll|d|m)", re.IGNORECASE)
+
+
+def _ends_like_a_name(text: str) -> bool:
+    return text[-1] != "," and (text[-1] != "." or _FINAL_INITIAL.search(text) is not None)
+
+
 def looks_like_name(text: str, *, max_words: int = 4) -> bool:
-    """Whether a short line reads as a commenter's name or handle ("Vlad the Great", "Mr Fixer", "jon_88")."""
-    if not 1 <= len(text) <= 40 or text[0] in _QUOTES or text[-1] in _QUOTES or text[-1] in ".,":
+    """Whether a short line reads as a commenter's name or handle ("Vlad the Great", "Mr Fixer", "jon_88",
+    "J. R. Smith", "O'Neil", "anne-marie")."""
+    if not 1 <= len(text) <= 40 or text[0] in _QUOTES or text[-1] in _QUOTES or not _ends_like_a_name(text):
         return False
     if any(char in _NOT_IN_NAMES for char in text):
         return False
@@ -304,7 +317,7 @@ def looks_like_name(text: str, *, max_words: int = 4) -> bool:
         return False
     if len(words) == 1:
         word = words[0]
-        if word.lower() in _NOT_NAMES:
+        if word.lower() in _NOT_NAMES or _CONTRACTION.fullmatch(word):
             return False
         if _is_handle(word):
             return True
@@ -328,8 +341,14 @@ def _is_handle(word: str) -> bool:
         and (
             any(char.isdigit() or char == "_" for char in word)
             or (word[0].islower() and word.lower() != word)
+            or (_JOINED_HANDLE.fullmatch(word) is not None and _CONTRACTION.fullmatch(word) is None)
         )
     )
+
+
+def _looks_like_login(text: str) -> bool:
+    """One lowercase word such as "jdoe": a name only where a date line vouches for it."""
+    return 2 <= len(text) <= 30 and text.isalpha() and text.lower() not in _NOT_NAMES
 
 
 # --- where the comments begin ----------------------------------------------------------------------------
@@ -387,14 +406,20 @@ def _wordpress_start(
         if posted or dated_next or says_lines >= 2:
             return says["author"].strip(), posted
         return None
-    if dated_next and looks_like_name(line.text, max_words=5):
+    if dated_next and (looks_like_name(line.text, max_words=5) or _looks_like_login(line.text)):
         return line.text, None
     return None
 
 
 def _author_ok(author: str) -> bool:
     author = author.strip()
-    return bool(author) and len(author.split()) <= 6 and not author.isdigit() and author[-1] not in ".!?"
+    return (
+        bool(author)
+        and len(author.split()) <= 6
+        and not author.isdigit()
+        and author[-1] not in "!?"
+        and _ends_like_a_name(author)
+    )
 
 
 def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> _Section:
@@ -409,9 +434,9 @@ def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: 
         # A name over a date at the very top is a byline, not a comment.
         if found and (index or _says(rest[index].text)):
             return _Section(index, "wordpress")
-    heading = _last_comment_heading(lines, dropped, rest)
-    if heading is not None:
-        return _Section(heading, "heading")
+    headings = _comment_headings(lines, dropped, rest)
+    if headings:
+        return _Section(_comments_after_headings(headings, lines, dropped, rest), "heading")
     blocks = _blocks(rest, lines, dropped)
     start = _blank_line_section_start(blocks)
     if start is None:
@@ -419,18 +444,39 @@ def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: 
     return _Section(rest.index(blocks[start].lines[0]), "blank-lines")
 
 
-def _last_comment_heading(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> int | None:
-    """Index into ``rest`` of the first content line after the last comment heading, past the body start."""
+def _comment_headings(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> list[int]:
+    """Index into ``rest`` of the first content line after each comment heading past the body start."""
     first_number, last_number = rest[0].number, rest[-1].number
-    heading_number = None
+    starts: list[int] = []
     for line, is_dropped in zip(lines, dropped, strict=True):
         # A comment counter under the byline comes before the body; a heading with nothing after it
         # (a form's "Comments" label) opens nothing.
         if first_number < line.number < last_number and is_dropped and is_comment_header(line.text):
-            heading_number = line.number
-    if heading_number is None:
-        return None
-    return next(index for index, line in enumerate(rest) if line.number > heading_number)
+            start = next(index for index, content in enumerate(rest) if content.number > line.number)
+            if not starts or starts[-1] != start:
+                starts.append(start)
+    return starts
+
+
+def _comments_after_headings(
+    headings: Sequence[int], lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]
+) -> int:
+    """Where the comment section starts, given the comment headings: the last one, unless comments begin earlier.
+
+    The last heading is the safe choice (a counter near the top is a heading too), but a heading must not
+    swallow the comments before it: an earlier heading opens the section when what follows it reads as
+    comments (it starts with an author line, or has two), and so does a blank-line comment section with
+    two or more authors before the last heading (a second page of comments appended with its own heading).
+    """
+    for heading, following in zip(headings, headings[1:], strict=False):
+        flags = _author_flags(_blocks(rest[heading:following], lines, dropped))
+        if flags and (flags[0] or sum(flags) >= 2):
+            return heading
+    before = _blocks(rest[: headings[-1]], lines, dropped)
+    start = _blank_line_section_start(before)
+    if start is not None and sum(_author_flags(before)[start:]) >= 2:
+        return rest.index(before[start].lines[0])
+    return headings[-1]
 
 
 @dataclass(frozen=True)

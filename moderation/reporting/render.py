@@ -99,7 +99,7 @@ def csv_cell(value: object) -> object:
 
 def csv_columns(labels: Sequence[str]) -> list[str]:
     """The CSV header: the comment's origin and text, then probability, flag and reasons per label."""
-    columns = ["source", "article_title", "comment_index", "author", "posted", "parent", "text"]
+    columns = ["source", "article_title", "comment_number", "author", "posted", "parent", "text"]
     for label in labels:
         columns += [f"{label}_probability", f"{label}_flagged", f"{label}_reasons"]
     return [*columns, "flags"]
@@ -112,10 +112,10 @@ def article_csv_rows(article: ModeratedArticle, labels: Sequence[str]) -> Iterat
         cells: list[object] = [
             article.article.source,
             article.article.title,
-            comment.index,
+            comment.index + 1,  # numbered from 1 in every output, as Comment.to_dict does
             comment.author,
             comment.posted,
-            comment.parent,
+            None if comment.parent is None else comment.parent + 1,
             comment.text,
         ]
         for label in labels:

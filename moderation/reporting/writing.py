@@ -49,8 +49,8 @@ def report_format(path: str | Path) -> str:
 
 def is_report(path: str | Path) -> bool:
     """Whether ``path`` is an HTML report written by moderate (so never an article to score)."""
-    if Path(path).suffix.lower() not in (".html", ".htm"):
-        return False
+    if Path(path).suffix.lower() not in (".html", ".htm") or not Path(path).is_file():
+        return False  # not a regular file (a FIFO would block the open): reading refuses it later
     try:
         with open(path, "rb") as stream:
             head = stream.read(4096)

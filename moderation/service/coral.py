@@ -10,6 +10,13 @@ What Coral sends and accepts is read from coralproject/talk,
 The request: ``action`` (NEW | EDIT), ``comment.body`` (plain text or HTML, per the phase's format),
 ``comment.parentID``, ``author.id/role``, ``story.id/url``, ``site.id``, ``tenantID``, ``tenantDomain``.
 
+Long comments are scored whole, as far as the body limit goes (Coral's own length limit is the real one): the
+text is scored sentence by sentence (long sentences in overlapping windows) and each label takes its highest
+part, so padding a hateful sentence with pages of harmless text does not dilute it. Coral publishes a comment when this
+phase answers anything but 2xx, so a comment that cannot be scored (body over the limit, scoring over its
+deadline, the service at its concurrency limit) is answered ``SYSTEM_WITHHELD`` for a moderator to decide:
+never let through unscored.
+
 The answer: for a clean comment, 204 and no body (Coral continues with the next phase). For a flagged one::
 
     {"status": "SYSTEM_WITHHELD",
@@ -31,12 +38,19 @@ from hashlib import sha256
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from selectolax.lexbor import LexborHTMLParser
 
-from moderation.service.http import ApiError, utf8_size, validation_message
-from moderation.types import Scores
+from moderation.service.http import ApiError, validation_message
+from moderation.service.text import plain_text, sentence_spans
+from moderation.types import LabelScore, Scores
 
+ENDPOINT = "/coral/v1/moderate"
 SIGNATURE_HEADER = "X-Coral-Signature"
+#: A comment longer than this is scored by its parts (see :func:`chunks`).
+LONG_COMMENT_CHARS = 1000
+#: A sentence longer than WINDOW_CHARS is cut into windows overlapping by WINDOW_OVERLAP characters, so any
+#: phrase up to WINDOW_OVERLAP characters long lies whole inside some window.
+WINDOW_CHARS = 300
+WINDOW_OVERLAP = 150
 WITHHELD_STATUS = "SYSTEM_WITHHELD"
 FLAG_REASON = "COMMENT_DETECTED_TOXIC"
 
@@ -97,23 +111,59 @@ def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) ->
         raise ApiError(403, f"{SIGNATURE_HEADER} does not match the body for any configured secret.")
 
 
-def parse_request(body: bytes, *, max_text_bytes: int) -> tuple[ModerationRequest, str]:
+def parse_request(body: bytes) -> tuple[ModerationRequest, str]:
     """The validated request and the comment's plain text, or :class:`ApiError` (400)."""
     try:
         request = ModerationRequest.model_validate_json(body)
     except ValidationError as error:
         raise ApiError(400, validation_message(error)) from None
-    text = plain_text(request.comment.body)
-    if utf8_size(text) > max_text_bytes:
-        raise ApiError(400, f"comment.body too long: {utf8_size(text)} bytes; the limit is {max_text_bytes}.")
-    return request, text
+    return request, plain_text(request.comment.body)
 
 
-def plain_text(body: str) -> str:
-    """The comment as a reader sees it: Coral sends HTML when the phase's format is HTML."""
-    if "<" not in body:
-        return body
-    return " ".join(LexborHTMLParser(body).text(separator=" ").split())
+def chunks(text: str) -> list[str]:
+    """``text`` itself when short; else its sentences, each long one cut into overlapping windows.
+
+    A linear model's score is diluted by the text around a phrase, so a long comment is judged by its parts:
+    a hateful sentence padded with pages of harmless ones scores as it would alone.
+    """
+    if len(text) <= LONG_COMMENT_CHARS:
+        return [text]
+    pieces = []
+    step = WINDOW_CHARS - WINDOW_OVERLAP
+    for begin, end in sentence_spans(text):
+        sentence = text[begin:end]
+        if len(sentence) <= WINDOW_CHARS:
+            pieces.append(sentence)
+        else:
+            starts = range(0, len(sentence) - WINDOW_OVERLAP, step)
+            pieces.extend(sentence[start : start + WINDOW_CHARS] for start in starts)
+    return pieces or [text]
+
+
+def highest(window_scores: Sequence[Scores], thresholds: dict[str, float]) -> Scores:
+    """One comment's scores from its windows' scores: each label's highest probability, flagged against its
+    threshold."""
+    if len(window_scores) == 1:
+        return window_scores[0]
+    labels = {}
+    for label, threshold in thresholds.items():
+        probability = max(scores[label].probability for scores in window_scores)
+        labels[label] = LabelScore(probability, probability >= threshold, threshold)
+    return Scores(labels)
+
+
+def withheld_unscored(why: str) -> dict:
+    """The answer for a comment moderate could not score: withheld for a moderator, never published."""
+    return {
+        "status": WITHHELD_STATUS,
+        "actions": [
+            {
+                "actionType": "FLAG",
+                "reason": FLAG_REASON,
+                "additionalDetails": f"moderate: not scored ({why[:200]}); held for review",
+            }
+        ],
+    }
 
 
 def build_response(scores: Scores) -> dict | None:

@@ -8,6 +8,7 @@ Every refusal is Google's error JSON, the shape Perspective API clients already 
 from __future__ import annotations
 
 import hmac
+import zlib
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -41,18 +42,23 @@ STATUS_NAMES = {
 class ApiError(Exception):
     """A request the service refuses: an HTTP code and a one-line message for the client."""
 
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, details: list[dict] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details
+        """Google's ``error.details``: typed objects saying more (Perspective's language errors use them)."""
 
     def response(self) -> JSONResponse:
-        return error_response(self.code, self.message)
+        return error_response(self.code, self.message, self.details)
 
 
-def error_response(code: int, message: str) -> JSONResponse:
+def error_response(code: int, message: str, details: list[dict] | None = None) -> JSONResponse:
     status = STATUS_NAMES.get(code, "UNKNOWN")
-    return JSONResponse({"error": {"code": code, "message": message, "status": status}}, status_code=code)
+    error: dict = {"code": code, "message": message, "status": status}
+    if details:
+        error["details"] = details
+    return JSONResponse({"error": error}, status_code=code)
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes:
@@ -78,6 +84,27 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
         # Nobody is left to answer; 499 (nginx's "client closed request") is for the log and metrics.
         raise ApiError(499, "Client disconnected before sending the whole body.") from None
     return b"".join(chunks)
+
+
+def decode_body(raw: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
+    """The body as sent before compression: ``gzip`` is inflated, at most ``max_bytes`` of it (413 past that,
+    so a small gzip bomb cannot expand in memory); ``identity`` or none is the body itself; anything else 415.
+    """
+    encoding = (content_encoding or "identity").strip().lower()
+    if encoding == "identity":
+        return raw
+    if encoding not in ("gzip", "x-gzip"):
+        raise ApiError(415, f"Content-Encoding {encoding[:40]!r} is not supported; send gzip or identity.")
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(raw, max_bytes + 1)
+    except zlib.error:
+        raise ApiError(400, "Request body is not valid gzip.") from None
+    if len(inflated) > max_bytes:
+        raise ApiError(413, f"Request body inflates past the limit of {max_bytes} bytes.")
+    if not inflater.eof or inflater.unused_data:
+        raise ApiError(400, "Request body is not one complete gzip stream.")
+    return inflated
 
 
 def validation_message(error: ValidationError) -> str:

@@ -18,6 +18,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 KNOWN_PATHS = frozenset(
     {
         "/v1alpha1/comments:analyze",
+        "/v1alpha1/comments:suggestscore",
+        "/$discovery/rest",
         "/coral/v1/moderate",
         "/v1/score",
         "/healthz",
@@ -25,6 +27,12 @@ KNOWN_PATHS = frozenset(
         "/metrics",
     }
 )
+
+#: Methods reported by name; any other string a client sends as a method is counted as "other".
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
+
+#: What comments:analyze did about the requested language (see :mod:`moderation.service.perspective`).
+LANGUAGE_OUTCOMES = ("native", "scored-as-english", "refused")
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -55,9 +63,22 @@ class ServiceMetrics:
         )
         for label in labels:
             self.flags.labels(label)  # so every label shows, at 0, before its first flag
+        self.languages = Counter(
+            "moderate_language_outcomes",
+            "comments:analyze requests by what was done about their language: native (the model's own), "
+            "scored-as-english (--languages score-as-english) or refused.",
+            ("outcome",),
+            registry=self.registry,
+        )
+        for outcome in LANGUAGE_OUTCOMES:
+            self.languages.labels(outcome)
+        self.feedback = Counter(
+            "moderate_feedback_stored", "comments:suggestscore verdicts stored.", registry=self.registry
+        )
 
     def observe_request(self, method: str, path: str, status: int, seconds: float) -> None:
         path = path if path in KNOWN_PATHS else "other"
+        method = method if method in KNOWN_METHODS else "other"
         self.requests.labels(method, path, str(status)).inc()
         self.latency.labels(path).observe(seconds)
 
@@ -66,6 +87,9 @@ class ServiceMetrics:
         for flags in flag_lists:
             for label in flags:
                 self.flags.labels(label).inc()
+
+    def observe_language(self, outcome: str) -> None:
+        self.languages.labels(outcome).inc()
 
     def exposition(self) -> bytes:
         if self._multiprocess_dir is None:

@@ -34,6 +34,14 @@ class ServiceSettings:
     """N-grams returned per label by /v1/score."""
     log_text: bool = False
     """Put comment text in the request log (off by default: comments are personal data)."""
+    feedback_db: str | None = None
+    """SQLite file where comments:suggestscore appends moderators' verdicts; None answers suggestscore 503."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins browsers may call the service from; empty means no CORS headers (browsers refuse)."""
+    language_policy: str = "refuse"
+    """What comments:analyze does with a language the model was not trained on: refuse | score-as-english."""
+    max_concurrent_requests: int | None = None
+    """Requests (headers received) one worker handles at once; one more gets 503 at once. None: no limit."""
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_text_bytes", "max_batch"):
@@ -43,6 +51,13 @@ class ServiceSettings:
             raise ValueError("request_timeout_s must be positive")
         if self.reasons < 0:
             raise ValueError("reasons must not be negative")
+        if self.language_policy not in ("refuse", "score-as-english"):
+            raise ValueError("language_policy must be refuse or score-as-english")
+        if self.max_concurrent_requests is not None and self.max_concurrent_requests < 1:
+            raise ValueError("max_concurrent_requests must be at least 1")
+        for origin in self.cors_origins:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"CORS origin {origin!r} must be * or start with http:// or https://")
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -55,7 +70,7 @@ class ServiceSettings:
         values = json.loads(raw)
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in values.items() if key in known}
-        for name in ("api_keys", "coral_secrets"):
+        for name in ("api_keys", "coral_secrets", "cors_origins"):
             if name in values:
                 values[name] = tuple(values[name])
         return cls(**values)

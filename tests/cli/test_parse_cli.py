@@ -21,7 +21,7 @@ def test_parse_prints_the_article_as_json(runner):
     assert set(article) == {"title", "byline", "published", "body", "comments", "dropped", "source"}
     assert len(article["comments"]) == 14
     assert article["comments"][0] == {
-        "index": 0,
+        "number": 1,
         "text": "respect to my north korean hommies, true anti imperialists",
         "author": "Vlad the Great",
         "posted": None,
@@ -36,7 +36,7 @@ def test_parse_text_format_is_readable(runner):
     assert result.exit_code == 0, result.output
     assert "Title:     Council Votes to Close Riverside Library" in result.stdout
     assert "Comments (3)" in result.stdout
-    assert "#1 Henry Cole [an hour ago; reply to #0]" in result.stdout
+    assert "#2 Henry Cole [an hour ago; reply to #1]" in result.stdout
     assert "  - Sort by Best" in result.stdout
 
 
@@ -87,3 +87,18 @@ def test_unknown_kind_is_refused(runner):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_comments_and_replies_are_numbered_from_1_in_json(runner):
+    result = runner.invoke(app, ["parse", str(PAGES / "disqus_dump.txt")])
+    comments = json.loads(result.stdout)["comments"]
+    assert [c["number"] for c in comments] == [1, 2, 3]
+    assert comments[1]["parent"] == 1
+
+
+def test_zero_max_bytes_means_no_limit(runner, tmp_path):
+    page = _write(tmp_path / "page.txt", b"A title\n\n" + b"word " * 400)
+    assert runner.invoke(app, ["parse", str(page), "--max-bytes", "1000"]).exit_code == 2
+    result = runner.invoke(app, ["parse", str(page), "--max-bytes", "0"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == "A title"

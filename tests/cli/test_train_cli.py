@@ -162,3 +162,42 @@ def test_a_labelled_file_with_a_bad_label_is_one_line_and_exit_2(tmp_path: Path)
     assert result.exit_code == 2
     assert "hateful must be 0, 1, true, false or blank" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_train_needs_out_and_never_writes_the_shipped_model_unasked(tmp_path, monkeypatch) -> None:
+    from moderation.moderator import default_model_path
+
+    shipped = default_model_path()
+    before = {path.name: path.stat().st_mtime_ns for path in shipped.iterdir()}
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])  # where models/default is a relative path
+    result = CliRunner().invoke(app, ["train", "--data", str(FIXTURE_CORPORA), "--no-in-domain"])
+    assert result.exit_code == 2
+    assert "--out" in result.output
+    assert {path.name: path.stat().st_mtime_ns for path in shipped.iterdir()} == before
+
+
+@pytest.mark.parametrize("occupied", ["a file", "a folder of other files"])
+def test_train_refuses_an_out_it_would_destroy_before_training(tmp_path, occupied) -> None:
+    out = tmp_path / "out"
+    if occupied == "a file":
+        out.write_text("keep me")
+    else:
+        out.mkdir()
+        (out / "notes.txt").write_text("keep me")
+        (out / "manifest.json").write_text("{}")
+    result = _train(out)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"moderate: error: --out {out}: ") and result.stderr.count("\n") == 1
+    kept = out if occupied == "a file" else out / "notes.txt"
+    assert kept.read_text() == "keep me"
+
+
+def test_train_replaces_an_existing_model_directory(trained: Path, tmp_path) -> None:
+    import shutil
+
+    out = tmp_path / "model"
+    shutil.copytree(trained, out)
+    result = _train(out)
+    assert result.exit_code == 0, result.output
+    model = LinearModel.load(out)
+    assert model.probabilities(["x"]).shape == (1, len(model.labels))

@@ -352,9 +352,43 @@ def test_moderate_parse_lists_json_ld_comments():
     result = CliRunner().invoke(app, ["parse", str(PAGES / "jsonld_article.html"), "--format", "json"])
     assert result.exit_code == 0, result.output
     comments = json.loads(result.stdout)["comments"]
-    assert [(c["index"], c["author"], c["parent"]) for c in comments] == [
-        (0, "Karl Jensen", None),
-        (1, "mira_b", 0),
-        (2, "Valley Courier", None),
+    assert [(c["number"], c["author"], c["parent"]) for c in comments] == [
+        (1, "Karl Jensen", None),
+        (2, "mira_b", 1),
+        (3, "Valley Courier", None),
     ]
     assert comments[1]["text"] == "Full and late, most mornings."
+
+
+_COMMENT_LIST = (
+    '<ol class="commentlist"><li class="comment"><div class="comment-author">Bob</div>'
+    '<div class="comment-content"><p>the joo banksters run everything</p></div></li></ol>'
+)
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [("<div>", "</div>"), ('<div class="wrap"><span>', "</span></div>"), ("<div><p>", "</div>")],
+)
+def test_comments_under_ten_thousand_nested_elements_are_found(opening, closing):
+    # libxml2 gives up past 2,048 levels and silently loses the rest of the page.
+    page = (
+        "<html><body><article><h1>Deep Page</h1><p>The article's first paragraph, long enough.</p></article>"
+        + opening * 10_000
+        + _COMMENT_LIST
+        + closing * 10_000
+        + "<p>The page goes on after the comments.</p></body></html>"
+    )
+    article = parse(page)
+    assert [(c.author, c.text) for c in article.comments] == [("Bob", "the joo banksters run everything")]
+    assert "The article's first paragraph, long enough." in article.body
+
+
+def test_half_a_surrogate_pair_in_json_ld_becomes_a_replacement_character():
+    page = (
+        '<html><body><p>x</p><script type="application/ld+json">{"@type": "Article", "comment": '
+        '[{"@type": "Comment", "text": "bad \\ud800 text", "author": {"name": "\\udfff"}}]}</script></body></html>'
+    )
+    article = parse(page)
+    assert [(c.text, c.author) for c in article.comments] == [("bad \ufffd text", "\ufffd")]
+    json.dumps(article.to_dict(), ensure_ascii=False).encode("utf-8")  # writable

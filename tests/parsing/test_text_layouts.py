@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from moderation.parsing import parse, parse_file
 from moderation.parsing.text import layout_text, looks_like_name, looks_like_timestamp
 
@@ -232,3 +234,73 @@ def test_names_and_timestamps():
         assert looks_like_timestamp(stamp), stamp
     for not_stamp in ["Paul Citro", "the 2 of us", "Reply"]:
         assert not looks_like_timestamp(not_stamp), not_stamp
+
+
+_HEAD = "Harbour Bridge Repairs\n\nThe city council approved the repairs on Tuesday.\n\nTraffic will be reduced.\n\n"
+_NAME_LAYOUTS = {
+    "says": "{a} says:\nMarch 3, 2024 at 9:14 am\n\nFirst.\n\nReply\n\n{b} says:\nMarch 3, 2024 at 9:20 am\n\nSecond.\n\n"
+    "Reply\n\n{c} says:\nMarch 3, 2024 at 9:30 am\n\nThird.\n",
+    "says, no dates": "{a} says:\nFirst.\n\n{b} says:\nSecond.\n\n{c} says:\nThird.\n",
+    "name over date": "{a}\nMarch 3, 2024 at 9:14 am\nFirst.\n\n{b}\nMarch 3, 2024 at 9:20 am\nSecond.\n\n"
+    "{c}\nMarch 3, 2024 at 9:30 am\nThird.\n",
+    "blank lines": "\n{a}\n\nFirst comment text here.\n\n{b}\n\nSecond comment text here.\n\n{c}\n\nThird comment text here.\n",
+    "disqus": "{a} • 2 hours ago\nFirst.\n\n{b} • an hour ago\nSecond.\n\n{c} • 5 minutes ago\nThird.\n",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(_NAME_LAYOUTS))
+@pytest.mark.parametrize(
+    "name",
+    [
+        "J. R. Smith",
+        "O'Neil",
+        "O’Neil",
+        "anne-marie_77",
+        "anne-marie",
+        "mike.jones",
+        "Smith, J.",
+        "J.R.",
+        "Ed Jones Jr.",
+    ],
+)
+def test_names_with_initials_and_punctuation_are_authors(layout, name):
+    # In the middle and at the start: the comment must not merge into the one before or open nothing.
+    for names in (("Ann Lee", name, "Bo Chen"), (name, "Ann Lee", "Bo Chen")):
+        page = _HEAD + _NAME_LAYOUTS[layout].format(a=names[0], b=names[1], c=names[2])
+        comments = parse(page).comments
+        assert [c.author for c in comments] == list(names), page
+        assert [c.text.split()[0] for c in comments] == ["First", "Second", "Third"] or [
+            c.text.split()[0] for c in comments
+        ] == ["First.", "Second.", "Third."]
+
+
+def test_contractions_and_sentences_are_not_names():
+    for text in ("don't", "It's", "we'll", "The end.", "Thanks,", "e.g."):
+        assert not looks_like_name(text), text
+
+
+def test_a_second_comment_heading_does_not_swallow_the_comments_before_it():
+    seed = next((Path(__file__).resolve().parents[2] / "seeds").glob("001_*.txt"))
+    alone = parse_file(seed)
+    text = seed.read_text(encoding="utf-8")
+    appended = "\n\n50 Comments\n\nJane Roe\n\nI liked this one.\n\nMark Twain\n\nA later comment here.\n"
+    article = parse(text + appended)
+    assert article.body == alone.body
+    assert [c.text for c in article.comments] == [
+        *(c.text for c in alone.comments),
+        "I liked this one.",
+        "A later comment here.",
+    ]
+    assert any("joo" in c.text for c in article.comments[:14])
+
+
+def test_comments_between_two_headings_are_comments():
+    page = (
+        "Night Buses Return\n\nThe night bus service resumes on Friday after a two-year pause.\n\n"
+        "The first bus leaves the central station at 23:40.\n\n12 Comments\n\nJo Banks\n\n"
+        "I was at the meeting.\n\nPriya N\n\nCosts are in the second paragraph.\n\n12 Comments\n\n"
+        "Sam Hill\n\nLater page comment.\n"
+    )
+    article = parse(page)
+    assert len(article.body) == 2
+    assert [c.author for c in article.comments] == ["Jo Banks", "Priya N", "Sam Hill"]

@@ -155,6 +155,8 @@ def test_html_reports_are_recognised_as_ours(report, articles, tmp_path):
     page.write_text("<html><head><title>Moderation report: what the council decided</title>")
     assert is_report(tmp_path / "r.html") and is_report(earlier)
     assert not is_report(page) and not is_report(tmp_path / "missing.html")
+    os.mkfifo(tmp_path / "pipe.html")
+    assert not is_report(tmp_path / "pipe.html")  # answered at once: a FIFO is never opened
 
 
 def test_a_failed_write_keeps_the_old_report_and_no_temp_file(articles, tmp_path, monkeypatch):

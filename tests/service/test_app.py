@@ -53,7 +53,7 @@ def test_lying_content_length_is_refused(client):
 
 
 def test_unknown_path_and_wrong_method_get_googles_error_shape(client):
-    missing = client.get("/v1alpha1/comments:suggestscore")
+    missing = client.get("/v1alpha1/comments:nothing")
     assert missing.status_code == 404
     assert missing.json()["error"]["status"] == "NOT_FOUND"
     wrong_method = client.get(ANALYZE)
@@ -148,3 +148,109 @@ def test_settings_travel_to_workers_through_the_environment():
     settings = ServiceSettings(api_keys=("a", "b"), coral_secrets=("s",), max_batch=7, log_text=True)
     assert ServiceSettings.from_env({"MODERATE_SERVE_SETTINGS": settings.to_env()}) == settings
     assert ServiceSettings.from_env({}) == ServiceSettings()
+
+
+def gzipped(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data)
+
+
+def test_gzip_bodies_are_inflated(client):
+    body = json.dumps(perspective_body(ANTISEMITIC)).encode()
+    response = client.post(
+        ANALYZE, params={"key": API_KEY}, content=gzipped(body), headers={"Content-Encoding": "gzip"}
+    )
+    assert response.status_code == 200
+    assert response.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] > 0.5
+
+
+def test_a_gzip_bomb_is_refused_with_413_without_inflating_it(moderator):
+    bomb = gzipped(b" " * (50 * 2**20))  # 50 MB of spaces in ~50 KB
+    assert len(bomb) < 64 * 1024
+    with TestClient(create_app(moderator, ServiceSettings())) as client:
+        response = client.post(ANALYZE, content=bomb, headers={"Content-Encoding": "gzip"})
+    assert response.status_code == 413
+    assert "inflates past the limit" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding", "code"),
+    [(b"not gzip at all", "gzip", 400), (b"{}", "br", 415), (gzipped(b"{}")[:-4], "gzip", 400)],
+)
+def test_bad_or_unknown_encodings_are_refused(client, content, encoding, code):
+    response = client.post(
+        ANALYZE, params={"key": API_KEY}, content=content, headers={"Content-Encoding": encoding}
+    )
+    assert response.status_code == code
+
+
+def test_no_cors_headers_unless_an_origin_is_configured(client, moderator):
+    origin = {"Origin": "https://news.example"}
+    assert "access-control-allow-origin" not in client.post(ANALYZE, json={}, headers=origin).headers
+    settings = ServiceSettings(cors_origins=("https://news.example",))
+    with TestClient(create_app(moderator, settings)) as cors:
+        preflight = cors.options(
+            ANALYZE,
+            headers={
+                **origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "https://news.example"
+        answer = cors.post(ANALYZE, json=perspective_body(CLEAN), headers=origin)
+        assert answer.headers["access-control-allow-origin"] == "https://news.example"
+        other = cors.post(ANALYZE, json=perspective_body(CLEAN), headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_made_up_methods_and_paths_collapse_to_other_in_metrics(client):
+    for number in range(50):
+        client.request(f"FAKE{number}", f"/made/up/{number}")
+    page = client.get("/metrics").text
+    assert "FAKE" not in page and "/made/up" not in page
+    assert 'moderate_requests_total{method="other",path="other",status="404"} 50.0' in page or (
+        'method="other",path="other"' in page
+    )
+    series = [line for line in page.splitlines() if line.startswith("moderate_requests_total{")]
+    assert len(series) < 10
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deep nesting, within no sane limit of ours
+        b'{"comment": {"text": "\xed\xa0\x80"}, "requestedAttributes": {"TOXICITY": {}}}',  # a lone surrogate
+        b'{"comment": {"text": "\\ud800"}, "requestedAttributes": {"TOXICITY": {}}}',  # escaped lone surrogate
+        b"\x00" * 1000,
+        b'{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {"scoreThreshold": 1e999}}}',
+    ],
+)
+def test_hostile_bodies_are_400_not_500(moderator, body):
+    with TestClient(
+        create_app(moderator, ServiceSettings(max_body_bytes=300_000)), raise_server_exceptions=False
+    ) as c:
+        response = c.post(ANALYZE, content=body, headers={"Content-Type": "text/plain"})
+        assert response.status_code in (200, 400), response.text
+        assert c.get("/healthz").status_code == 200
+
+
+def test_the_concurrency_limit_counts_requests_in_flight(moderator):
+    slow = SlowModerator(moderator, delay=1.0)
+    app = create_app(slow, ServiceSettings(max_concurrent_requests=1))
+    with TestClient(app) as client:
+        results = []
+        held = threading.Thread(
+            target=lambda: results.append(client.post(ANALYZE, json=perspective_body(CLEAN)))
+        )
+        held.start()
+        import time
+
+        time.sleep(0.3)
+        refused = client.post(ANALYZE, json=perspective_body(CLEAN))
+        health = client.get("/healthz")
+        held.join()
+    assert refused.status_code == 503 and results[0].status_code == 200
+    assert health.status_code == 200  # probes are answered even at the limit

@@ -95,26 +95,94 @@ def test_without_secrets_unsigned_requests_are_accepted(moderator):
 
 
 @pytest.mark.parametrize(
-    ("request_json", "words"),
+    ("body", "words"),
     [
-        ({"action": "NEW", "comment": {"body": 7}}, "comment.body"),
-        ({"action": "DELETE", "comment": {"body": "hi"}}, "action"),
-        ({"action": "NEW"}, "comment"),
-        ({"action": "NEW", "comment": {"body": "hi", "parentID": 3}}, "comment.parentID"),
+        (json.dumps({"action": "NEW", "comment": {"body": 7}}).encode(), "comment.body"),
+        (json.dumps({"action": "DELETE", "comment": {"body": "hi"}}).encode(), "action"),
+        (json.dumps({"action": "NEW"}).encode(), "comment"),
+        (
+            json.dumps({"action": "NEW", "comment": {"body": "hi", "parentID": 3}}).encode(),
+            "comment.parentID",
+        ),
+        (b'{"action": "NEW", "comment": ', "Invalid JSON"),
+        # JavaScript strings may hold a lone surrogate; JSON.stringify escapes it, strict parsers refuse it.
+        (b'{"action": "NEW", "comment": {"body": "a\\ud800b"}}', "Invalid JSON"),
     ],
 )
-def test_bad_requests_are_refused_with_where_and_what(client, request_json, words):
-    body = json.dumps(request_json).encode()
+def test_a_signed_request_that_cannot_be_read_is_withheld_saying_why(client, body, words):
+    # Coral publishes a comment on any non-2xx answer: refusing an unreadable request would let it through.
     response = post_signed(client, body, CORAL_SECRET)
-    assert response.status_code == 400
-    assert words in response.json()["error"]["message"]
-
-
-def test_malformed_json_with_a_valid_signature_is_refused(client):
-    response = post_signed(client, b'{"action": "NEW", "comment": ', CORAL_SECRET)
-    assert response.status_code == 400
-    assert "Invalid JSON" in response.json()["error"]["message"]
+    assert_withheld(response)
+    assert words in response.json()["actions"][0]["additionalDetails"]
 
 
 def test_empty_comment_is_let_through(client):
     assert post_signed(client, coral_body("   "), CORAL_SECRET).status_code == 204
+
+
+# Coral publishes a comment whenever this phase answers anything but 2xx: nothing may fail open.
+
+PADDING = "The weather was mild and the council met on Tuesday to discuss the new library opening hours. "
+
+
+def assert_withheld(response) -> None:
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["status"] == "SYSTEM_WITHHELD"
+    assert {action["reason"] for action in answer["actions"]} <= CORAL_REASONS
+
+
+def test_a_hateful_comment_padded_past_20_kb_is_still_withheld(client):
+    text = PADDING * 120 + ANTISEMITIC + " " + PADDING * 120  # ~23 KB of harmless text around one sentence
+    assert len(text.encode()) > 20 * 1024
+    assert_withheld(post_signed(client, coral_body(text), CORAL_SECRET))
+
+
+def test_a_long_clean_comment_is_let_through(client):
+    assert post_signed(client, coral_body(PADDING * 240), CORAL_SECRET).status_code == 204
+
+
+def test_a_body_over_the_limit_is_withheld_not_refused(moderator):
+    settings = ServiceSettings(coral_secrets=(CORAL_SECRET,), max_body_bytes=2000)
+    with TestClient(create_app(moderator, settings)) as client:
+        body = coral_body(PADDING * 40)
+        assert_withheld(post_signed(client, body, CORAL_SECRET))
+
+
+class _SlowModerator:
+    def __init__(self, moderator, *, fail: bool = False) -> None:
+        self._moderator, self._fail = moderator, fail
+        self.labels, self.thresholds, self.manifest = (
+            moderator.labels,
+            moderator.thresholds,
+            moderator.manifest,
+        )
+
+    def score_many(self, texts, **kwargs):
+        if self._fail:
+            raise RuntimeError("bug")
+        import time
+
+        time.sleep(1.0)
+        return self._moderator.score_many(texts, **kwargs)
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_comment_that_cannot_be_scored_is_withheld(moderator, fail):
+    settings = ServiceSettings(coral_secrets=(CORAL_SECRET,), request_timeout_s=0.2)
+    app = create_app(_SlowModerator(moderator, fail=fail), settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = post_signed(client, coral_body(CLEAN), CORAL_SECRET)
+    assert_withheld(response)
+    assert "not scored" in response.json()["actions"][0]["additionalDetails"]
+
+
+def test_windows_cover_every_character_of_a_long_comment():
+    from moderation.service.coral import WINDOW_CHARS, WINDOW_OVERLAP, chunks
+
+    text = "".join(chr(ord("a") + n % 26) for n in range(5 * WINDOW_CHARS + 17))
+    windows = chunks(text)
+    assert all(len(window) <= WINDOW_CHARS for window in windows)
+    assert windows[0] == text[:WINDOW_CHARS] and text.endswith(windows[-1])
+    step = WINDOW_CHARS - WINDOW_OVERLAP
+    assert "".join(window[:step] for window in windows[:-1]) + windows[-1] == text

@@ -1,0 +1,184 @@
+"""The shipped model judged as a moderator would (issue 9): quiet on ordinary comments, short replies and people
+saying who they are; loud on hate however much neutral text surrounds it; labels that agree with each other.
+
+These run against the shipped default model on purpose: they are the promises its model card makes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from moderation import evaluation
+from moderation.moderator import Moderator
+from moderation.parsing import parse_file
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+SEED_001 = ROOT / "seeds" / "001_46c9a693b51bb0d4.txt"
+IN_DOMAIN = [json.loads(line) for line in (ROOT / "data" / "comments.jsonl").open(encoding="utf-8")]
+ANTISEMITIC_IN_SEED_001 = (
+    "ashkenazi joo",
+    "the joo\u2019s goy bitch",
+    "who controls western banks. oy vey",
+    "the joo banksters",
+)
+HATE_LABELS = ("hateful", "antisemitic")
+
+# Everyday one-line replies, none of them in data/comments.jsonl (a test in test_data_files checks the
+# file's own short replies; these are the ones a moderator tries first).
+SHORT_REPLIES = [
+    "them", "they", "a", "what", "!", "lol", "hey", "Thank you thank you thank you!", "ok", "yes", "no",
+    "agreed", "source?", "this.", "+1", "wow", "haha", "so true", "well said", "exactly", "nope", "who cares",
+    "fair point", "read the article", "hello", "thanks", "same", "lmao", "interesting", "good point", "me too",
+    "first", "why?", "sure", "great article", "bump", "what a joke", "I disagree", "indeed", "true",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def moderator() -> Moderator:
+    return Moderator.load()
+
+
+@pytest.fixture(scope="module")
+def article_text() -> str:
+    """The seeds' article bodies: real neutral news prose to pad comments with."""
+    return " ".join(" ".join(parse_file(path).body) for path in SEEDS)
+
+
+def _flags(moderator: Moderator, texts: list[str]) -> np.ndarray:
+    return moderator.flags(moderator.probabilities(texts))
+
+
+# -- seed 001 ----------------------------------------------------------------------------------------------
+
+
+def test_seed_001_antisemitic_comments_are_flagged_antisemitic_and_hateful_and_no_other_is(moderator):
+    moderated = moderator.moderate(parse_file(SEED_001))
+    for comment in moderated.comments:
+        is_antisemitic = any(p in comment.comment.text for p in ANTISEMITIC_IN_SEED_001)
+        flags = set(comment.scores.flags)
+        if is_antisemitic:
+            assert {"hateful", "antisemitic"} <= flags, comment.comment.text
+        else:
+            assert not flags & set(HATE_LABELS), comment.comment.text
+
+
+# -- identity statements -------------------------------------------------------------------------------------
+
+
+def test_benign_identity_statements_are_not_flagged_for_any_identity(moderator):
+    statements = evaluation.identity_statements(ROOT / "data" / "identity_templates.json")
+    bias = evaluation.identity_bias(moderator.model, statements)
+    benign = [s for s in statements if not s.hateful]
+    flagged = _flags(moderator, [s.text for s in benign]).any(axis=1)
+    assert flagged.mean() <= 0.01, [s.text for s, f in zip(benign, flagged, strict=True) if f][:10]
+    worst = max(bias, key=lambda m: m.false_flag_rate)
+    assert worst.false_flag_rate <= 0.05, worst
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am Jewish",
+        "I am a Jewish man",
+        "I am a proud gay Jewish man",
+        "I am a Muslim woman",
+        "I am a gay man",
+        "my Jewish neighbours invited us for Shabbat",
+        "the holocaust killed six million jews and we must never forget",
+    ],
+)
+def test_saying_who_you_are_is_not_flagged(moderator, text):
+    assert not moderator.score(text).flags
+
+
+# -- short and repeated texts --------------------------------------------------------------------------------
+
+
+def test_common_short_replies_are_not_flagged(moderator):
+    flagged = _flags(moderator, SHORT_REPLIES).any(axis=1)
+    assert not flagged.any(), [t for t, f in zip(SHORT_REPLIES, flagged, strict=True) if f]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.sampled_from(
+        [*SHORT_REPLIES, "hello world. ", "ok ", *(r["text"] for r in IN_DOMAIN if r["category"] == "short_reply_benign")]
+    ),
+    times=st.integers(1, 3000),
+)
+def test_repeating_a_benign_text_does_not_make_it_hateful(moderator, text, times):
+    flags = moderator.score((text + " ") * times if not text.endswith(" ") else text * times).flags
+    assert not set(flags) & set(HATE_LABELS)
+
+
+# -- long comments -------------------------------------------------------------------------------------------
+
+
+def _padded(comment: str, padding: str, where: str) -> str:
+    return f"{padding} {comment}" if where == "before" else f"{comment} {padding}"
+
+
+def _neutral(article_text: str, start: int, length: int) -> str:
+    """``length`` characters of article prose from ``start``, cut at sentence ends."""
+    text = (article_text * (1 + (start + length) // len(article_text)))[start : start + length]
+    first = text.find(". ")
+    text = text[first + 2 :] if 0 <= first < len(text) // 2 else text
+    return text[: text.rfind(". ") + 1] if ". " in text else text
+
+
+def test_hate_keeps_its_flag_under_up_to_20_kb_of_neutral_text(moderator, article_text):
+    hateful = [r["text"] for r in IN_DOMAIN if r["hateful"]]
+    alone = _flags(moderator, hateful)
+    column = moderator.labels.index("hateful")
+    flagged = [text for text, f in zip(hateful, alone[:, column], strict=True) if f]
+    assert len(flagged) >= 100
+    kept = []
+    for length in (300, 2_000, 20_000):
+        padding = _neutral(article_text, 7 * length, length)
+        for where in ("before", "after"):
+            kept.append(_flags(moderator, [_padded(t, padding, where) for t in flagged])[:, column])
+    assert np.concatenate(kept).mean() >= 0.95
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    phrase=st.sampled_from(ANTISEMITIC_IN_SEED_001),
+    start=st.integers(0, 50_000),
+    length=st.integers(200, 20_000),
+    where=st.sampled_from(["before", "after"]),
+)
+def test_seed_001_antisemitic_comments_keep_their_flag_inside_long_text(
+    moderator, article_text, phrase, start, length, where
+):
+    (comment,) = [c.text for c in parse_file(SEED_001).comments if phrase in c.text]
+    text = _padded(comment, _neutral(article_text, start, length), where)
+    assert "antisemitic" in moderator.score(text).flags
+
+
+def test_a_neutral_article_is_not_flagged_however_long(moderator, article_text):
+    texts = [_neutral(article_text, start, length) for start in (0, 9_000) for length in (500, 5_000, 20_000)]
+    assert not _flags(moderator, texts)[:, [moderator.labels.index(l) for l in HATE_LABELS]].any()
+
+
+# -- the label hierarchy -------------------------------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    texts=st.lists(
+        st.one_of(st.sampled_from([r["text"] for r in IN_DOMAIN]), st.text(max_size=200)), min_size=1, max_size=8
+    )
+)
+def test_antisemitic_never_outranks_hateful(moderator, texts):
+    hateful, antisemitic = (moderator.labels.index(label) for label in HATE_LABELS)
+    probabilities = moderator.probabilities(texts)
+    assert np.all(probabilities[:, hateful] >= probabilities[:, antisemitic])
+    flags = moderator.flags(probabilities)
+    assert np.all(flags[:, hateful] >= flags[:, antisemitic])

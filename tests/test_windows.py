@@ -1,0 +1,106 @@
+"""Windows: a long text is also scored sentence by sentence, so padding cannot hide one hateful sentence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation import windows
+from moderation.features import KIND_WORD, Featurizer
+from moderation.lexicon import Lexicon
+from moderation.model import LinearModel
+
+NEUTRAL = (
+    "The council met on Tuesday to discuss the budget. Roads and schools took most of the time. "
+    "The mayor said the library would stay open on Sundays. "
+) * 20
+
+
+def test_a_short_text_is_its_own_only_window():
+    split = windows.split(["a short comment, two sentences. here.", ""], max_words=30)
+    assert split.texts == ["a short comment, two sentences. here.", ""]
+    assert split.one_per_text
+    assert split.first.tolist() == [0, 1]
+
+
+def test_a_long_text_has_the_whole_text_and_every_sentence_among_its_windows():
+    text = NEUTRAL + "the bankers run everything."
+    split = windows.split([text], max_words=30)
+    assert text in split.texts
+    assert "the bankers run everything." in split.texts
+    assert "The mayor said the library would stay open on Sundays." in split.texts
+    for window, start, end in zip(split.texts, split.starts, split.ends, strict=True):
+        assert text[start:end] == window
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    comment=st.lists(
+        st.sampled_from(["the bankers run everything.", "they lie!", "wake up people.", "look it up?"]),
+        min_size=1,
+        max_size=4,
+    ).map(" ".join),
+    before=st.integers(400, 3000),
+    after=st.integers(400, 3000),
+    where=st.sampled_from(["before", "after"]),
+)
+def test_a_comment_pasted_before_or_after_other_text_is_still_one_window(comment, before, after, where):
+    # Long enough padding makes the text long; a short text is one window, scored whole.
+    padding = NEUTRAL[:before] if where == "before" else NEUTRAL[:after]
+    padding = padding[: padding.rfind(". ") + 1] if ". " in padding else ""
+    text = f"{padding} {comment}" if where == "before" else f"{comment} {padding}"
+    assert comment in windows.split([text.strip()], max_words=30).texts
+
+
+def test_a_sentence_longer_than_the_window_is_cut_into_overlapping_chunks():
+    text = " ".join(f"w{i}" for i in range(100))
+    split = windows.split([text], max_words=20)
+    assert text in split.texts
+    chunks = [w for w in split.texts if w != text]
+    assert all(len(w.split()) <= 20 for w in chunks)
+    covered = {word for w in chunks for word in w.split()}
+    assert covered == set(text.split())
+
+
+def test_windows_of_a_batch_are_contiguous_per_text():
+    texts = ["short", NEUTRAL, "also short", NEUTRAL + "end."]
+    split = windows.split(texts, max_words=25)
+    assert np.all(np.diff(split.owners) >= 0)
+    assert split.owners[split.first].tolist() == [0, 1, 2, 3]
+
+
+@pytest.fixture(scope="module")
+def trigger_model() -> LinearModel:
+    """Hateful when a text says "vermin" (a word weight), antisemitic when it says "zog"; nothing else counts."""
+    featurizer = Featurizer(n_features=2**14)
+    weights = np.zeros((featurizer.n_features, 3), dtype=np.float32)
+    for k, trigger in ((0, "vermin"), (1, "zog")):
+        occ = featurizer.occurrences([trigger], positions=True)
+        weights[occ.columns[occ.kinds == KIND_WORD], k] = 12.0
+    return LinearModel(
+        ("hateful", "antisemitic", "offensive"), featurizer, Lexicon(), weights, [-4.0] * 3,
+        [[1.0, 0.0]] * 3, [0.5] * 3, window_words=30,
+    )  # fmt: skip
+
+
+def test_padding_does_not_dilute_a_hateful_sentence(trigger_model: LinearModel):
+    alone = trigger_model.probabilities(["they are vermin."])[0, 0]
+    padded = trigger_model.probabilities([NEUTRAL + " they are vermin.", "they are vermin. " + NEUTRAL])[:, 0]
+    assert alone > 0.5
+    np.testing.assert_allclose(padded, alone, rtol=1e-6)
+
+
+def test_the_reasons_of_a_padded_comment_come_from_its_own_words(trigger_model: LinearModel):
+    reasons = trigger_model.explain(NEUTRAL + " they are vermin.")["hateful"]
+    assert reasons and reasons[0].ngram == "vermin"
+
+
+def test_antisemitic_implies_hateful_in_probabilities_and_reasons(trigger_model: LinearModel):
+    hateful, antisemitic, _ = trigger_model.probabilities(["zog again"])[0]
+    assert antisemitic > 0.5
+    assert hateful == antisemitic
+    explained = trigger_model.explain("zog again")
+    assert explained["hateful"] == explained["antisemitic"]
+    assert explained["hateful"][0].ngram == "zog"
