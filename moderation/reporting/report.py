@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from moderation.types import LABELS, ModeratedArticle, ModeratedComment, Reason, Scores
+from moderation.types import CORE_LABELS, ModeratedArticle, ModeratedComment, Reason, Scores
 
 HISTOGRAM_BINS = 20
 #: Flagged comments an HTML report shows; past this, the most confident ones (the CSV/JSONL forms hold all).
@@ -201,7 +201,7 @@ class ReportBuilder:
         """The report. ``explain`` re-scores the texts of the flagged comments kept (with reasons): articles
         can then be scored without explanations, which cost far more than scores, and only the comments the
         report shows pay for them."""
-        labels = self._labels if self._labels is not None else LABELS
+        labels = self._labels if self._labels is not None else CORE_LABELS
         chosen = {label: float(self._found_thresholds.get(label, 0.5)) for label in labels}
         chosen.update({label: float(value) for label, value in self._thresholds.items() if label in labels})
         rows = tuple(

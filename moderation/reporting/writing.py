@@ -27,7 +27,7 @@ from moderation.reporting.render import (
     render_html,
 )
 from moderation.reporting.report import FailedInput, Report, ReportBuilder
-from moderation.types import LABELS, ModeratedArticle, Scores
+from moderation.types import CORE_LABELS, ModeratedArticle, Scores
 
 FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".jsonl": "jsonl"}
 # What the head of an HTML report of ours holds: the generator tag, or (reports written before it) the title.
@@ -195,7 +195,7 @@ def _labels_of(articles: Sequence[ModeratedArticle]) -> tuple[str, ...]:
     for article in articles:
         for moderated in article.comments:
             return tuple(moderated.scores.labels)
-    return LABELS
+    return CORE_LABELS
 
 
 def write_report(
