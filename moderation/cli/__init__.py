@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from moderation.cli import batch as batch_command
 from moderation.cli import parse as parse_command
 from moderation.cli import report as report_command
 from moderation.cli import score as score_command
@@ -15,7 +16,8 @@ from moderation.cli import train as train_command
 
 app = typer.Typer(
     name="moderate",
-    help="Offline moderation for news-site comments: parse pages, score comments, report, train, serve.",
+    help="Offline moderation for news-site comments: parse pages, score comments, report, score archives, "
+    "train, serve.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -39,7 +41,7 @@ def _root(
     """Offline moderation for news-site comments."""
 
 
-for module in (parse_command, score_command, report_command, train_command, serve_command):
+for module in (parse_command, score_command, report_command, batch_command, train_command, serve_command):
     module.register(app)
 
 

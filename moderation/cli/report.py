@@ -2,9 +2,14 @@
 
 Inputs are files (any name), directories (walked recursively for ``*.txt``, ``*.html`` and ``*.htm``,
 skipping hidden files and folders, not following symbolic links) and glob patterns (``**`` recurses), or ``-``
-for stdin. Each file is read once even when named twice. A file that cannot be read or parsed is listed in
-the report with its error and reported on stderr; the report is still written (atomically), and the exit
-code is then 2, as for ``moderate score``.
+for stdin. Each file is read once even when named twice. The report being written, and any HTML report
+moderate wrote earlier, are never read as articles (a note on stderr says so). A file that cannot be read or
+parsed is listed in the report with its error and reported on stderr; the report is still written
+(atomically), and the exit code is then 2, as for ``moderate score``.
+
+Articles are parsed, scored and written one at a time: CSV and JSONL lines go out as each article is
+scored, and the HTML summary keeps counts and a capped list of flagged comments, so memory does not grow
+with the corpus. SIGTERM, like Ctrl-C, stops the run and leaves no temporary file behind.
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, user_errors
+from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, user_errors
+from moderation.cli._signals import Terminated, Termination, terminate_as_exception
 from moderation.cli.score import parse_thresholds
 from moderation.errors import InputError, ModerateError
 from moderation.moderator import Moderator
-from moderation.parsing import parse_file
 from moderation.reading import DEFAULT_MAX_BYTES
-from moderation.reporting import FailedInput, build_report, report_format, write_report
-from moderation.types import ModeratedArticle
+from moderation.reporting import FailedInput, Report, ReportWriter, is_report, report_format
+from moderation.reporting.corpus import moderate_corpus
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
 
@@ -43,8 +48,11 @@ def _walk(directory: Path) -> list[str]:
     return found
 
 
-def collect_inputs(paths: Iterable[str]) -> tuple[list[str], list[FailedInput]]:
-    """Expand files, directories and globs into the files to read, and the arguments that named nothing."""
+def collect_inputs(
+    paths: Iterable[str], *, output: str | Path | None = None
+) -> tuple[list[str], list[FailedInput], list[str]]:
+    """Expand files, directories and globs into the files to read, the arguments that named nothing, and
+    the files left out because they are reports: ``output`` itself, and HTML reports moderate wrote."""
     files: list[str] = []
     problems: list[FailedInput] = []
     for argument in paths:
@@ -65,14 +73,19 @@ def collect_inputs(paths: Iterable[str]) -> tuple[list[str], list[FailedInput]]:
                 files += _walk(Path(match)) if Path(match).is_dir() else [match]
         else:
             problems.append(FailedInput(argument, f"{argument}: no such file or directory"))
+    written = os.path.realpath(output) if output is not None else None
     seen: set[str] = set()
-    unique = []
+    unique, reports = [], []
     for file in files:
         key = file if file == "-" else os.path.realpath(file)
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            continue
+        seen.add(key)
+        if key == written or (file != "-" and is_report(file)):
+            reports.append(file)
+        else:
             unique.append(file)
-    return unique, problems
+    return unique, problems, reports
 
 
 def _model_facts(manifest: dict, directory: Path | None) -> dict:
@@ -101,50 +114,30 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every comment of a corpus and write one report: totals, articles, flagged comments.
 
-        The format follows the extension of --out. Files that fail are listed in the report and on stderr;
-        the report is still written, and the exit code is then 2.
+        The format follows the extension of --out: the HTML page summarises and shows the 1,000 most
+        confident flagged comments; CSV and JSONL hold every comment. Files that fail are listed in the report
+        (CSV: rows with only source and error) and on stderr; the report is still written, and the exit code
+        is then 2. The --out file and earlier HTML reports of moderate are never read as articles.
         """
         threshold = threshold or []
         errors = Console(stderr=True, highlight=False, soft_wrap=True)
-        with user_errors():
-            report_format(out)
-            if not out.parent.is_dir():
-                raise InputError(f"{out}: directory {out.parent} does not exist")
-            moderator = Moderator.load(model)
-            overrides = parse_thresholds(threshold, tuple(moderator.labels))
-            if overrides:
-                moderator = moderator.with_thresholds(overrides)
-            files, failures = collect_inputs(paths)
-            for failure in failures:
-                errors.print(f"moderate: error: {failure.error}", markup=False)
-
-            articles: list[ModeratedArticle] = []
-            columns = (
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-            )
-            with Progress(
-                *columns, console=errors, transient=True, disable=not errors.is_terminal
-            ) as progress:
-                task = progress.add_task("scoring", total=len(files))
-                for file in files:
-                    try:
-                        articles.append(moderator.moderate(parse_file(file, max_bytes=max_bytes)))
-                    except ModerateError as error:
-                        failures.append(FailedInput(file, str(error)))
-                        progress.console.print(f"moderate: error: {error}", markup=False)
-                    progress.advance(task)
-
-            result = build_report(
-                articles,
-                failures,
-                labels=tuple(moderator.labels),
-                thresholds=dict(moderator.thresholds),
-                model=_model_facts(dict(moderator.manifest), model),
-            )
-            write_report(result, out)
+        with user_errors(), terminate_as_exception() as termination:
+            try:
+                report_format(out)
+                if not out.parent.is_dir():
+                    raise InputError(f"{out}: directory {out.parent} does not exist")
+                moderator = Moderator.load(model)
+                overrides = parse_thresholds(threshold, tuple(moderator.labels))
+                if overrides:
+                    moderator = moderator.with_thresholds(overrides)
+                files, failures, reports = collect_inputs(paths, output=out)
+                for skipped in reports:
+                    errors.print(f"moderate: note: {skipped} is a moderate report, not read", markup=False)
+                for failure in failures:
+                    errors.print(f"moderate: error: {failure.error}", markup=False)
+                result = _write(moderator, files, failures, out, model, max_bytes, errors, termination)
+            except Terminated:
+                raise fail("terminated", 143) from None
         flagged = ", ".join(f"{count} {label}" for label, count in result.total_flagged.items())
         errors.print(
             f"wrote {out}: {len(result.rows)} articles, {result.total_comments} comments, "
@@ -153,3 +146,49 @@ def register(app: typer.Typer) -> None:
         )
         if result.failures:
             raise typer.Exit(2)
+
+
+def _write(
+    moderator: Moderator,
+    files: list[str],
+    failures: list[FailedInput],
+    out: Path,
+    model: Path | None,
+    max_bytes: int,
+    errors: Console,
+    termination: Termination,
+) -> Report:
+    """Parse, score and write the articles as they come; returns the report's summary."""
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    writer = ReportWriter(
+        out,
+        labels=tuple(moderator.labels),
+        thresholds=dict(moderator.thresholds),
+        model=_model_facts(dict(moderator.manifest), model),
+        explain=moderator.score_many,
+    )
+    # The HTML page shows reasons only for the flagged comments it lists, explained when it is written;
+    # CSV and JSONL hold every comment's reasons.
+    explain = "none" if report_format(out) in (".html", ".htm") else "flagged"
+    with (
+        writer,
+        Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as progress,
+    ):
+        for failure in failures:
+            writer.fail(failure)
+        task = progress.add_task("scoring", total=len(files))
+        for file, scored in moderate_corpus(files, moderator, max_bytes=max_bytes, explain=explain):
+            termination.check()
+            if isinstance(scored, ModerateError):
+                writer.fail(FailedInput(file, str(scored)))
+                progress.console.print(f"moderate: error: {scored}", markup=False)
+            else:
+                writer.add(scored)
+            progress.advance(task)
+        termination.check()
+    return writer.report

@@ -24,24 +24,21 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def histogram(
-    label: str, probabilities: Sequence[float], threshold: float, colour: str, *, bins: int = 20
-) -> Markup:
-    """Distribution of one label's probabilities; bars at or past the threshold drawn solid.
+def histogram(label: str, counts: Sequence[int], threshold: float, colour: str) -> Markup:
+    """Distribution of one label's probabilities, given as comment counts in equal bins over 0..1; bars at or
+    past the threshold drawn solid.
 
     Heights use a log scale, because almost every comment scores near zero and the flagged tail would
     otherwise be invisible; each bar's exact count is in its tooltip.
     """
-    counts = [0] * bins
-    for probability in probabilities:
-        counts[min(bins - 1, max(0, int(probability * bins)))] += 1
+    bins = len(counts)
     width, height, left, bottom, top = 340, 170, 34, 26, 22
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = math.log1p(max(counts)) if any(counts) else 1.0
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(label)} score distribution">',
-        f'<text x="{left}" y="14" class="chart-title">{escape(label)}: {len(probabilities)} comments</text>',
+        f'<text x="{left}" y="14" class="chart-title">{escape(label)}: {sum(counts)} comments</text>',
     ]
     bar_w = plot_w / bins
     for index, count in enumerate(counts):

@@ -5,6 +5,10 @@ cannot always be found verbatim. Each n-gram is looked for case-insensitively, f
 as a character n-gram inside words, then again in a copy of the text with common digit/symbol substitutions
 folded (same length, so offsets still point into the original). An n-gram that is found nowhere is simply
 not highlighted: highlighting is a reading aid, never a reason to fail.
+
+A report highlights thousands of comments whose reasons repeat, so the work is split in two: a
+:class:`Highlighter` compiles each n-gram's patterns once and keeps them, and a comment is lowercased and
+folded once (:class:`Haystack`), however many n-grams are looked for in it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class Segment:
 
 def _lowered(text: str) -> str:
     """Lowercase and strip accents character by character, keeping the length."""
+    if text.isascii():  # the common case: str.lower keeps ASCII's length
+        return text.lower()
     out = []
     for char in text:
         low = char.lower()
@@ -44,8 +50,17 @@ def _lowered(text: str) -> str:
     return "".join(out)
 
 
-def _folded(lowered: str) -> str:
-    return lowered.translate(_SUBSTITUTIONS)
+@dataclass(frozen=True)
+class Haystack:
+    """A comment lowercased (accents stripped) and that copy with substitutions folded, both its length."""
+
+    lowered: str
+    folded: str
+
+    @classmethod
+    def of(cls, text: str) -> Haystack:
+        lowered = _lowered(text)
+        return cls(lowered, lowered.translate(_SUBSTITUTIONS))
 
 
 def _word_pattern(ngram: str) -> re.Pattern[str] | None:
@@ -68,37 +83,74 @@ def _char_pattern(ngram: str) -> re.Pattern[str] | None:
     return re.compile(start + body + end)
 
 
+def _patterns(ngram: str) -> tuple[re.Pattern[str], ...]:
+    needle = _lowered(ngram)
+    return tuple(p for p in (_word_pattern(needle), _char_pattern(needle)) if p is not None)
+
+
+class Highlighter:
+    """Finds reason n-grams in comments, compiling each n-gram's patterns the first time it is asked for.
+
+    Make one per report (or per batch of comments) and drop it with them: its cache grows with the
+    distinct n-grams it has seen. Results never depend on what is cached.
+    """
+
+    __slots__ = ("_compiled",)
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, tuple[re.Pattern[str], ...]] = {}
+
+    def spans(self, haystack: Haystack, ngram: str) -> list[tuple[int, int]]:
+        """Character spans of the comment where ``ngram`` occurs; empty when not found."""
+        patterns = self._compiled.get(ngram)
+        if patterns is None:
+            patterns = self._compiled[ngram] = _patterns(ngram)
+        for text in (haystack.lowered, haystack.folded):
+            for pattern in patterns:
+                found = [match.span() for match in pattern.finditer(text) if match.end() > match.start()]
+                if found:
+                    return found
+        return []
+
+    def segments(self, text: str, ngrams: Iterable[str], haystack: Haystack | None = None) -> list[Segment]:
+        """Split ``text`` into plain and highlighted runs; overlapping matches merge into one run."""
+        haystack = haystack or Haystack.of(text)
+        wanted = tuple(dict.fromkeys(ngrams))
+        found: list[tuple[int, int, str]] = [
+            (start, end, ngram) for ngram in wanted for start, end in self.spans(haystack, ngram)
+        ]
+        if not found:
+            return [Segment(text)] if text else []
+        # Merge overlapping (or touching) spans into runs, remembering which n-grams made each run.
+        found.sort()
+        runs: list[tuple[int, int, set[str]]] = []
+        for start, end, ngram in found:
+            if runs and start <= runs[-1][1]:
+                run_start, run_end, names = runs[-1]
+                names.add(ngram)
+                runs[-1] = (run_start, max(run_end, end), names)
+            else:
+                runs.append((start, end, {ngram}))
+        result: list[Segment] = []
+        position = 0
+        for start, end, names in runs:
+            if start > position:
+                result.append(Segment(text[position:start]))
+            result.append(Segment(text[start:end], tuple(n for n in wanted if n in names)))
+            position = end
+        if position < len(text):
+            result.append(Segment(text[position:]))
+        return result
+
+
 def find_spans(text: str, ngram: str) -> list[tuple[int, int]]:
     """Character spans of ``text`` where ``ngram`` (from normalized text) occurs; empty when not found."""
-    needle = _lowered(ngram)
-    lowered = _lowered(text)
-    folded = _folded(lowered)
-    patterns = [p for p in (_word_pattern(needle), _char_pattern(needle)) if p is not None]
-    for haystack in (lowered, folded):
-        for pattern in patterns:
-            spans = [match.span() for match in pattern.finditer(haystack) if match.end() > match.start()]
-            if spans:
-                return spans
-    return []
+    return Highlighter().spans(Haystack.of(text), ngram)
 
 
 def segments(text: str, ngrams: Iterable[str]) -> list[Segment]:
     """Split ``text`` into plain and highlighted runs; overlapping matches merge into one run."""
-    wanted = tuple(dict.fromkeys(ngrams))
-    marks: list[set[str]] = [set() for _ in text]
-    for ngram in wanted:
-        for start, end in find_spans(text, ngram):
-            for position in range(start, end):
-                marks[position].add(ngram)
-    result: list[Segment] = []
-    start = 0
-    for position in range(1, len(text) + 1):
-        if position == len(text) or bool(marks[position]) != bool(marks[start]):
-            found = set().union(*marks[start:position])
-            ordered = tuple(n for n in wanted if n in found)
-            result.append(Segment(text[start:position], ordered))
-            start = position
-    return result
+    return Highlighter().segments(text, ngrams)
 
 
 def located(text: str, ngram: str) -> bool:

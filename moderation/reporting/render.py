@@ -8,33 +8,57 @@ a spreadsheet would run as a formula are prefixed with ``'``.
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
-import io
-import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from moderation.reporting.charts import flags_per_article, histogram, label_colour
-from moderation.reporting.highlight import located, segments
-from moderation.reporting.report import Report
+from moderation.reporting.highlight import Haystack, Highlighter, Segment
+from moderation.reporting.report import FlaggedComment, Report
 from moderation.types import ModeratedArticle
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Article rows an HTML report's table shows; past this, the articles with most flags (CSV/JSONL hold all).
+ARTICLES_SHOWN = 2000
+#: Marks a page as a report of ours, so a later report over the same folder does not read it as an article.
+GENERATOR = "moderate report"
 
 
 def _environment() -> Environment:
-    environment = Environment(
+    return Environment(
         loader=PackageLoader("moderation.reporting", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.globals.update(segments=segments, located=located)
-    return environment
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A flagged comment as the HTML shows it: its text split for highlighting, and which reasons were found."""
+
+    item: FlaggedComment
+    segments: list[Segment]
+    located: frozenset[str]
+
+
+def _shown(report: Report) -> list[_Shown]:
+    highlighter = Highlighter()
+    shown = []
+    for item in report.flagged_comments:
+        text = item.moderated.comment.text
+        haystack = Haystack.of(text)
+        scores = item.moderated.scores
+        reasons = {reason.ngram for label in scores.flags for reason in scores[label].reasons}
+        found = frozenset(ngram for ngram in reasons if highlighter.spans(haystack, ngram))
+        # Only n-grams that were found can be marked; asking again for the others would find nothing.
+        driving = [ngram for ngram in item.driving_ngrams if ngram in found]
+        shown.append(_Shown(item, highlighter.segments(text, driving, haystack), found))
+    return shown
 
 
 def render_html(report: Report) -> str:
@@ -43,22 +67,31 @@ def render_html(report: Report) -> str:
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     colours = {label: label_colour(label, report.labels) for label in report.labels}
     charts = [
-        histogram(label, report.probabilities(label), report.thresholds[label], colours[label])
+        histogram(label, report.histograms[label], report.thresholds[label], colours[label])
         for label in report.labels
     ]
     article_chart = flags_per_article([(row.name, row.flagged) for row in report.rows], report.labels)
+    if len(report.rows) > ARTICLES_SHOWN:
+        ranked = sorted(report.rows, key=lambda row: (-row.flagged_any, row.number))[:ARTICLES_SHOWN]
+        rows = sorted(ranked, key=lambda row: row.number)
+    else:
+        rows = list(report.rows)
     template = _environment().get_template("report.html")
     return template.render(
         report=report,
+        rows=rows,
+        shown=_shown(report),
         colours=colours,
         charts=charts,
         article_chart=article_chart,
         script=script,
         script_hash=script_hash,
+        generator=GENERATOR,
     )
 
 
-def _cell(value: object) -> object:
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula."""
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return "" if value is None else value
@@ -90,16 +123,7 @@ def article_csv_rows(article: ModeratedArticle, labels: Sequence[str]) -> Iterat
             reasons = "; ".join(f"{r.ngram} ({r.weight:+.3f})" for r in score.reasons)
             cells += [f"{score.probability:.6f}", int(score.flagged), reasons]
         cells.append(" ".join(scores.flags))
-        yield [_cell(cell) for cell in cells]
-
-
-def render_csv(report: Report) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(csv_columns(report.labels))
-    for article in report.articles:
-        writer.writerows(article_csv_rows(article, report.labels))
-    return buffer.getvalue()
+        yield [csv_cell(cell) for cell in cells]
 
 
 def article_records(article: ModeratedArticle) -> Iterator[dict]:
@@ -112,15 +136,3 @@ def article_records(article: ModeratedArticle) -> Iterator[dict]:
             **moderated.to_dict(),
             "flags": list(moderated.scores.flags),
         }
-
-
-def jsonl_records(report: Report) -> Iterator[dict]:
-    """One record per comment (``"kind": "comment"``), then one per failed input (``"kind": "failed"``)."""
-    for article in report.articles:
-        yield from article_records(article)
-    for failure in report.failures:
-        yield {"kind": "failed", "source": failure.source, "error": failure.error}
-
-
-def render_jsonl(report: Report) -> str:
-    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in jsonl_records(report))

@@ -1,15 +1,23 @@
-"""The report as data: corpus totals, one row per article, every flagged comment, the inputs that failed.
+"""The report as data: corpus totals, one row per article, score histograms, the flagged comments to show.
 
-Built from :class:`moderation.ModeratedArticle` values; the renderers (HTML, CSV, JSONL) only format it.
+Built one article at a time by a :class:`ReportBuilder` (or all at once by :func:`build_report`), so a corpus
+of any size is summarised in bounded memory: per comment it keeps only histogram counts, and of the flagged
+comments only the ``flagged_limit`` most confident ones (the CSV and JSONL reports list every comment). The
+renderers only format a :class:`Report`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import heapq
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from moderation.types import LABELS, ModeratedArticle, ModeratedComment, Reason
+from moderation.types import CORE_LABELS, ModeratedArticle, ModeratedComment, Reason, Scores
+
+HISTOGRAM_BINS = 20
+#: Flagged comments an HTML report shows; past this, the most confident ones (the CSV/JSONL forms hold all).
+FLAGGED_SHOWN = 1000
 
 
 @dataclass(frozen=True)
@@ -60,19 +68,29 @@ class FlaggedComment:
                     ngrams.setdefault(reason.ngram)
         return tuple(ngrams)
 
+    @property
+    def strength(self) -> float:
+        """The highest probability among the labels it is flagged with."""
+        scores = self.moderated.scores
+        return max((scores[label].probability for label in scores.flags), default=0.0)
+
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a batch report shows. Build with :func:`build_report`."""
+    """Everything a batch report shows. Build with :class:`ReportBuilder` or :func:`build_report`."""
 
     labels: tuple[str, ...]
     thresholds: dict[str, float]
-    articles: tuple[ModeratedArticle, ...]
     rows: tuple[ArticleRow, ...]
     failures: tuple[FailedInput, ...] = ()
     generated: str = ""
     model: dict = field(default_factory=dict)
     """Model card facts worth showing (name, version, ...); may be empty."""
+    histograms: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Per label, how many comments fall in each of ``HISTOGRAM_BINS`` equal probability bins."""
+    flagged_comments: tuple[FlaggedComment, ...] = ()
+    """The flagged comments to show, article by article in page order: all of them, or the most confident
+    ``flagged_limit`` when there are more (see ``flagged_left_out``)."""
 
     @property
     def total_comments(self) -> int:
@@ -87,32 +105,130 @@ class Report:
         return sum(row.flagged_any for row in self.rows)
 
     @property
-    def flagged_comments(self) -> tuple[FlaggedComment, ...]:
-        """Every flagged comment, article by article, in page order."""
-        return tuple(
-            FlaggedComment(row, moderated)
-            for row, article in zip(self.rows, self.articles, strict=True)
-            for moderated in article.comments
-            if moderated.scores.flagged
+    def flagged_left_out(self) -> int:
+        """Flagged comments not in ``flagged_comments`` (the HTML form shows a capped list)."""
+        return self.total_flagged_any - len(self.flagged_comments)
+
+
+class ReportBuilder:
+    """Summarises scored articles as they come: :meth:`add` each one, :meth:`fail` each bad input, then
+    :meth:`build`. Holds the article rows and at most ``flagged_limit`` flagged comments, never every comment.
+
+    Labels and thresholds default to those found in the first scores seen.
+    """
+
+    def __init__(
+        self,
+        *,
+        labels: Sequence[str] | None = None,
+        thresholds: Mapping[str, float] | None = None,
+        model: Mapping | None = None,
+        generated: str | None = None,
+        flagged_limit: int = FLAGGED_SHOWN,
+    ):
+        if flagged_limit < 0:
+            raise ValueError("flagged_limit must not be negative")
+        self._labels = tuple(labels) if labels is not None else None
+        self._found_thresholds: dict[str, float] = {}
+        self._thresholds = dict(thresholds or {})
+        self._model = dict(model or {})
+        self._generated = generated
+        self._flagged_limit = flagged_limit
+        self._rows: list[ArticleRow] = []
+        self._failures: list[FailedInput] = []
+        self._histograms: dict[str, list[int]] = {}
+        # A min-heap of (strength, -arrival, item): the weakest (and, on ties, the latest) is dropped first.
+        self._flagged: list[tuple[float, int, FlaggedComment]] = []
+        self._arrivals = 0
+
+    def _learn_labels(self, moderated: ModeratedComment) -> tuple[str, ...]:
+        if self._labels is None:
+            self._labels = tuple(moderated.scores.labels)
+        if not self._found_thresholds:
+            self._found_thresholds = {
+                label: moderated.scores[label].threshold
+                for label in self._labels
+                if label in moderated.scores.labels
+            }
+        return self._labels
+
+    def add(self, article: ModeratedArticle) -> ArticleRow:
+        """Count one scored article; returns its row."""
+        labels = self._learn_labels(article.comments[0]) if article.comments else (self._labels or ())
+        flagged = dict.fromkeys(labels, 0)
+        flagged_any = 0
+        row = ArticleRow(
+            number=len(self._rows) + 1,
+            source=article.article.source,
+            title=article.article.title,
+            comments=len(article.comments),
+            flagged=flagged,
+            flagged_any=0,
         )
-
-    def probabilities(self, label: str) -> list[float]:
-        """Every comment's probability for ``label``."""
-        return [c.scores[label].probability for a in self.articles for c in a.comments]
-
-
-def _labels_of(articles: Sequence[ModeratedArticle]) -> tuple[str, ...]:
-    for article in articles:
         for moderated in article.comments:
-            return tuple(moderated.scores.labels)
-    return LABELS
+            scores = moderated.scores
+            any_flag = False
+            for label in labels:
+                score = scores[label]
+                bins = self._histograms.setdefault(label, [0] * HISTOGRAM_BINS)
+                bins[min(HISTOGRAM_BINS - 1, max(0, int(score.probability * HISTOGRAM_BINS)))] += 1
+                if score.flagged:
+                    flagged[label] += 1
+                    any_flag = True
+            if any_flag:
+                flagged_any += 1
+                self._keep_flagged(FlaggedComment(row, moderated))
+        row = replace(row, flagged_any=flagged_any)
+        # The FlaggedComments above point at the row built before flagged_any was known; the rows
+        # list gets the final one, and build() re-points the kept comments at it.
+        self._rows.append(row)
+        return row
 
+    def _keep_flagged(self, item: FlaggedComment) -> None:
+        if self._flagged_limit == 0:
+            return
+        self._arrivals += 1
+        entry = (item.strength, -self._arrivals, item)
+        if len(self._flagged) < self._flagged_limit:
+            heapq.heappush(self._flagged, entry)
+        elif entry[:2] > self._flagged[0][:2]:
+            heapq.heapreplace(self._flagged, entry)
 
-def _thresholds_of(articles: Sequence[ModeratedArticle], labels: Sequence[str]) -> dict[str, float]:
-    for article in articles:
-        for moderated in article.comments:
-            return {label: moderated.scores[label].threshold for label in labels}
-    return {}
+    def fail(self, failure: FailedInput) -> None:
+        self._failures.append(failure)
+
+    def build(self, explain: Callable[[list[str]], list[Scores]] | None = None) -> Report:
+        """The report. ``explain`` re-scores the texts of the flagged comments kept (with reasons): articles
+        can then be scored without explanations, which cost far more than scores, and only the comments the
+        report shows pay for them."""
+        labels = self._labels if self._labels is not None else CORE_LABELS
+        chosen = {label: float(self._found_thresholds.get(label, 0.5)) for label in labels}
+        chosen.update({label: float(value) for label, value in self._thresholds.items() if label in labels})
+        rows = tuple(
+            row
+            if set(row.flagged) == set(labels)
+            else replace(row, flagged={label: row.flagged.get(label, 0) for label in labels})
+            for row in self._rows
+        )
+        in_page_order = [item for *_, item in sorted(self._flagged, key=lambda entry: -entry[1])]
+        kept = [item.moderated for item in in_page_order]
+        owners = [rows[item.article.number - 1] for item in in_page_order]
+        if explain is not None and kept:
+            texts = [moderated.comment.text for moderated in kept]
+            # In small slices: explaining holds arrays per n-gram occurrence of the whole slice.
+            rescored = [s for i in range(0, len(texts), 128) for s in explain(texts[i : i + 128])]
+            kept = [ModeratedComment(m.comment, scores) for m, scores in zip(kept, rescored, strict=True)]
+        flagged = tuple(FlaggedComment(row, moderated) for row, moderated in zip(owners, kept, strict=True))
+        return Report(
+            labels=labels,
+            thresholds=chosen,
+            rows=rows,
+            failures=tuple(self._failures),
+            generated=self._generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            model=self._model,
+            histograms={label: tuple(self._histograms.get(label, [0] * HISTOGRAM_BINS)) for label in labels},
+            flagged_comments=flagged,
+        )
 
 
 def build_report(
@@ -123,30 +239,14 @@ def build_report(
     thresholds: Mapping[str, float] | None = None,
     model: Mapping | None = None,
     generated: str | None = None,
+    flagged_limit: int = FLAGGED_SHOWN,
 ) -> Report:
     """Summarise scored articles. Labels and thresholds default to those found in the scores."""
-    articles = tuple(articles)
-    labels = tuple(labels) if labels is not None else _labels_of(articles)
-    found = _thresholds_of(articles, labels)
-    chosen = {label: float(found.get(label, 0.5)) for label in labels}
-    chosen.update({label: float(value) for label, value in (thresholds or {}).items() if label in labels})
-    rows = tuple(
-        ArticleRow(
-            number=number,
-            source=article.article.source,
-            title=article.article.title,
-            comments=len(article.comments),
-            flagged={label: len(article.flagged(label)) for label in labels},
-            flagged_any=len(article.flagged()),
-        )
-        for number, article in enumerate(articles, start=1)
+    builder = ReportBuilder(
+        labels=labels, thresholds=thresholds, model=model, generated=generated, flagged_limit=flagged_limit
     )
-    return Report(
-        labels=labels,
-        thresholds=chosen,
-        articles=articles,
-        rows=rows,
-        failures=tuple(failures),
-        generated=generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        model=dict(model or {}),
-    )
+    for article in articles:
+        builder.add(article)
+    for failure in failures:
+        builder.fail(failure)
+    return builder.build()

@@ -6,6 +6,10 @@ import csv
 import io
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -28,7 +32,7 @@ def test_inputs_are_files_directories_and_globs_each_read_once(tmp_path):
         "e.dat",
     ):
         (tmp_path / name).write_text("x")
-    files, problems = collect_inputs(
+    files, problems, reports = collect_inputs(
         [
             str(tmp_path / "site"),
             str(tmp_path / "site" / "**" / "*.txt"),  # a.txt again: read once
@@ -43,6 +47,7 @@ def test_inputs_are_files_directories_and_globs_each_read_once(tmp_path):
         "nothing-*.txt: no file matches this pattern",
         "missing.txt: no such file or directory",
     ]
+    assert reports == []
 
 
 # ---- the command, on the real default model and the seed pages ---------------------------------------------
@@ -83,6 +88,73 @@ def test_csv_and_jsonl_reports_have_one_record_per_comment(runner, corpus, seeds
     records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert [r["kind"] for r in records] == ["comment"] * total + ["failed"]
     assert as_jsonl.exit_code == 2
+
+
+def test_the_csv_report_lists_failed_inputs_as_help_says(runner, corpus, seeds, tmp_path):
+    result = runner.invoke(
+        app, ["report", str(corpus), str(tmp_path / "nothing"), "-o", str(tmp_path / "r.csv")]
+    )
+    assert result.exit_code == 2
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())))
+    failed = [(row["source"], row["error"]) for row in rows if row["error"]]
+    assert failed == [
+        (str(tmp_path / "nothing"), f"{tmp_path / 'nothing'}: no such file or directory"),
+        (
+            str(corpus / "broken.html"),
+            next(line for line in result.stderr.splitlines() if "broken" in line).removeprefix(
+                "moderate: error: "
+            ),
+        ),
+    ]
+    assert len(rows) == sum(len(parse_file(seed).comments) for seed in seeds) + 2
+
+
+def test_a_report_written_into_its_own_input_folder_is_never_read_back(runner, corpus, seeds, tmp_path):
+    out = corpus / "r.html"
+    first = runner.invoke(app, ["report", str(corpus), "--out", str(out)])
+    shutil.copy(out, corpus / "more" / "last-week.html")  # an earlier report of ours, under another name
+    second = runner.invoke(app, ["report", str(corpus), "--out", str(out)])
+    assert first.exit_code == second.exit_code == 2  # broken.html, as before
+    for result in (first, second):
+        assert f"wrote {out}: {len(seeds)} articles" in result.stderr
+    assert f"{out} is a moderate report, not read" in second.stderr
+    assert "last-week.html is a moderate report, not read" in second.stderr
+    # Named explicitly, the output file is not read either.
+    third = runner.invoke(app, ["report", str(out), str(corpus / "000_6e68049c915e2d42.txt"), "-o", str(out)])
+    assert "wrote " + str(out) + ": 1 articles" in third.stderr
+
+
+def test_sigterm_while_reporting_leaves_no_temporary_file_and_keeps_the_old_report(corpus, seeds, tmp_path):
+    pages = tmp_path / "many"
+    pages.mkdir()
+    for copy in range(400):  # long enough to still be running when the signal comes
+        for seed in seeds:
+            shutil.copy(seed, pages / f"{copy:03d}_{seed.name}")
+    out = tmp_path / "r.jsonl"
+    out.write_text("last week's report\n")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from moderation.cli import main; main()",
+            "report",
+            str(pages),
+            "-o",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not [p for p in tmp_path.iterdir() if p.name.startswith(".r.jsonl.")]:
+        assert process.poll() is None and time.monotonic() < deadline, "no temporary file appeared"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == "moderate: error: terminated"
+    assert out.read_text() == "last week's report\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["r.jsonl"]
 
 
 def test_an_unknown_report_format_is_refused_before_any_work(runner, moderator, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.types import (
-    LABELS,
+    CORE_LABELS,
     Article,
     Comment,
     LabelScore,
@@ -21,7 +21,7 @@ THRESHOLDS = {"hateful": 0.6, "antisemitic": 0.55, "offensive": 0.7}
 def scored(text: str, author: str | None = None, index: int = 0, **labels) -> ModeratedComment:
     """A comment with the given ``label=(probability, [(ngram, weight), ...])``; other labels score 0.01."""
     scores = {}
-    for label in LABELS:
+    for label in CORE_LABELS:
         probability, reasons = labels.get(label, (0.01, []))
         scores[label] = LabelScore(
             probability=probability,

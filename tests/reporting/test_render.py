@@ -14,20 +14,20 @@ import pytest
 from moderation.errors import InputError
 from moderation.reporting import (
     FailedInput,
+    ReportWriter,
     build_report,
-    render_csv,
+    is_report,
     render_html,
-    render_jsonl,
     write_report,
 )
 from moderation.types import Article, ModeratedArticle
 
+BROKEN = FailedInput("pages/<broken>.html", "pages/<broken>.html: no comments found")
+
 
 @pytest.fixture
 def report(articles):
-    return build_report(
-        articles, [FailedInput("pages/<broken>.html", "pages/<broken>.html: no comments found")]
-    )
+    return build_report(articles, [BROKEN])
 
 
 def test_html_escapes_comment_text_authors_and_file_names(report):
@@ -70,20 +70,27 @@ def test_an_empty_report_still_renders():
     assert "No article could be read." in page
 
 
-def test_csv_has_one_row_per_comment_and_defuses_formulas(articles):
+def test_csv_has_one_row_per_comment_defuses_formulas_and_lists_failed_inputs(articles, tmp_path):
     hostile = ModeratedArticle(Article(title='=HYPERLINK("x")', source="f.txt"), articles[0].comments[:1])
-    rows = list(csv.DictReader(io.StringIO(render_csv(build_report([*articles, hostile])))))
-    assert len(rows) == 5
+    failed = FailedInput("-bad.txt", "-bad.txt: looks binary")
+    write_report([*articles, hostile], tmp_path / "r.csv", [failed])
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())))
+    assert len(rows) == 6
     assert rows[1]["author"] == "bob"
     assert rows[1]["offensive_flagged"] == "1"
     assert rows[1]["offensive_reasons"] == "idiot (+1.400); plan (-0.200)"
     assert rows[1]["flags"] == "offensive"
+    assert rows[1]["error"] == ""
     assert float(rows[2]["antisemitic_probability"]) == pytest.approx(0.93)
     assert rows[4]["article_title"] == '\'=HYPERLINK("x")'
+    # The failed input is listed last, as --help says: its source and its error, nothing else.
+    assert rows[5]["source"] == "'-bad.txt" and rows[5]["error"] == "'-bad.txt: looks binary"
+    assert {key for key, value in rows[5].items() if value} == {"source", "error"}
 
 
-def test_jsonl_has_one_record_per_comment_then_the_failures(report):
-    records = [json.loads(line) for line in render_jsonl(report).splitlines()]
+def test_jsonl_has_one_record_per_comment_then_the_failures(articles, tmp_path):
+    write_report(articles, tmp_path / "r.jsonl", [BROKEN])
+    records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert [r["kind"] for r in records] == ["comment"] * 4 + ["failed"]
     assert records[2]["text"] == "The J3ws control the banks, wake up!"
     assert records[2]["flags"] == ["hateful", "antisemitic"]
@@ -95,16 +102,64 @@ def test_jsonl_has_one_record_per_comment_then_the_failures(report):
     }
 
 
-def test_write_report_picks_the_format_by_extension_and_leaves_no_temp_files(report, tmp_path):
+def test_write_report_picks_the_format_by_extension_and_leaves_no_temp_files(articles, tmp_path):
     for name in ("r.html", "r.CSV", "r.jsonl"):
-        write_report(report, tmp_path / name)
+        summary = write_report(articles, tmp_path / name)
+        assert summary.total_comments == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.CSV", "r.html", "r.jsonl"]
     assert (tmp_path / "r.CSV").read_text().startswith("source,article_title")
     with pytest.raises(InputError, match="unknown report format .pdf"):
-        write_report(report, tmp_path / "r.pdf")
+        write_report(articles, tmp_path / "r.pdf")
 
 
-def test_a_failed_write_keeps_the_old_report_and_no_temp_file(report, tmp_path, monkeypatch):
+def test_the_writer_streams_lines_as_articles_come_and_publishes_only_at_the_end(articles, tmp_path):
+    target = tmp_path / "r.jsonl"
+    target.write_text("old\n")
+    with ReportWriter(target, labels=("hateful", "antisemitic", "offensive")) as writer:
+        writer.add(articles[0])
+        (temporary,) = [p for p in tmp_path.iterdir() if p.name.startswith(".r.jsonl.")]
+        writer._stream.flush()
+        assert len(temporary.read_text().splitlines()) == 2  # written already, not held until the end
+        assert target.read_text() == "old\n"
+        writer.add(articles[1])
+    assert len(target.read_text().splitlines()) == 4
+    assert [p.name for p in tmp_path.iterdir()] == ["r.jsonl"]
+
+
+def test_an_error_while_writing_removes_the_temporary_file_and_keeps_the_old_report(articles, tmp_path):
+    target = tmp_path / "r.csv"
+    target.write_text("old")
+    with pytest.raises(KeyboardInterrupt), ReportWriter(target, labels=("hateful",)) as writer:
+        writer.add(articles[0])
+        raise KeyboardInterrupt
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_html_caps_the_flagged_list_to_the_most_confident_and_says_where_the_rest_are(articles, tmp_path):
+    report = build_report(articles, flagged_limit=1)
+    assert report.total_flagged_any == 2 and report.flagged_left_out == 1
+    (kept,) = report.flagged_comments
+    assert kept.moderated.comment.text == "The J3ws control the banks, wake up!"  # 0.93 beats 0.91
+    page = render_html(report)
+    assert page.count('class="flagged-comment"') == 1
+    assert "1 shown of 2" in page.replace('<span id="shown-count">', "").replace("</span>", "")
+    assert "1 more are flagged" in page and "--out report.jsonl" in page
+
+
+def test_html_reports_are_recognised_as_ours(report, articles, tmp_path):
+    write_report(articles, tmp_path / "r.html")
+    earlier = tmp_path / "earlier.html"  # written before the generator tag existed
+    earlier.write_text("<!DOCTYPE html><html><head><title>Moderation report: 2 flagged of 4 comments</title>")
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>Moderation report: what the council decided</title>")
+    assert is_report(tmp_path / "r.html") and is_report(earlier)
+    assert not is_report(page) and not is_report(tmp_path / "missing.html")
+    os.mkfifo(tmp_path / "pipe.html")
+    assert not is_report(tmp_path / "pipe.html")  # answered at once: a FIFO is never opened
+
+
+def test_a_failed_write_keeps_the_old_report_and_no_temp_file(articles, tmp_path, monkeypatch):
     target = tmp_path / "r.html"
     target.write_text("old")
 
@@ -114,6 +169,6 @@ def test_a_failed_write_keeps_the_old_report_and_no_temp_file(report, tmp_path, 
 
     monkeypatch.setattr(os, "replace", full_disk)
     with pytest.raises(OSError):
-        write_report(report, target)
+        write_report(articles, target)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
