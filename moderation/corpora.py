@@ -938,36 +938,6 @@ def load_in_domain(path: str | Path | None = None) -> datasets.Dataset:
     return load_labelled_file(path, source="in_domain")
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Reporting
-
-
-def summarize(dataset: datasets.Dataset) -> str:
-    """A plain-text table: rows per source and split, and each label's 1 / 0 / unknown counts."""
-    frame = dataset.select_columns(["source", "split", *LABELS]).to_pandas()
-    header = f"{'source':<30} {'split':<5} {'rows':>7}" + "".join(
-        f" {label + ' 1/0/?':>22}" for label in LABELS
-    )
-    lines = [header, "-" * len(header)]
-
-    def line(source: str, split: str, part: pd.DataFrame) -> str:
-        cells = "".join(
-            f" {'/'.join(str(int((part[label] == value).sum())) for value in (1, 0, UNKNOWN)):>22}"
-            for label in LABELS
-        )
-        return f"{source:<30} {split:<5} {len(part):>7}" + cells
-
-    for source in dict.fromkeys(frame["source"]):
-        of_source = frame[frame["source"] == source]
-        for split in SPLITS:
-            part = of_source[of_source["split"] == split]
-            if len(part):
-                lines.append(line(source, split, part))
-        lines.append(line(source, "all", of_source))
-    lines.append(line("TOTAL", "all", frame))
-    return "\n".join(lines)
-
-
 def load_labelled_set(
     root: str | Path | None,
     *,

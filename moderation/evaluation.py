@@ -43,9 +43,6 @@ class Evaluation:
     metrics: tuple[LabelMetrics, ...]
     base_rate: float = 0.05
 
-    def get(self, corpus: str, label: str) -> LabelMetrics | None:
-        return next((m for m in self.metrics if m.corpus == corpus and m.label == label), None)
-
     def to_dict(self) -> dict:
         return {
             "split": self.split,

@@ -68,7 +68,6 @@ class Occurrences:
     kinds: np.ndarray | None = None  # KIND_* per occurrence, with positions only
     starts: np.ndarray | None = None  # start offset in the normalized text, with positions only
     ends: np.ndarray | None = None  # end offset in the normalized text, with positions only
-    lexicon_terms: tuple[str, ...] = ()  # for KIND_LEXICON occurrences, the category, in order
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -94,7 +93,6 @@ class _Words:
     starts: np.ndarray
     ends: np.ndarray
     kinds: np.ndarray
-    lexicon_terms: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -115,7 +113,6 @@ class Featurizer:
     _bits: int = field(init=False, repr=False, compare=False)
     _lexicon_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_filter: np.ndarray = field(init=False, repr=False, compare=False)
-    _lexicon_categories: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _lexicon_columns: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -148,7 +145,6 @@ class Featurizer:
         lexicon_filter = np.zeros(_FILTER_SIZE, dtype=bool)
         lexicon_filter[(hashes & np.uint64(_FILTER_SIZE - 1)).astype(np.int64)] = True
         object.__setattr__(self, "_lexicon_filter", lexicon_filter)
-        object.__setattr__(self, "_lexicon_categories", categories)
         object.__setattr__(self, "_lexicon_columns", _columns(category_hashes, _SALT_LEXICON, self._bits))
 
     # -- public --------------------------------------------------------------------------------------------
@@ -207,7 +203,7 @@ class Featurizer:
             sums = np.add.reduceat(gathered, bounds, axis=0)[0::2]
             sums[windows <= 0] = 0
             char_sums += sums
-        words = self._words(batch, positions=False)
+        words = self._words(batch)
         gathered = _gather(table, words.columns)
         word_sums = np.stack(
             [
@@ -232,7 +228,7 @@ class Featurizer:
             empty = np.zeros(0, dtype=np.int64)
             return Occurrences(empty, empty, np.zeros(0, dtype=np.float32))
         batch = self._batch(texts)
-        words = self._words(batch, positions=positions)
+        words = self._words(batch)
         rows, columns, starts, ends, kinds = [], [], [], [], []
         for n, window_columns, valid in self._char_windows(batch):
             index = np.flatnonzero(valid)
@@ -267,7 +263,6 @@ class Featurizer:
             np.concatenate(kinds),
             np.concatenate(starts) - shift,
             np.concatenate(ends) - shift,
-            words.lexicon_terms,
         )
 
     def transform(self, texts: Sequence[str]):
@@ -317,7 +312,7 @@ class Featurizer:
                         batch.remaining[:count] >= n,
                     )
 
-    def _words(self, batch: _Batch, *, positions: bool) -> _Words:
+    def _words(self, batch: _Batch) -> _Words:
         """Word unigrams, bigrams and lexicon features."""
         codes = batch.codes[: batch.size]
         in_table = codes < _WORD_TABLE_SIZE
@@ -334,7 +329,6 @@ class Featurizer:
         columns = [_columns(word_hash, _SALT_WORD, self._bits)]
         starts, ends = [word_starts], [word_ends]
         kinds = [np.full(len(word_starts), KIND_WORD, dtype=np.int8)]
-        lexicon_terms: list[str] = []
 
         pair = np.flatnonzero(word_rows[:-1] == word_rows[1:])
         with np.errstate(over="ignore"):
@@ -363,15 +357,12 @@ class Featurizer:
                 starts.append(begin[hit])
                 ends.append(end[hit])
                 kinds.append(np.full(len(hit), KIND_LEXICON, dtype=np.int8))
-                if positions:
-                    lexicon_terms.extend(self._lexicon_categories[i] for i in slot)
         return _Words(
             np.concatenate(rows),
             np.concatenate(columns),
             np.concatenate(starts),
             np.concatenate(ends),
             np.concatenate(kinds),
-            tuple(lexicon_terms),
         )
 
     def _block_values(

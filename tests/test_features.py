@@ -114,8 +114,18 @@ def test_lexicon_features_mark_only_the_listed_spellings(
     assert _lexicon_hits(featurizer, text) == hits
 
 
-def test_lexicon_occurrences_name_their_category(featurizer: Featurizer) -> None:
-    assert featurizer.occurrences(["the zog"], positions=True).lexicon_terms == ("conspiracy",)
+def _lexicon_columns(featurizer: Featurizer, texts: list[str]) -> list[int]:
+    occ = featurizer.occurrences(texts, positions=True)
+    return occ.columns[occ.kinds == KIND_LEXICON].tolist()
+
+
+def test_lexicon_terms_of_one_category_share_its_feature(featurizer: Featurizer) -> None:
+    # The category, not the term, is the feature: what the model learns about one spelling carries over.
+    same = _lexicon_columns(featurizer, ["the zog", "a jewish lobby story"])
+    assert len(same) == 2 and same[0] == same[1]
+    split = Featurizer(n_features=2**12, lexicon={"jewish lobby": "conspiracy", "zog": "slur"})
+    different = _lexicon_columns(split, ["the zog", "a jewish lobby story"])
+    assert len(different) == 2 and different[0] != different[1]
 
 
 def test_features_are_the_same_on_every_call_and_every_instance(featurizer: Featurizer) -> None:

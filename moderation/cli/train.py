@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,31 @@ from typing import Annotated
 import typer
 
 from moderation.cli._common import ModelOption, fail, user_errors
+
+# The training stack is the `train` extra (import name -> distribution): a plain install scores and serves
+# without it, so these commands check for it before anything else.
+TRAINING_PACKAGES = {
+    "sklearn": "scikit-learn",
+    "scipy": "scipy",
+    "joblib": "joblib",
+    "pandas": "pandas",
+    "datasets": "datasets",
+}
+
+
+def _require_training_stack(command: str) -> None:
+    """A one-line hint (exit 2) when the `train` extra is not installed, instead of an ImportError traceback."""
+    for module, distribution in TRAINING_PACKAGES.items():
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ImportError:
+            found = False
+        if not found:
+            raise fail(
+                f"`moderate {command}` needs {distribution}, which is not installed: "
+                "pip install 'moderate[train]'"
+            )
+
 
 DATA_HELP = (
     "Corpora root (folders as in ../shared/datasets). Default: $MODERATE_CORPORA or ../shared/datasets."
@@ -82,6 +108,7 @@ def train(
     seed: Annotated[int, typer.Option("--seed", help="Random seed; training is deterministic given it.")] = 0,
 ) -> None:
     """Train a model on the train split, calibrate on dev, measure on test, write it with its model card."""
+    _require_training_stack("train")
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from moderation import corpora, evaluation, modelcard, training
@@ -173,6 +200,7 @@ def evaluate(
 ) -> None:
     """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not), precision at
     a comment section's base rate, and per identity the false flag rate and unintended-bias AUCs."""
+    _require_training_stack("evaluate")
     from moderation import evaluation, training
     from moderation.moderator import Moderator
     from moderation.reporting import write_atomically

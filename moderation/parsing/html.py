@@ -121,7 +121,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 def parse_html(markup: str, *, source: str | None = None) -> Article:
     """Split an HTML page into title, byline, body, reader comments and dropped boilerplate."""
-    root = _document(markup)
+    root = html_document(markup)
     if root is None:
         return Article(source=source)
     comment_elements = _comment_elements(root)
@@ -152,7 +152,8 @@ def parse_html(markup: str, *, source: str | None = None) -> Article:
     )
 
 
-def _document(markup: str) -> lxml.html.HtmlElement | None:
+def html_document(markup: str) -> lxml.html.HtmlElement | None:
+    """``markup`` parsed as lxml repairs it (None when it holds no document), however deeply it nests."""
     markup = _XML_DECLARATION.sub("", markup, count=1).replace("\x00", "")
     root, too_deep = _parse_markup(markup)
     if too_deep:

@@ -99,7 +99,6 @@ def create_app(moderator: Moderator, settings: ServiceSettings | None = None) ->
     feedback = FeedbackStore(settings.feedback_db) if settings.feedback_db else None
 
     app = FastAPI(title="moderate", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.moderator = moderator
     app.state.settings = settings
     app.state.metrics = metrics
     if settings.max_concurrent_requests is not None:
@@ -263,8 +262,7 @@ def create_app(moderator: Moderator, settings: ServiceSettings | None = None) ->
 
     @app.get("/readyz")
     async def readyz() -> Response:
-        if app.state.moderator is None:
-            return error_response(503, "No model loaded.")
+        # The app is only ever built around a loaded model, so it is ready as soon as it answers.
         return JSONResponse(
             {
                 "status": "ready",

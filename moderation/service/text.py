@@ -6,16 +6,22 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from selectolax.lexbor import LexborHTMLParser
+from moderation.parsing.html import html_document
+
+# Text inside these is never shown to a reader. XPath sees an element's tail as the parent's text node, so the
+# text after a <script> stays.
+_VISIBLE_TEXT = "//text()[not(ancestor::script or ancestor::style or ancestor::template)]"
 
 
 def plain_text(body: str) -> str:
     """The comment as a reader sees it (Coral's HTML format; Perspective's comment.type HTML)."""
     if "<" not in body:
         return body
-    parser = LexborHTMLParser(body)
-    parser.strip_tags(["script", "style", "template"])  # never shown to a reader
-    return " ".join(parser.text(separator=" ").split())
+    root = html_document(body)
+    if root is None:
+        return ""
+    # A space between text nodes: "a<p>b</p>" is two words to a reader, and so is "a<b>b</b>" to the model.
+    return " ".join(" ".join(root.xpath(_VISIBLE_TEXT)).split())
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)|[.!?]+", re.MULTILINE)
