@@ -58,6 +58,12 @@ def _flags(moderator: Moderator, texts: list[str]) -> np.ndarray:
 # -- seed 001 ----------------------------------------------------------------------------------------------
 
 
+def test_seed_001_has_the_four_antisemitic_comments_this_check_is_about():
+    comments = parse_file(SEED_001).comments
+    for phrase in ANTISEMITIC_IN_SEED_001:
+        assert sum(phrase in c.text for c in comments) == 1, phrase
+
+
 def test_seed_001_antisemitic_comments_are_flagged_antisemitic_and_hateful_and_no_other_is(moderator):
     moderated = moderator.moderate(parse_file(SEED_001))
     for comment in moderated.comments:
@@ -131,11 +137,11 @@ def _padded(comment: str, padding: str, where: str) -> str:
 
 
 def _neutral(article_text: str, start: int, length: int) -> str:
-    """``length`` characters of article prose from ``start``, cut at sentence ends."""
-    text = (article_text * (1 + (start + length) // len(article_text)))[start : start + length]
-    first = text.find(". ")
-    text = text[first + 2 :] if 0 <= first < len(text) // 2 else text
-    return text[: text.rfind(". ") + 1] if ". " in text else text
+    """About ``length`` characters of article prose from near ``start``, in whole sentences."""
+    repeated = article_text * (2 + (start + length) // len(article_text))
+    begin = repeated.find(". ", start) + 2
+    end = repeated.find(". ", begin + length)
+    return repeated[begin : end + 1]
 
 
 def test_hate_keeps_its_flag_under_up_to_20_kb_of_neutral_text(moderator, article_text):

@@ -171,6 +171,8 @@ def _listen(host: str, port: int) -> socket.socket:
     except OSError as error:
         listener.close()
         raise fail(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    # Listening now, before the app loads: a client that read "running on" is queued, never refused.
+    listener.listen(2048)
     listener.set_inheritable(True)
     return listener
 

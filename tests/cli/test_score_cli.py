@@ -343,11 +343,18 @@ def test_the_table_fits_the_terminal_and_never_cuts_a_probability(runner, seeds,
     assert result.exit_code == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
     assert max(len(line) for line in result.stdout.splitlines()) <= columns
-    numbered = [row for row in rows if row.split("│")[1].strip()]
-    assert [row.split("│")[1].strip() for row in numbered] == [str(n) for n in range(1, 15)]
-    for row in numbered:
-        cells = [cell.strip() for cell in row.split("│")[4:7]]  # after #, author and comment
-        assert all(re.fullmatch(r"(⚑ )?[01]\.\d\d", cell) for cell in cells), row
+    numbered = [i for i, row in enumerate(rows) if row.split("│")[1].strip()]
+    assert [rows[i].split("│")[1].strip() for i in numbered] == [str(n) for n in range(1, 15)]
+    labels = Moderator.load().labels
+    header = next(line for line in result.stdout.splitlines() if line.startswith("┃"))
+    for start, end in zip(numbered, [*numbered[1:], len(rows)], strict=True):
+        if all(label in header for label in labels):  # a column per label, after #, author and comment
+            cells = [cell.strip() for cell in rows[start].split("│")[4 : 4 + len(labels)]]
+            assert all(re.fullmatch(r"(⚑ )?[01]\.\d\d", cell) for cell in cells), rows[start]
+        else:  # too narrow: every probability in full under the comment
+            block = " ".join(rows[start:end])
+            for label in labels:
+                assert re.search(rf"⚑?{label}=[01]\.\d\d", block), (label, block)
 
 
 @pytest.mark.parametrize("width", [60, 80, 100])

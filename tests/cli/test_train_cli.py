@@ -50,8 +50,10 @@ def test_train_writes_a_model_directory_with_its_card(trained: Path) -> None:
 
 
 def test_the_trained_model_loads_and_scores(trained: Path) -> None:
-    probabilities = LinearModel.load(trained).probabilities(["some comment"])
-    assert probabilities.shape == (1, 3)
+    model = LinearModel.load(trained)
+    # The core labels always; an attribute label only when the data has positives for it.
+    assert model.labels[:3] == ("hateful", "antisemitic", "offensive")
+    assert model.probabilities(["some comment"]).shape == (1, len(model.labels))
 
 
 def test_the_trained_model_never_saw_an_evaluation_only_corpus(trained: Path) -> None:
