@@ -39,7 +39,17 @@ _LIMITS = """\
   sentence run and keeps each label's highest score, so neutral padding cannot hide one hateful sentence; a
   long, many-sentence comment therefore has more chances to trip a threshold than a short one.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
-  all been rated toxic before span annotation: few calm comments, and only ~100 threats.
+  all been rated toxic before span annotation: few calm comments, and only ~100 threats ("I am going to kill
+  you and your whole family" scores THREAT 0.25).
+- At its thresholds the hateful flag's precision on the in-domain test split, reweighted to a 5% base rate, is
+  well below the 0.8 it reached on dev: that split's negatives are hard on purpose (Jewish life, Israel
+  policy, angry politics), and the dev split is small. Expect fewer false alarms on ordinary comments
+  (benign identity statements: 2 of 648 flagged) than on that split.
+- Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
+  mention who controls western banks. oy vey." is not flagged (0.28) and "the joo banksters ..." is flagged
+  hateful but not antisemitic (0.15); "the holocaust killed six million jews and we must never forget" is
+  flagged antisemitic (0.69); "them them" is flagged hateful (0.36); one sentence of the seeds' article prose
+  scores hateful 0.40 on its own, so a long comment quoting it is flagged.
 """
 
 
