@@ -134,7 +134,7 @@ def test_no_identity_has_more_than_one_percent_of_its_benign_statements_flagged(
             "the holocaust killed six million jews and we must never forget",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="in the corpora 'holocaust', 'six million' and 'jews' together are mostly denial (0.69)",
+                reason="in the corpora 'holocaust', 'six million' and 'jews' together are mostly denial (0.60)",
             ),
         ),
     ],
