@@ -113,7 +113,9 @@ def test_benign_identity_statements_are_rarely_flagged(identity_flags):
     assert flagged.mean() <= 0.01, [s.text for s, f in zip(statements, flagged, strict=True) if f]
 
 
-@pytest.mark.xfail(strict=True, reason="2 of 648 flagged: one Muslim and one Mexican statement (1 in 24 each)")
+@pytest.mark.xfail(
+    strict=True, reason="2 of 648 flagged: one Muslim and one Mexican statement (1 in 24 each)"
+)
 def test_no_identity_has_more_than_one_percent_of_its_benign_statements_flagged(identity_flags):
     statements, flagged = identity_flags
     identities = np.array([s.identity for s in statements])
