@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from moderation.normalize import normalize_many
+
 # A sentence ends at . ! ? or ; and a space, at a line break, or where a lower-case word is followed by a
 # capitalised word that usually opens a sentence ("...should leave The council met..."): pasted text often
 # lacks the full stop. (Any capital would also split at every proper noun, and "Jews" or "Israel" cut off
@@ -69,8 +71,6 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
     """The windows of every text, normalized. ``texts`` are the raw comments (where sentences are found: line
     breaks and capitals say where a full stop is missing), ``normalized`` the same texts normalized. A text of
     at most ``max_words`` words is its own single window, its normalized text as it is."""
-    from moderation.normalize import normalize_many
-
     if max_words < 1:
         raise ValueError("max_words must be at least 1")
     window_texts: list[str | None] = []
