@@ -14,9 +14,10 @@ What it folds, in order:
 5. Spaced-out spellings ("j e w s", "z.o.g", "j-e-w") are joined when at least three single letters stand
    in a row, and leetspeak digits are read as letters only *between* letters ("j3w", "k1ke", "j00s") so
    that numbers keep their meaning: "45s", "the 1930s", "covid19", "3rd" and "4th" are left alone.
-6. Letters repeated three or more times are squeezed to two ("jeeeews" -> "jeews"), and so are runs of one to
-   four words ("ok ok ok ok", "hello world. hello world. ..."): what a text says once does not gain weight,
-   or lose its innocence, by being pasted six thousand times. Whitespace becomes one space.
+6. Letters repeated three or more times are squeezed to two ("jeeeews" -> "jeews"); a run of one to forty
+   words said three or more times in a row ("ok ok ok ok", "hello world. hello world. ...", a sentence pasted
+   forty times) is kept once: what a text says once does not gain weight, or lose its innocence, by being
+   pasted six thousand times. Whitespace becomes one space.
 
 Spelling variants of coded terms ("khazars", "goy", "shekelz") are not rewritten here: the featurizer marks
 every spelling the lexicon (``data/lexicon.json``) lists, which needs no extra pass over the text.
@@ -82,9 +83,9 @@ _DOLLAR = re.compile(r"\$(?=[a-z]{2})")
 _SPACED_JOINERS = re.compile(r"[ .*_-]")
 _LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 _SPACES = re.compile(r"  +")
-# One to four words with what follows each (never the batch separator), then the same run twice or more.
-_REPETITIVE_CHARS = 60
-_PHRASE_REPEATS = re.compile(r"\b((?:\w+[^\w\x00]+){1,4}?)\1{2,}")
+# One to forty words (a phrase or a whole sentence) with what follows each (never the batch separator), then the
+# same run twice or more.
+_PHRASE_REPEATS = re.compile(r"\b((?:\w+[^\w\x00]+){1,40}?)\1{2,}")
 
 ECHO_TOKEN = "xxecho"
 URL_TOKEN = "xxurl"
@@ -103,19 +104,22 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
     # Only non-ASCII comments pay for Unicode folding; it is per comment because a joined batch with one
     # emoji in it would make every comment take the slow path.
     folded = [t if t.isascii() and _SEPARATOR not in t else _fold_unicode(t) for t in texts]
-    return [
-        _squeeze_phrases(part.strip()) if len(part) > _REPETITIVE_CHARS else part.strip()
-        for part in _fold(_SEPARATOR.join(folded)).split(_SEPARATOR)
-    ]
+    return [_squeeze_phrases(part.strip()) for part in _fold(_SEPARATOR.join(folded)).split(_SEPARATOR)]
 
 
 def _squeeze_phrases(text: str) -> str:
-    """Runs of a repeated phrase kept twice, for texts that repeat themselves (a cheap word count says which:
+    """Runs of a repeated phrase kept once, for texts that repeat themselves (a cheap word count says which:
     the phrase pattern is too slow to run over every comment)."""
     words = text.split()
     if len(set(words)) * 2 > len(words):
         return text
-    return _PHRASE_REPEATS.sub(lambda m: m.group(1) * 2, text)
+    # A whole comment pasted again and again, however long: the text's shortest period (a C-level search).
+    spaced = text + " "
+    period = (spaced + spaced).find(spaced, 1)
+    if period < len(spaced):
+        spaced = spaced[:period]
+    # The trailing space lets the last copy match too ("ok ok ok" ends without one).
+    return _PHRASE_REPEATS.sub(lambda m: m.group(1), spaced).rstrip()
 
 
 _PLACEHOLDER = re.compile(rf"{ECHO_TOKEN}(?: (\w+))?|{URL_TOKEN}|{USER_TOKEN}")

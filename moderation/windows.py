@@ -83,8 +83,9 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
     short_chars = 2 * max_words
     for index, (text, canonical) in enumerate(zip(texts, normalized, strict=True)):
         first[index] = len(window_texts)
-        # A cheap count first: most comments are short, and finding words with a pattern is not cheap.
-        long = len(text) > short_chars and len(text.split()) > max_words
+        # A cheap count first: most comments are short, and finding words with a pattern is not cheap. It counts
+        # the normalized text, so a sentence pasted forty times (kept once there) is not long.
+        long = len(canonical) > short_chars and len(canonical.split()) > max_words
         spans = _spans(text, max_words) if long else None
         if spans is None:
             window_texts.append(canonical)

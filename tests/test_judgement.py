@@ -173,6 +173,22 @@ def test_repeating_a_benign_text_does_not_make_it_hateful(moderator, text, times
     assert not set(flags) & set(HATE_LABELS)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.sampled_from(
+        [
+            r["text"]
+            for r in IN_DOMAIN
+            if not any(r.get(label) for label in ("hateful", "offensive", "toxicity"))
+        ]
+    ),
+    times=st.integers(2, 200),
+)
+def test_pasting_a_comment_again_and_again_adds_no_flag(moderator, text, times):
+    alone = set(moderator.score(text, reasons=0).flags)
+    assert set(moderator.score(" ".join([text] * times), reasons=0).flags) <= alone
+
+
 # -- long comments -------------------------------------------------------------------------------------------
 
 

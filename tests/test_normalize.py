@@ -88,13 +88,17 @@ def test_any_text_normalizes_to_one_line_without_separators(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("ok " * 6500, "ok ok"),
-        ("hello world. " * 50, "hello world. hello world. hello world."),
-        ("no no no no way, not a chance, no no no no no no no no no no no no no", "no no way"),
+        ("ok " * 6500, "ok"),
+        ("hello world. " * 50, "hello world."),
+        (
+            "The council met on Tuesday to discuss the budget and the roads. " * 40,
+            "the council met on tuesday to discuss the budget and the roads.",
+        ),
+        ("no no no no way, not a chance, no no no no no no no no no no no no no", "no way, not a chance, no"),
     ],
 )
-def test_a_phrase_repeated_over_and_over_is_kept_twice(text, expected):
-    assert normalize(text).startswith(expected)
+def test_a_phrase_or_sentence_said_over_and_over_is_kept_once(text, expected):
+    assert normalize(text) == expected
 
 
 def test_ordinary_repetition_is_left_alone():

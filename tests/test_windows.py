@@ -19,10 +19,12 @@ def _split(texts, max_words):
     return windows.split(texts, texts, max_words)
 
 
-NEUTRAL = (
-    "The council met on Tuesday to discuss the budget. Roads and schools took most of the time. "
-    "The mayor said the library would stay open on Sundays. "
-) * 20
+# Varied on purpose: a paragraph pasted over and over is squeezed to one copy by normalization.
+NEUTRAL = " ".join(
+    f"The council met on day {i} to discuss the budget for road {i}. Roads and schools took {i} hours. "
+    f"The mayor said library {i} would stay open on Sundays."
+    for i in range(20)
+)
 
 
 def test_a_short_text_is_its_own_only_window():
@@ -33,11 +35,11 @@ def test_a_short_text_is_its_own_only_window():
 
 
 def test_a_long_text_has_the_whole_text_and_every_sentence_among_its_windows():
-    text = NEUTRAL + "the bankers run everything."
+    text = NEUTRAL + " the bankers run everything."
     split = windows.split([text], normalize_many([text]), 30)
     assert normalize_many([text])[0] in split.texts
     assert "the bankers run everything." in split.texts
-    assert "the mayor said the library would stay open on sundays." in split.texts
+    assert "the mayor said library 7 would stay open on sundays." in split.texts
     for window, start, end in zip(split.texts, split.starts, split.ends, strict=True):
         assert normalize_many([text[start:end]])[0] == window
 
