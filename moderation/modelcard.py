@@ -48,8 +48,8 @@ _LIMITS = """\
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
   mention who controls western banks. oy vey." is not flagged (0.28) and "the joo banksters ..." is flagged
   hateful but not antisemitic (0.15); "the holocaust killed six million jews and we must never forget" is
-  flagged antisemitic (0.60); "them them" is flagged hateful (0.36); one sentence of the seeds' article prose
-  scores hateful 0.40 on its own, so a long comment quoting it is flagged.
+  flagged antisemitic (0.60); one sentence of the seeds' article prose scores hateful 0.40 on its own, so a
+  long comment quoting it is flagged.
 """
 
 

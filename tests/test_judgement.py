@@ -153,9 +153,6 @@ def test_common_short_replies_are_not_flagged(moderator):
     assert not flagged.any(), [t for t, f in zip(SHORT_REPLIES, flagged, strict=True) if f]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="'them them' scores hateful 0.36: two words of evidence pass the smoothing"
-)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     text=st.sampled_from(
