@@ -18,8 +18,8 @@ import numpy as np
 
 from moderation.errors import DataError
 from moderation.model import LinearModel
+from moderation.moderator import Moderator
 from moderation.training import LabelledTexts
-from moderation.types import IMPLIED_BY
 
 
 @dataclass(frozen=True)
@@ -131,13 +131,8 @@ def flag_accuracy(
     model: LinearModel, texts: Sequence[str], truth: np.ndarray, label: str = "hateful"
 ) -> float:
     """Share of ``texts`` whose ``label`` flag (at the model's threshold, hierarchy included) equals ``truth``."""
-    k = model.labels.index(label)
-    probabilities = model.probabilities(list(texts))
-    flagged = probabilities[:, k] >= model.thresholds[k]
-    for implied_by in IMPLIED_BY.get(label, ()):
-        if implied_by in model.labels:
-            j = model.labels.index(implied_by)
-            flagged |= probabilities[:, j] >= model.thresholds[j]
+    moderator = Moderator(model)
+    flagged = moderator.flags(moderator.probabilities(texts))[:, model.labels.index(label)]
     return float(np.mean(flagged == np.asarray(truth, dtype=bool))) if len(texts) else 0.0
 
 
@@ -209,11 +204,9 @@ def identity_bias(
     """:class:`IdentityMetrics` for each identity of ``statements``, in order of first appearance."""
     from sklearn.metrics import roc_auc_score
 
-    probabilities = model.probabilities([s.text for s in statements])
-    cut = np.array(
-        [(thresholds or {}).get(label, t) for label, t in zip(model.labels, model.thresholds, strict=True)]
-    )
-    flagged = (probabilities >= cut).any(axis=1)
+    moderator = Moderator(model, thresholds=thresholds)
+    probabilities = moderator.probabilities([s.text for s in statements])
+    flagged = moderator.flags(probabilities).any(axis=1)
     hate_score = probabilities[:, model.labels.index("hateful")]
     hateful = np.array([s.hateful for s in statements])
     identities = np.array([s.identity for s in statements])
