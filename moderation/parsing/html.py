@@ -37,20 +37,16 @@ import lxml.etree
 import lxml.html
 
 from moderation.parsing.boilerplate import is_boilerplate
+from moderation.parsing.words import word_set
 from moderation.types import Article, Comment
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_SKIPPED_TAGS = _words(
+_SKIPPED_TAGS = word_set(
     """
     script style noscript template svg iframe object embed canvas form button input select textarea
     nav footer aside header menu dialog
     """
 )
-_BLOCK_TAGS = _words(
+_BLOCK_TAGS = word_set(
     """
     p div section article main li ol ul dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 table tr td th
     figure figcaption hr address details summary
@@ -59,7 +55,7 @@ _BLOCK_TAGS = _words(
 _PARAGRAPH_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "li", "figcaption", "dd")
 
 # class/id words of page chrome (compared per word of a class or id, split on "-" and "_").
-_CHROME_WORDS = _words(
+_CHROME_WORDS = word_set(
     """
     ad ads adv advert advertisement advertising adslot dfp banner share sharing sharebar social
     related recommended recommendations newsletter subscribe subscription promo promoted sponsor
@@ -178,7 +174,7 @@ def _parse_markup(markup: str) -> tuple[lxml.html.HtmlElement | None, bool]:
 
 _KEPT_LEVELS = 500
 """Levels kept at the top and at the bottom of a page nested too deeply; the levels between are flattened."""
-_VOID = _words("area base br col embed hr img input link meta param source track wbr")
+_VOID = word_set("area base br col embed hr img input link meta param source track wbr")
 _MARKUP_TOKEN = re.compile(
     r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|<(/?)([a-zA-Z][^\s/>]*)([^>]*)>",
     re.IGNORECASE | re.DOTALL,
@@ -411,7 +407,7 @@ _MAX_LINKED_DATA_DEPTH = 100
 _SCRIPT_WRAPPERS = re.compile(
     r"^\s*(?://|/\*)?\s*(?:<!--|<!\[CDATA\[)\s*(?:\*/)?|(?://|/\*)?\s*(?:-->|\]\]>)\s*(?:\*/)?\s*$"
 )
-_ARTICLE_TYPES = _words("Article NewsArticle BlogPosting DiscussionForumPosting ReportageNewsArticle WebPage")
+_ARTICLE_TYPES = word_set("Article NewsArticle BlogPosting DiscussionForumPosting ReportageNewsArticle WebPage")
 _COMMENT_TYPES = frozenset({"Comment"})
 _MARKUP = re.compile(r"<[a-zA-Z/!]")
 

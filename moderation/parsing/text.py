@@ -50,12 +50,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from moderation.parsing.boilerplate import fold, is_boilerplate, is_comment_header
+from moderation.parsing.words import word_set
 from moderation.types import Article, Comment
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
 
 ROLES = ("title", "byline", "body", "comment", "dropped")
 
@@ -191,7 +187,7 @@ _BY = re.compile(r"by\s+(?P<name>[^|•·,;]{2,80}?)(?:\s*(?:[|•·,;]|\s[-–�
 _LEAD_IN = re.compile(r"^\s*(?:(?:posted|published|updated|first published)\b\s*)?(?:on\b)?\s*:?", re.I)
 _BY_AFTER = re.compile(r"\s+by\s+(?P<name>[^|•·]{2,80})$", re.IGNORECASE)
 
-_TIME_WORDS = _words(
+_TIME_WORDS = word_set(
     """
     at on am pm a.m p.m ago just now yesterday today edited posted updated published second seconds
     minute minutes min mins hour hours hr hrs day days week weeks month months year years an a h m d
@@ -276,13 +272,13 @@ def _read_byline(text: str) -> tuple[str | None, str | None] | None:
 
 # --- names -----------------------------------------------------------------------------------------------
 
-_PARTICLES = _words(
+_PARTICLES = word_set(
     """
     the of de da di del della van von der den la le al el bin ibn y du dos das st. and & mc
     """
 )
 # One-word paragraphs readers write that would otherwise pass for a name.
-_NOT_NAMES = _words(
+_NOT_NAMES = word_set(
     """
     yes no yeah yep nope agreed agree exactly indeed thanks thank wow true false correct right wrong
     amen lol lmao rofl haha bravo nonsense rubbish absolutely sure ok okay well great good nice
