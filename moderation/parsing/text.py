@@ -51,8 +51,8 @@ from enum import Enum
 from functools import partial
 from types import MappingProxyType
 
-from moderation.parsing.boilerplate import fold, is_boilerplate, is_comment_header
-from moderation.parsing.words import word_set
+from moderation.parsing.boilerplate import is_boilerplate, is_comment_header
+from moderation.parsing.names import ends_like_a_name, looks_like_login, looks_like_name, looks_like_timestamp
 from moderation.types import Article, Comment
 
 ROLES = ("title", "byline", "body", "comment", "dropped")
@@ -216,33 +216,6 @@ _BY = re.compile(r"by\s+(?P<name>[^|•·,;]{2,80}?)(?:\s*(?:[|•·,;]|\s[-–�
 _LEAD_IN = re.compile(r"^\s*(?:(?:posted|published|updated|first published)\b\s*)?(?:on\b)?\s*:?", re.I)
 _BY_AFTER = re.compile(r"\s+by\s+(?P<name>[^|•·]{2,80})$", re.IGNORECASE)
 
-_TIME_WORDS = word_set(
-    """
-    at on am pm a.m p.m ago just now yesterday today edited posted updated published second seconds
-    minute minutes min mins hour hours hr hrs day days week weeks month months year years an a h m d
-    w y mo yr yrs jan january feb february mar march apr april may jun june jul july aug august sep
-    sept september oct october nov november dec december mon monday tue tues tuesday wed wednesday
-    thu thur thurs thursday fri friday sat saturday sun sunday st nd rd th utc gmt ist est edt cst
-    cdt mst mdt pst pdt cet cest bst kst jst msk aest sgt hkt
-    """
-)
-_TOKENS = re.compile(r"[^\W\d_]+|\d+|\S", re.UNICODE)
-
-
-def looks_like_timestamp(text: str) -> bool:
-    """A line that is only a date and/or time ("June 18, 2024 at 9:14 am", "2 hours ago", "18/06/2024")."""
-    if len(text) > 60:
-        return False
-    tokens = _TOKENS.findall(fold(text))
-    if not tokens:
-        return False
-    has_time = any(token.isdigit() for token in tokens) or any(
-        token in ("ago", "yesterday", "today", "now") for token in tokens
-    )
-    return has_time and all(
-        token.isdigit() or token in _TIME_WORDS or token in ",:/.-@|•·()+" for token in tokens
-    )
-
 
 @dataclass(frozen=True)
 class _Header:
@@ -257,17 +230,20 @@ def _read_header(content: Sequence[Line]) -> _Header:
         return _Header()
     roles: list[tuple[Line, str]] = []
     title = None
-    first = content[0].text
-    if len(first) <= 250 and first[-1] not in ".,;:" and not _starts_comment(content, 0):
-        title = first
+    first_text = content[0].text
+    if len(first_text) <= 250 and first_text[-1] not in ".,;:" and not _starts_comment(content, 0):
+        title = first_text
         roles.append((content[0], "title"))
     byline = published = None
     for line in content[len(roles) : len(roles) + 3]:
-        found = _read_byline(line.text)
-        if found is None or (byline and found[0]) or (published and found[1]):
+        line_byline = _read_byline(line.text)
+        if line_byline is None:
             break
-        byline = byline or found[0]
-        published = published or found[1]
+        name, date = line_byline
+        if (byline and name) or (published and date):
+            break
+        byline = byline or name
+        published = published or date
         roles.append((line, "byline"))
     return _Header(tuple(roles), title, byline, published)
 
@@ -276,10 +252,10 @@ def _read_byline(text: str) -> tuple[str | None, str | None] | None:
     """(byline, published) when the line is a byline and/or a date line, else None."""
     if len(text) > 120:
         return None
-    by = _BY.fullmatch(text)
-    if by and looks_like_name(by["name"].strip(), max_words=8):
-        rest = (by["rest"] or "").strip()
-        return by["name"].strip(), rest if rest and _DATE.search(rest) else None
+    by_name = _BY.fullmatch(text)
+    if by_name and looks_like_name(by_name["name"].strip(), max_words=8):
+        rest = (by_name["rest"] or "").strip()
+        return by_name["name"].strip(), rest if rest and _DATE.search(rest) else None
     # "FP Staff June 18, 2024, 07:57:20 IST", "Posted on March 3, 2024 by Lena Ortiz", "Lena Ortiz, May 2"
     date = _DATE.search(text)
     if date is None:
@@ -297,84 +273,6 @@ def _read_byline(text: str) -> tuple[str | None, str | None] | None:
         name = before
     # The rest must be the date and time, or this is a sentence that happens to start with a date.
     return (name, after) if looks_like_timestamp(after) else None
-
-
-# --- names -----------------------------------------------------------------------------------------------
-
-_PARTICLES = word_set(
-    """
-    the of de da di del della van von der den la le al el bin ibn y du dos das st. and & mc
-    """
-)
-# One-word paragraphs readers write that would otherwise pass for a name.
-_NOT_NAMES = word_set(
-    """
-    yes no yeah yep nope agreed agree exactly indeed thanks thank wow true false correct right wrong
-    amen lol lmao rofl haha bravo nonsense rubbish absolutely sure ok okay well great good nice
-    bingo what why how who where when hmm hmmm update note source sources photo video watch listen
-    related comments comment reply share conclusion introduction background analysis summary
-    """
-)
-_QUOTES = "\"'“”‘’«»„‚`´"
-_NOT_IN_NAMES = frozenset('"“”«»()[]{}<>|/\\=+*#@$%^~`;:!?…•·')
-
-
-# A name may end in a period only after an initial or a suffix: "Smith, J.", "J.R.", "Ed Jones Jr.".
-_FINAL_INITIAL = re.compile(r"(?:^|[\s.])(?:[^\W\d_a-z]|Jr|Sr)\.$")
-# Handles joined by punctuation: "anne-marie", "mike.jones", "o'neil", "j.r.smith".
-_JOINED_HANDLE = re.compile(r"[^\W\d_]+(?:[-._'’][^\W_]+)+")
-# "don't", "it's", "we'll": contractions, not handles.
-_CONTRACTION = re.compile(r"[^\W\d_]+['’](?:t|s|re|ve|ll|d|m)", re.IGNORECASE)
-
-
-def _ends_like_a_name(text: str) -> bool:
-    return text[-1] != "," and (text[-1] != "." or _FINAL_INITIAL.search(text) is not None)
-
-
-def looks_like_name(text: str, *, max_words: int = 4) -> bool:
-    """Whether a short line reads as a commenter's name or handle ("Vlad the Great", "Mr Fixer", "jon_88",
-    "J. R. Smith", "O'Neil", "anne-marie")."""
-    if not 1 <= len(text) <= 40 or text[0] in _QUOTES or text[-1] in _QUOTES or not _ends_like_a_name(text):
-        return False
-    if any(char in _NOT_IN_NAMES for char in text):
-        return False
-    words = text.split()
-    if not 1 <= len(words) <= max_words:
-        return False
-    if len(words) == 1:
-        word = words[0]
-        if word.lower() in _NOT_NAMES or _CONTRACTION.fullmatch(word):
-            return False
-        if _is_handle(word):
-            return True
-    elif all(word.isupper() and len(word) > 1 for word in words):
-        return False  # SHOUTED HEADINGS
-    named = False
-    for word in words:
-        if word.lower() in _PARTICLES:
-            continue
-        first = word[0]
-        if not first.isalpha() or first.islower():
-            return False
-        named = True
-    return named and not looks_like_timestamp(text)
-
-
-def _is_handle(word: str) -> bool:
-    return (
-        word[0].isalpha()
-        and any(char.isalpha() for char in word)
-        and (
-            any(char.isdigit() or char == "_" for char in word)
-            or (word[0].islower() and word.lower() != word)
-            or (_JOINED_HANDLE.fullmatch(word) is not None and _CONTRACTION.fullmatch(word) is None)
-        )
-    )
-
-
-def _looks_like_login(text: str) -> bool:
-    """One lowercase word such as "jdoe": a name only where a date line vouches for it."""
-    return 2 <= len(text) <= 30 and text.isalpha() and text.lower() not in _NOT_NAMES
 
 
 # --- where the comments begin ----------------------------------------------------------------------------
@@ -432,7 +330,7 @@ def _wordpress_start(
         if posted or dated_next or says_lines >= 2:
             return says["author"].strip(), posted
         return None
-    if dated_next and (looks_like_name(line.text, max_words=5) or _looks_like_login(line.text)):
+    if dated_next and (looks_like_name(line.text, max_words=5) or looks_like_login(line.text)):
         return line.text, None
     return None
 
@@ -444,7 +342,7 @@ def _author_ok(author: str) -> bool:
         and len(author.split()) <= 6
         and not author.isdigit()
         and author[-1] not in "!?"
-        and _ends_like_a_name(author)
+        and ends_like_a_name(author)
     )
 
 
