@@ -131,6 +131,7 @@ def layout_text(text: str, *, source: str | None = None) -> TextLayout:
         comment_lines = [
             _reconsider_in_comments(line, section.first) for line in page if line.number >= section.first
         ]
+        # The page as it finally stands, its comment section reconsidered.
         lines = [*(line for line in lines if line.number < section.first), *comment_lines]
         comments, orphans = _read_comments(section.layout, comment_lines)
     for comment in comments:
