@@ -137,8 +137,8 @@ def parse_html(markup: str, *, source: str | None = None) -> Article:
 
 
 def _comment_elements(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    found = root.xpath(_COMMENT_ELEMENTS)  # document order, without duplicates
-    return [element for element in found if "pingback" not in (element.get("class") or "")]
+    matches = root.xpath(_COMMENT_ELEMENTS)  # document order, without duplicates
+    return [element for element in matches if "pingback" not in (element.get("class") or "")]
 
 
 def _comments(elements: list[lxml.html.HtmlElement]) -> list[Comment]:

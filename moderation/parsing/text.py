@@ -255,8 +255,8 @@ def _read_byline(text: str) -> tuple[str | None, str | None] | None:
         return None
     by_name = _BY.fullmatch(text)
     if by_name and looks_like_name(by_name["name"].strip(), max_words=8):
-        rest = (by_name["rest"] or "").strip()
-        return by_name["name"].strip(), rest if rest and _DATE.search(rest) else None
+        after_name = (by_name["rest"] or "").strip()
+        return by_name["name"].strip(), after_name if after_name and _DATE.search(after_name) else None
     # "FP Staff June 18, 2024, 07:57:20 IST", "Posted on March 3, 2024 by Lena Ortiz", "Lena Ortiz, May 2"
     date = _DATE.search(text)
     if date is None:
