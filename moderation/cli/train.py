@@ -117,16 +117,14 @@ def train(
 
     with user_errors():
         _check_out(out)  # before the minutes of training, not after
-        frame = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or []).to_pandas()
+        frame = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or [])
         lexicon_path = lexicon or _default_lexicon()
         lexicon_data = Lexicon.load(lexicon_path) if lexicon_path else Lexicon()
         # Corpora without a license are measured, never trained on.
-        trainable = frame["source"].map(
-            lambda source: source not in corpora.CORPORA or corpora.CORPORA[source].trainable
-        )
-        train_set = training.LabelledTexts.from_dataset(frame[trainable], "train")
-        dev_set = training.LabelledTexts.from_dataset(frame[trainable], "dev")
-        test_set = training.LabelledTexts.from_dataset(frame, "test")
+        trainable = frame["source"].map(corpora.is_trainable)
+        train_set = training.LabelledTexts.from_frame(frame[trainable], "train")
+        dev_set = training.LabelledTexts.from_frame(frame[trainable], "dev")
+        test_set = training.LabelledTexts.from_frame(frame, "test")
         config = training.TrainingConfig(seed=seed)
         cards = corpora.corpus_cards(sorted(set(frame["source"])))
         with Progress(
@@ -212,7 +210,7 @@ def evaluate(
         dataset = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or [])
         measured = evaluation.evaluate(
             moderator.model,
-            training.LabelledTexts.from_dataset(dataset, split),
+            training.LabelledTexts.from_frame(dataset, split),
             split=split,
             base_rate=base_rate,
         )
@@ -232,11 +230,9 @@ def _default_lexicon() -> Path | None:
 
 
 def _project_file(relative: str) -> Path | None:
-    from moderation.corpora import _project_root
+    from moderation.corpora import project_file
 
-    project = _project_root()
-    path = project / relative if project else None
-    return path if path is not None and path.is_file() else None
+    return project_file(relative)
 
 
 def _identity_table(bias) -> str:
