@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from moderation import corpora
-from moderation.errors import DataError, InputError
+from moderation.errors import DataError
 from moderation.model import LinearModel
-from moderation.pipeline import TrainingData, check_model_directory, measure_model, train_model
+from moderation.pipeline import TrainingData, measure_model, train_model
 from moderation.training import TrainingConfig
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "corpora"
@@ -91,16 +91,3 @@ def test_measuring_a_model_reports_every_corpus_and_the_identities(trained, tabl
     record = measured.to_dict()
     assert record["split"] == "train"
     assert [row["identity"] for row in record["identities"]] == [m.identity for m in measured.identities]
-
-
-@pytest.mark.parametrize("occupied", ["a file", "a folder of other files"])
-def test_an_output_that_saving_would_destroy_is_refused(tmp_path, occupied) -> None:
-    out = tmp_path / "out"
-    if occupied == "a file":
-        out.write_text("keep me")
-    else:
-        out.mkdir()
-        (out / "notes.txt").write_text("keep me")
-    with pytest.raises(InputError, match=f"--out {out}: "):
-        check_model_directory(out)
-    check_model_directory(tmp_path / "new")  # a new directory is fine
