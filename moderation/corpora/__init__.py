@@ -57,7 +57,6 @@ from moderation.corpora._paths import (
     default_corpora_root,
     default_in_domain_path,
     project_file,
-    project_root,
 )
 from moderation.corpora._pol4chan import load_pol4chan
 from moderation.corpora._registry import (
@@ -105,6 +104,5 @@ __all__ = [
     "load_toxic_spans",
     "load_toxigen",
     "project_file",
-    "project_root",
     "split_of",
 ]
