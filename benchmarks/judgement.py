@@ -82,7 +82,7 @@ def main() -> None:
     )
 
     article = " ".join(" ".join(parse_file(p).body) for p in sorted((ROOT / "seeds").glob("*.txt")))
-    frame = corpora.load_in_domain().to_pandas()
+    frame = corpora.load_in_domain()
     hate = frame[frame["hateful"] == 1]["text"].tolist()
     alone = flags(hate)[:, hateful]
     kept_texts = [t for t, f in zip(hate, alone, strict=True) if f]
@@ -109,13 +109,13 @@ def main() -> None:
     if args.data is None:
         print("corpora: ../shared/datasets not found; skipping DynaHate and corpus F1")
         return
-    dyna = corpora.load_corpus("dynahate_devtest", args.data).to_pandas()
+    dyna = corpora.load_corpus("dynahate_devtest", args.data)
     dyna_flags = flags(dyna["text"].tolist())[:, hateful]
     print(
         f"DynaHate accuracy (dev+test, {len(dyna)} rows): {(dyna_flags == (dyna['hateful'] == 1)).mean():.3f} (target >= 0.65)"
     )
     for corpus, label, target in TARGETS:
-        rows = corpora.load_corpus(corpus, args.data).to_pandas()
+        rows = corpora.load_corpus(corpus, args.data)
         rows = rows[(rows["split"] == "test") & (rows[label] >= 0)]
         column = labels.index(label)
         probabilities = moderator.probabilities(rows["text"].tolist())

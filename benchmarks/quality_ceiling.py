@@ -69,14 +69,13 @@ def main() -> None:
     root = args.data or corpora.default_corpora_root()
     if root is None:
         raise SystemExit("no corpora root: pass --data or set $MODERATE_CORPORA")
-    frame = corpora.load_labelled_set(root, in_domain=True).to_pandas()
+    frame = corpora.load_labelled_set(root, in_domain=True)
     moderator = Moderator.load(args.model)
-    trainable = {name for name, info in corpora.CORPORA.items() if info.trainable} | {"in_domain"}
 
     normalized = normalize_many(frame["text"].tolist())
     split = frame["split"].to_numpy()
     source = frame["source"].to_numpy()
-    in_train = (split == "train") & np.isin(source, list(trainable))
+    in_train = (split == "train") & frame["source"].map(corpora.is_trainable).to_numpy(dtype=bool)
     featurizer = Featurizer(lexicon=Lexicon.load(ROOT / "data" / "lexicon.json").features())
     featurizer = fit_idf(featurizer, [normalized[i] for i in np.flatnonzero(in_train)])
     features = featurize(featurizer, normalized)
@@ -96,7 +95,7 @@ def main() -> None:
         shipped_f1 = f1_score(truth[test], shipped[test, k] >= moderator.thresholds[label])
         shipped_best = best_f1(truth[test], shipped[test, k])
         special, special_best = float("nan"), float("nan")
-        if corpus in trainable:
+        if corpora.is_trainable(corpus):
             train = known & (split == "train")
             dev = known & (split == "dev")
             weights = sample_weights(train, truth, source, 1.0, {})

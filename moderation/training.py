@@ -138,9 +138,8 @@ class LabelledTexts:
             )
 
     @classmethod
-    def from_dataset(cls, dataset, split: str | None = None, labels: Sequence[str] = LABELS) -> LabelledTexts:
-        """From a :mod:`moderation.corpora` dataset (a ``datasets.Dataset`` or anything with ``to_pandas``)."""
-        frame = dataset.to_pandas() if hasattr(dataset, "to_pandas") else dataset
+    def from_frame(cls, frame, split: str | None = None, labels: Sequence[str] = LABELS) -> LabelledTexts:
+        """From a labelled-set table of :mod:`moderation.corpora` (a pandas DataFrame), one split or all."""
         if split is not None:
             frame = frame[frame["split"] == split]
         return cls(
