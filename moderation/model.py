@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 import zipfile
@@ -38,7 +39,7 @@ from moderation.errors import ModelError
 from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
 from moderation.normalize import normalize_many, readable
-from moderation.types import IMPLIED_BY, Reason
+from moderation.types import IMPLIED_BY, TARGETED_LABELS, Reason
 
 FORMAT = "moderate-linear"
 FORMAT_VERSION = 1
@@ -72,6 +73,9 @@ class LinearModel:
     thresholds: np.ndarray  # (n_labels,)
     info: Mapping = field(default_factory=dict)  # training data, licenses, metrics: the model card's facts
     window_words: int = 32  # texts longer than this are also scored in windows (moderation.windows)
+    window_targets: frozenset[str] = frozenset()
+    """Words naming a group: a window short of the whole text counts for the targeted labels only if it names
+    one (or a lexicon phrase); empty, every window counts for every label (:func:`moderation.windows.naming`)."""
     _table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
 
     def __post_init__(self) -> None:
@@ -80,6 +84,16 @@ class LinearModel:
             raise ModelError(
                 f"window_words must be a whole number from 1 to 10000, got {self.window_words!r}"
             )
+        targets = self.window_targets
+        if (
+            not isinstance(targets, (frozenset, set, tuple, list))
+            or len(targets) > _MAX_TARGETS
+            or not all(isinstance(t, str) and _TARGET_WORD.fullmatch(t) for t in targets)
+        ):
+            raise ModelError(
+                f"window_targets must be at most {_MAX_TARGETS} lower-case words of up to 40 letters or digits"
+            )
+        object.__setattr__(self, "window_targets", frozenset(targets))
         weights = np.asarray(self.weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape != (self.featurizer.n_features, n_labels):
             raise ModelError(
@@ -107,7 +121,7 @@ class LinearModel:
         """The same model with more manifest facts (metrics measured after training, say)."""
         return LinearModel(
             self.labels, self.featurizer, self.lexicon, self.weights, self.intercepts, self.calibration,
-            self.thresholds, {**self.info, **extra}, self.window_words,
+            self.thresholds, {**self.info, **extra}, self.window_words, self.window_targets,
         )  # fmt: skip
 
     # -- scoring ---------------------------------------------------------------------------------------------
@@ -151,6 +165,10 @@ class LinearModel:
         )
         if split.one_per_text:
             return window_logits, np.tile(split.first[:, None], (1, len(self.labels)))
+        targeted = [k for k, label in enumerate(self.labels) if label in TARGETED_LABELS]
+        if self.window_targets and targeted:
+            silent = ~windows.naming(split, self.window_targets, frozenset(self.featurizer.lexicon))
+            window_logits[np.ix_(silent, targeted)] = -np.inf
         best = np.maximum.reduceat(window_logits, split.first, axis=0)
         winners = np.empty(best.shape, dtype=np.int64)
         for k in range(len(self.labels)):
@@ -287,7 +305,7 @@ class LinearModel:
                 "idf": self.featurizer.idf is not None,
                 "norm_smoothing": list(self.featurizer.norm_smoothing),
             },
-            "scoring": {"window_words": self.window_words},
+            "scoring": {"window_words": self.window_words, "window_targets": sorted(self.window_targets)},
             "intercepts": dict(zip(self.labels, self.intercepts.tolist(), strict=True)),
             "calibration": {
                 label: {"slope": a, "offset": b}
@@ -369,7 +387,7 @@ class LinearModel:
                     f"{root / name}: SHA-256 does not match the manifest (file changed or truncated)"
                 )
             contents[name] = data
-        labels, featurizer_args, window_words, intercepts, calibration, thresholds = _checked_manifest(
+        labels, featurizer_args, scoring, intercepts, calibration, thresholds = _checked_manifest(
             manifest, manifest_path
         )
         try:
@@ -389,7 +407,7 @@ class LinearModel:
             raise ModelError(f"{manifest_path}: bad feature settings ({error})") from None
         info = {key: value for key, value in manifest.items() if key not in _MANIFEST_KEYS}
         return cls(
-            labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, window_words
+            labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, *scoring
         )
 
 
@@ -398,6 +416,8 @@ MAX_LEXICON_BYTES = 16 * 2**20
 #: What a model directory may hold: its three files and the model card `moderate train` writes beside them.
 _MODEL_DIRECTORY_FILES = frozenset({MANIFEST, WEIGHTS, LEXICON, "README.md"})
 _MAX_LABELS = 64
+_MAX_TARGETS = 10_000
+_TARGET_WORD = re.compile(r"[a-z0-9]{1,40}")
 _MAX_FEATURES = 2**24
 
 
@@ -493,6 +513,15 @@ def _checked_manifest(manifest: dict, path: Path):
     window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None
     if isinstance(window_words, bool) or not isinstance(window_words, int) or not 1 <= window_words <= 10_000:
         raise ModelError(f"{path}: scoring.window_words must be a whole number from 1 to 10000")
+    window_targets = scoring.get("window_targets", [])
+    if (
+        not isinstance(window_targets, list)
+        or len(window_targets) > _MAX_TARGETS
+        or not all(isinstance(t, str) and _TARGET_WORD.fullmatch(t) for t in window_targets)
+    ):
+        raise ModelError(
+            f"{path}: scoring.window_targets must be a list of at most {_MAX_TARGETS} lower-case words"
+        )
     per_label = {}
     for key in ("intercepts", "calibration", "thresholds"):
         values = manifest.get(key)
@@ -511,7 +540,8 @@ def _checked_manifest(manifest: dict, path: Path):
     thresholds = [
         _number(per_label["thresholds"][label], f"{path}: thresholds.{label}", 0.0, 1.0) for label in labels
     ]
-    return tuple(labels), featurizer_args, window_words, intercepts, calibration, thresholds
+    scoring_args = (window_words, frozenset(window_targets))
+    return tuple(labels), featurizer_args, scoring_args, intercepts, calibration, thresholds
 
 
 def _read_weights(data: bytes, path: Path, n_features: int, n_labels: int, with_idf: bool):

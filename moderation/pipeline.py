@@ -9,6 +9,7 @@ evaluation of an existing model. Both take the labelled-set table of :func:`mode
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from moderation.training import LabelledTexts, Progress, TrainingConfig, fit
 ADVERSARIAL = "dynahate_devtest"
 IDENTITY_TEMPLATES = "data/identity_templates.json"
 DEFAULT_LEXICON = "data/lexicon.json"
+DEFAULT_TARGETS = "data/targets.json"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,19 @@ def default_lexicon() -> Lexicon:
     return Lexicon.load(path) if path else Lexicon()
 
 
+def default_targets() -> frozenset[str]:
+    """The words that name a group (``data/targets.json``) when this runs in a checkout, else none: windows
+    of long comments then count for every label (:func:`moderation.windows.naming`)."""
+    path = corpora.project_file(DEFAULT_TARGETS)
+    if not path:
+        return frozenset()
+    try:
+        terms = json.loads(Path(path).read_text(encoding="utf-8"))["terms"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise DataError(f"{path}: not a target-word file ({error})") from None
+    return frozenset(terms)
+
+
 def train_model(
     table: pd.DataFrame,
     *,
@@ -113,6 +128,7 @@ def train_model(
             config or TrainingConfig(),
             corpora=corpora.corpus_cards(data.sources),
             progress=progress,
+            window_targets=default_targets(),
         )
     except ValueError as error:
         raise DataError(str(error)) from None

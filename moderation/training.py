@@ -205,6 +205,7 @@ def fit(
     lexicon: Lexicon,
     config: TrainingConfig = TrainingConfig(),
     *,
+    window_targets: frozenset[str] = frozenset(),
     corpora: Mapping[str, Mapping] | None = None,
     progress: Progress | None = None,
 ) -> LinearModel:
@@ -252,7 +253,7 @@ def fit(
 
     uncalibrated = LinearModel(
         tuple(labels), featurizer, lexicon, weights, intercepts, [[1.0, 0.0]] * len(labels),
-        [0.5] * len(labels), window_words=config.window_words,
+        [0.5] * len(labels), window_words=config.window_words, window_targets=window_targets,
     )  # fmt: skip
     calibrated, dev_report = calibrate(uncalibrated, dev, config)
     label_report = {label: {**f.report, **dev_report[label]} for label, f in zip(labels, fitted, strict=True)}

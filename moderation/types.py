@@ -21,6 +21,9 @@ LABELS: tuple[str, ...] = (
 CORE_LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
 #: Each label's probability is never below any of these labels' (``antisemitic`` implies ``hateful``, hate and
 #: abuse are toxic): applied to probabilities and flags after scoring.
+#: Identity hate attacks a group, so it names one (or codes it): a window of a long comment counts for these
+#: labels only when it names a group (see :mod:`moderation.windows`); the whole comment always counts.
+TARGETED_LABELS: tuple[str, ...] = ("hateful", "antisemitic")
 IMPLIED_BY: dict[str, tuple[str, ...]] = {
     "hateful": ("antisemitic",),
     "toxicity": ("hateful", "antisemitic", "insult", "threat"),

@@ -11,6 +11,13 @@ such a text are:
 * every run of up to eight whole sentences of at most ``max_words`` words;
 * the whole text.
 
+Which windows may speak for identity hate: a long comment offers dozens of windows, and the highest of dozens
+of innocent sentences ("every one of these wars ends with the...") reads like a generalisation about a group
+when nothing in it names one. So a window other than the whole text counts for the targeted labels
+(:data:`moderation.types.TARGETED_LABELS`) only when it names a group: one of the model's target words
+(``data/targets.json``: groups, slurs) or a coded-term lexicon spelling (:func:`naming`). The whole text
+always counts, so hate that names its group in another sentence is still scored in context.
+
 A comment of up to eight sentences pasted before or after any amount of other text is therefore still scored
 on exactly its own words, and one sentence inside a long comment is scored alone. (Past 256 sentences,
 neighbouring short sentences are merged first, which bounds the work.) A text of at most ``max_words`` words is
@@ -61,6 +68,7 @@ class Windows:
     starts: np.ndarray  # int64, offset of the window in its text
     ends: np.ndarray  # int64
     first: np.ndarray  # int64, index of each text's first window
+    whole: np.ndarray  # bool, whether the window is its whole text
 
     @property
     def one_per_text(self) -> bool:
@@ -79,6 +87,7 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
     starts: list[int] = []
     ends: list[int] = []
     first = np.zeros(len(texts), dtype=np.int64)
+    whole_flags: list[bool] = []
     # Every word takes at least two characters with its separator: shorter texts cannot be long.
     short_chars = 2 * max_words
     for index, (text, canonical) in enumerate(zip(texts, normalized, strict=True)):
@@ -89,12 +98,14 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
         spans = _spans(text, max_words) if long else None
         if spans is None:
             window_texts.append(canonical)
+            whole_flags.append(True)
             owners.append(index)
             starts.append(0)
             ends.append(len(text))
             continue
         for begin, end in spans:
             whole = (begin, end) == (0, len(text))
+            whole_flags.append(whole)
             window_texts.append(canonical if whole else None)
             if not whole:
                 pending.append(text[begin:end])
@@ -110,7 +121,20 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
         np.asarray(starts, dtype=np.int64),
         np.asarray(ends, dtype=np.int64),
         first,
+        np.asarray(whole_flags, dtype=bool),
     )
+
+
+def naming(split: Windows, targets: frozenset[str], phrases: frozenset[str]) -> np.ndarray:
+    """Per window, whether it may count for the targeted labels: it is its whole text, or one of its words is
+    in ``targets`` or one of its words or word pairs is a lexicon phrase in ``phrases``."""
+    named = split.whole.copy()
+    for index in np.flatnonzero(~named).tolist():
+        words = _WORD.findall(split.texts[index])
+        named[index] = any(w in targets or w in phrases for w in words) or any(
+            f"{a} {b}" in phrases for a, b in zip(words, words[1:])
+        )
+    return named
 
 
 def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:

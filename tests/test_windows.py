@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -134,3 +135,27 @@ def test_line_breaks_separate_sentences_and_windows_are_normalized():
     split = windows.split([text], normalize_many([text]), 30)
     assert "the bankers run everything" in split.texts
     assert normalize_many([text])[0] in split.texts
+
+
+def test_only_whole_texts_and_windows_naming_a_group_may_speak_for_identity_hate():
+    text = NEUTRAL + " the migrants are vermin. the bankers run everything. wake up people."
+    split = windows.split([text, "short one"], normalize_many([text, "short one"]), 30)
+    named = windows.naming(split, frozenset({"migrants"}), frozenset({"bankers", "wake up"}))
+    by_text = dict(zip(split.texts, named.tolist(), strict=True))
+    assert by_text["the migrants are vermin."] is True
+    assert by_text["the bankers run everything."] is True  # a lexicon phrase
+    assert by_text["wake up people."] is True  # a two-word lexicon phrase
+    assert by_text["the mayor said library 7 would stay open on sundays."] is False
+    assert named[split.whole].all() and split.whole.sum() == 2
+
+
+def test_a_window_naming_no_group_cannot_raise_identity_hate(trigger_model: LinearModel):
+    gated = dataclasses.replace(trigger_model, window_targets=frozenset({"migrants"}))
+    unnamed = NEUTRAL + " they are vermin."
+    named = NEUTRAL + " the migrants are vermin."
+    # Without target words every window counts; with them, "they are vermin." alone no longer decides.
+    assert trigger_model.probabilities([unnamed])[0, 0] > 0.5
+    assert gated.probabilities([unnamed])[0, 0] < 0.5
+    assert gated.probabilities([named])[0, 0] > 0.5
+    # Short texts are one window, their whole text, and are never gated.
+    assert gated.probabilities(["they are vermin."])[0, 0] > 0.5
