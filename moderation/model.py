@@ -406,9 +406,7 @@ class LinearModel:
         except ValueError as error:
             raise ModelError(f"{manifest_path}: bad feature settings ({error})") from None
         info = {key: value for key, value in manifest.items() if key not in _MANIFEST_KEYS}
-        return cls(
-            labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, *scoring
-        )
+        return cls(labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, *scoring)
 
 
 MAX_MANIFEST_BYTES = 4 * 2**20

@@ -132,7 +132,7 @@ def naming(split: Windows, targets: frozenset[str], phrases: frozenset[str]) -> 
     for index in np.flatnonzero(~named).tolist():
         words = _WORD.findall(split.texts[index])
         named[index] = any(w in targets or w in phrases for w in words) or any(
-            f"{a} {b}" in phrases for a, b in zip(words, words[1:])
+            f"{a} {b}" in phrases for a, b in zip(words, words[1:], strict=False)
         )
     return named
 
