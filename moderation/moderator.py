@@ -7,18 +7,33 @@ making a new Moderator that shares the weights) and safe to share across threads
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from enum import Enum
+from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from moderation.errors import ModelError
 from moderation.model import LinearModel
+from moderation.parsing.comments import BadLine, CommentLine
 from moderation.thresholds import Thresholds
 from moderation.types import Article, LabelScore, ModeratedArticle, ModeratedComment, Scores
 
 MODEL_ENV = "MODERATE_MODEL"
-EXPLAIN_CHOICES = ("flagged", "all", "none")
+
+
+class Explain(str, Enum):
+    """Which labels get reasons: the flagged ones (explaining costs a pass over the text, so only flags pay
+    for it), all of them, or none (fastest)."""
+
+    flagged = "flagged"
+    all = "all"
+    none = "none"
+
+
+EXPLAIN_CHOICES = tuple(choice.value for choice in Explain)
 
 
 def default_model_path() -> Path:
@@ -32,6 +47,14 @@ def default_model_path() -> Path:
     raise ModelError(
         "no default model found: reinstall moderate, or pass a model directory (--model / Moderator.load(path))"
     )
+
+
+class ScoredLines(NamedTuple):
+    """One batch of a comment stream: its comments and their scores, in order, and its bad lines."""
+
+    comments: list[CommentLine]
+    bad: list[BadLine]
+    scores: list[Scores]
 
 
 class Moderator:
@@ -113,7 +136,12 @@ class Moderator:
         return self.score_many([text], reasons=reasons, explain="all")[0]
 
     def score_many(
-        self, texts: Sequence[str], *, batch_size: int = 1024, reasons: int = 5, explain: str = "flagged"
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 1024,
+        reasons: int = 5,
+        explain: Explain | str = Explain.flagged,
     ) -> list[Scores]:
         """Score many comments, vectorised per batch of ``batch_size``.
 
@@ -159,7 +187,26 @@ class Moderator:
                 )
         return results
 
-    def moderate(self, article: Article, *, reasons: int = 5, explain: str = "flagged") -> ModeratedArticle:
+    def score_stream(
+        self,
+        lines: Iterable[CommentLine | BadLine],
+        *,
+        batch_size: int = 2048,
+        reasons: int = 5,
+        explain: Explain | str = Explain.flagged,
+    ) -> Iterator[ScoredLines]:
+        """Score a comment stream (:func:`moderation.parsing.comments.read_comment_lines`) ``batch_size``
+        lines at a time, so a stream of any length runs in flat memory; bad lines come back unscored."""
+        lines = iter(lines)
+        while batch := list(islice(lines, batch_size)):
+            comments = [line for line in batch if not isinstance(line, BadLine)]
+            bad = [line for line in batch if isinstance(line, BadLine)]
+            scores = self.score_many([c.text for c in comments], reasons=reasons, explain=explain)
+            yield ScoredLines(comments, bad, scores)
+
+    def moderate(
+        self, article: Article, *, reasons: int = 5, explain: Explain | str = Explain.flagged
+    ) -> ModeratedArticle:
         """Score every comment of a parsed article, keeping author and position."""
         scores = self.score_many([c.text for c in article.comments], reasons=reasons, explain=explain)
         return ModeratedArticle(

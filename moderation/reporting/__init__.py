@@ -22,6 +22,7 @@ from moderation.reporting.writing import (
     is_report,
     report_format,
     write_atomically,
+    without_reports,
     write_report,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "is_report",
     "render_html",
     "report_format",
+    "without_reports",
     "write_atomically",
     "write_report",
 ]
