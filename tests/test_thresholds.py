@@ -76,3 +76,31 @@ def test_flags_are_the_threshold_reached_or_implied_by_a_flagged_label() -> None
 def test_a_model_without_a_label_has_no_implication_for_it() -> None:
     core = Thresholds({"hateful": 0.5, "antisemitic": 0.5})
     np.testing.assert_array_equal(core.flags(np.array([[0.1, 0.9]])), [[True, True]])
+
+
+# Every consumer of flags flags as the Moderator does: a hateful threshold of 0 flags everything hateful, and
+# so toxic (hate is toxic) even under a toxicity threshold of 1.
+
+
+@pytest.fixture(scope="module")
+def strict():
+    from moderation import Moderator
+
+    return Moderator.load().with_thresholds({"hateful": 0.0, "toxicity": 1.0})
+
+
+def test_archives_flag_as_the_moderator_does(strict) -> None:
+    pandas = pytest.importorskip("pandas")
+    from moderation.archive import score_frame
+
+    scored = score_frame(pandas.DataFrame({"text": ["what a lovely photo of the harbour"]}), strict)
+    assert bool(scored["hateful_flagged"].iloc[0]) and bool(scored["toxicity_flagged"].iloc[0])
+
+
+def test_corals_long_comments_flag_as_the_moderator_does(strict) -> None:
+    from moderation.service.coral import highest
+
+    windows = strict.score_many(["what a lovely photo", "of the harbour at dawn"], explain="none")
+    combined = highest(windows, strict.thresholds)
+    assert combined["hateful"].flagged and combined["toxicity"].flagged
+    assert combined["toxicity"].threshold == 1.0
