@@ -94,7 +94,9 @@ def collect_inputs(
         elif path.is_dir():
             inside = _walk(path, suffixes)
             if not inside:
-                problems.append(FailedInput(argument, f"{argument} is a directory with no {_names(suffixes)} file"))
+                problems.append(
+                    FailedInput(argument, f"{argument} is a directory with no {_names(suffixes)} file")
+                )
             files += inside
         elif patterns and glob.has_magic(argument):
             matches = sorted(glob.glob(argument, recursive=True))

@@ -101,7 +101,9 @@ class Thresholds(Mapping[str, float]):
         return f"Thresholds({dict(self)!r})"
 
 
-def _checked(label: str, value: object, labels: Sequence[str] | None = None, assignment: str | None = None) -> float:
+def _checked(
+    label: str, value: object, labels: Sequence[str] | None = None, assignment: str | None = None
+) -> float:
     """``value`` as a float when ``label`` is one of ``labels`` (if given) and it lies in [0, 1]."""
     shown = assignment if assignment is not None else f"{label}={value}"
     if labels is not None and label not in labels:

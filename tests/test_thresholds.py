@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moderation import InputError, Thresholds, ThresholdError
+from moderation import InputError, ThresholdError, Thresholds
 
 LABELS = ("hateful", "antisemitic", "offensive", "toxicity")
 BASE = Thresholds({"hateful": 0.5, "antisemitic": 0.6, "offensive": 0.7, "toxicity": 0.8})
@@ -64,8 +64,18 @@ def test_one_clear_error_for_every_bad_threshold(changes, message) -> None:
 def test_flags_are_the_threshold_reached_or_implied_by_a_flagged_label() -> None:
     probabilities = np.array(
         [
-            [0.5, 0.0, 0.69, 0.0],  # hateful at its threshold exactly: flagged; so toxicity, which hate implies
-            [0.4, 0.65, 0.0, 0.0],  # antisemitic flags hateful (and through it toxicity) below their thresholds
+            [
+                0.5,
+                0.0,
+                0.69,
+                0.0,
+            ],  # hateful at its threshold exactly: flagged; so toxicity, which hate implies
+            [
+                0.4,
+                0.65,
+                0.0,
+                0.0,
+            ],  # antisemitic flags hateful (and through it toxicity) below their thresholds
             [0.49, 0.59, 0.7, 0.79],  # only offensive
         ]
     )

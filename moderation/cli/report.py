@@ -36,6 +36,7 @@ from moderation.reading import DEFAULT_MAX_BYTES, FailedInput, collect_inputs
 from moderation.reporting import Report, ReportWriter, report_format, without_reports
 from moderation.reporting.corpus import moderate_corpus
 
+
 def _model_facts(manifest: dict, directory: Path | None) -> dict:
     """What the report header says about the model: its name and version, where the manifest tells."""
     name = manifest.get("name") or (directory.name if directory else "default")

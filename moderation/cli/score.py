@@ -435,7 +435,10 @@ def score(
     output_format: Annotated[
         OutputFormat,
         typer.Option(
-            "--format", "-f", parser=choice(OutputFormat, "--format"), metavar="table|json|jsonl|csv",
+            "--format",
+            "-f",
+            parser=choice(OutputFormat, "--format"),
+            metavar="table|json|jsonl|csv",
             help="table, json, jsonl or csv.",
         ),
     ] = OutputFormat.table,  # fmt: skip
@@ -465,14 +468,18 @@ def score(
     explain: Annotated[
         Explain,
         typer.Option(
-            "--explain", parser=choice(Explain, "--explain"), metavar="flagged|all|none",
+            "--explain",
+            parser=choice(Explain, "--explain"),
+            metavar="flagged|all|none",
             help="Which labels get reasons (the n-grams behind the score): flagged ones, all, or none "
             "(fastest).",
         ),
     ] = Explain.flagged,  # fmt: skip
     full_text: Annotated[
         bool,
-        typer.Option("--full-text", "--wide", help="Table: show every comment and its reasons whole, wrapped."),
+        typer.Option(
+            "--full-text", "--wide", help="Table: show every comment and its reasons whole, wrapped."
+        ),
     ] = False,
     model: ModelOption = None,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,

@@ -21,8 +21,8 @@ from moderation.reporting.writing import (
     ReportWriter,
     is_report,
     report_format,
-    write_atomically,
     without_reports,
+    write_atomically,
     write_report,
 )
 

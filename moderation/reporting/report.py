@@ -137,7 +137,9 @@ class ReportBuilder:
         if self._labels is None:
             self._labels = tuple(moderated.scores.labels)
         if self._thresholds is None:
-            self._thresholds = Thresholds({label: s.threshold for label, s in moderated.scores.labels.items()})
+            self._thresholds = Thresholds(
+                {label: s.threshold for label, s in moderated.scores.labels.items()}
+            )
         return self._labels
 
     def add(self, article: ModeratedArticle) -> ArticleRow:

@@ -14,9 +14,9 @@ import time
 import pytest
 
 from moderation.cli import app
+from moderation.parsing import parse_file
 from moderation.reading import collect_inputs
 from moderation.reporting import without_reports
-from moderation.parsing import parse_file
 
 # ---- walking the inputs (no model needed) ----------------------------------------------------------------
 

@@ -525,4 +525,7 @@ def test_folders_are_searched_for_pages_and_comment_streams(runner, moderator, t
     (tmp_path / "streams" / "c.csv").write_text("text\nnot read\n")
     streamed = runner.invoke(app, ["score", "--comments", str(tmp_path / "streams"), "-f", "jsonl"])
     assert streamed.exit_code == 0, streamed.stderr
-    assert [json.loads(line)["text"] for line in streamed.stdout.splitlines()] == ["hello there", "nice photo"]
+    assert [json.loads(line)["text"] for line in streamed.stdout.splitlines()] == [
+        "hello there",
+        "nice photo",
+    ]

@@ -12,7 +12,10 @@ from moderation.service.settings import SETTINGS_ENV, ServiceSettings
 def test_serve_refuses_a_bad_threshold_in_one_line_before_listening(runner):
     result = runner.invoke(app, ["serve", "--threshold", "rude=0.5", "--port", "0"])
     assert result.exit_code == 2
-    assert result.stderr.strip().count("\n") == 0 and "--threshold rude=0.5: unknown label 'rude'" in result.stderr
+    assert (
+        result.stderr.strip().count("\n") == 0
+        and "--threshold rude=0.5: unknown label 'rude'" in result.stderr
+    )
     assert "running on" not in result.stderr
 
 
@@ -27,9 +30,13 @@ def test_serve_scores_with_the_thresholds_given(runner, monkeypatch):
         raise Stop
 
     monkeypatch.setattr(service_app, "create_app", capture)
-    result = runner.invoke(app, ["serve", "--threshold", "hateful=0.91", "--threshold", "threat=0", "--port", "0"])
+    result = runner.invoke(
+        app, ["serve", "--threshold", "hateful=0.91", "--threshold", "threat=0", "--port", "0"]
+    )
     assert isinstance(result.exception, Stop)
-    assert served["moderator"].thresholds["hateful"] == 0.91 and served["moderator"].thresholds["threat"] == 0.0
+    assert (
+        served["moderator"].thresholds["hateful"] == 0.91 and served["moderator"].thresholds["threat"] == 0.0
+    )
     # Worker processes build their Moderator from the settings: the same thresholds.
     assert served["settings"].thresholds == ("hateful=0.91", "threat=0")
 
@@ -45,4 +52,3 @@ def test_a_worker_loads_the_thresholds_from_its_settings(monkeypatch):
     with TestClient(service_app.app_from_env()) as client:
         scored = client.post("/v1/score", json={"texts": ["what a lovely photo of the harbour"]}).json()
     assert scored["results"][0]["flags"] == ready["labels"]
-
