@@ -95,6 +95,7 @@ def test_thresholds_and_fail_on_for_pipelines(runner, moderator, tmp_path):
         (["--threshold", "rude=0.5"], "unknown label 'rude'"),
         (["--fail-on", "rude"], "--fail-on rude: unknown label"),
         (["--format", "xml"], "--format xml: choose one of table, json, jsonl, csv"),
+        (["--explain", "some"], "--explain some: choose one of flagged, all, none"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(runner, moderator, tmp_path, arguments, message):
