@@ -1,7 +1,8 @@
 """Moderator: a loaded model turned into typed results, for texts, batches and parsed articles.
 
 The one object integrators hold. It is immutable (thresholds, a :class:`Thresholds` value, are changed by
-making a new Moderator that shares the weights) and safe to share across threads: scoring allocates only local arrays.
+making a new Moderator that shares the weights) and safe to share across threads: scoring allocates only
+local arrays.
 """
 
 from __future__ import annotations
