@@ -38,6 +38,7 @@ from moderation import windows
 from moderation.errors import ModelError
 from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
+from moderation.metrics import platt
 from moderation.normalize import normalize_many, readable
 from moderation.types import IMPLIED_BY, TARGETED_LABELS, Reason
 
@@ -153,8 +154,7 @@ class LinearModel:
         return self.assess(texts).probabilities
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
-        z = logits * self.calibration[:, 0] + self.calibration[:, 1]
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        return platt(logits, self.calibration[:, 0], self.calibration[:, 1])
 
     def _window_logits(self, split: windows.Windows) -> tuple[np.ndarray, np.ndarray]:
         """Per text, each label's highest window logit, and the index of the window it came from."""

@@ -34,6 +34,7 @@ import numpy as np
 from moderation import __version__
 from moderation.features import Featurizer
 from moderation.lexicon import Lexicon
+from moderation.metrics import flag_quality
 from moderation.model import LinearModel
 from moderation.normalize import normalize_many
 from moderation.types import CORE_LABELS, LABELS
@@ -431,13 +432,9 @@ def choose_threshold(
     candidates = np.round(np.arange(0.05, 0.951, 0.01), 2)
     best = (0.95, 0.0, 0.0)
     for threshold in candidates:
-        predicted = probabilities >= threshold
-        true_positive = weights[predicted & truth].sum()
-        flagged = weights[predicted].sum()
-        precision = true_positive / flagged if flagged > 0 else 0.0
-        recall = true_positive / weights[truth].sum()
-        if precision >= target_precision - 1e-9:
-            return float(threshold), float(precision), float(recall)
-        if true_positive > 0 and precision >= best[1]:
-            best = (float(threshold), float(precision), float(recall))
+        quality = flag_quality(probabilities >= threshold, truth, weights)
+        if quality.precision >= target_precision - 1e-9:
+            return float(threshold), quality.precision, quality.recall
+        if quality.recall > 0 and quality.precision >= best[1]:
+            best = (float(threshold), quality.precision, quality.recall)
     return best

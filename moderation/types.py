@@ -117,6 +117,17 @@ class Scores:
     def flagged(self) -> bool:
         return any(score.flagged for score in self.labels.values())
 
+    @property
+    def driving_ngrams(self) -> tuple[str, ...]:
+        """The n-grams that pushed a flagged label up, strongest first within each label, without repeats."""
+        ngrams: dict[str, None] = {}
+        for score in self.labels.values():
+            if score.flagged:
+                for reason in score.reasons:
+                    if reason.weight > 0:
+                        ngrams.setdefault(reason.ngram)
+        return tuple(ngrams)
+
     def to_dict(self) -> dict:
         return {
             name: {

@@ -121,7 +121,8 @@ def test_the_moderator_is_immutable(moderator: Moderator) -> None:
 def test_changing_the_returned_thresholds_dict_does_not_change_the_moderator(moderator: Moderator) -> None:
     original = moderator.thresholds["hateful"]
     thresholds = moderator.thresholds
-    thresholds["hateful"] = original / 2 + 0.01
+    with pytest.raises(TypeError):  # Thresholds are immutable
+        thresholds["hateful"] = original / 2 + 0.01
     assert moderator.thresholds["hateful"] == original
 
 
