@@ -57,7 +57,13 @@ InDomainOption = Annotated[
 ]
 NoInDomainOption = Annotated[bool, typer.Option("--no-in-domain", help="Leave the in-domain comments out.")]
 FilesOption = Annotated[
-    list[Path] | None, typer.Option("--file", "-f", help="Extra labelled CSV/TSV/JSONL file (repeatable).")
+    list[Path] | None,
+    typer.Option(
+        "--file",
+        "-f",
+        help="Extra labelled CSV/TSV/JSONL file, a datasets save_to_disk folder, or hf:owner/name(@split) "
+        "from the Hugging Face Hub (repeatable).",
+    ),
 ]
 
 

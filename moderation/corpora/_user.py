@@ -1,7 +1,10 @@
 """Users' labelled files and the project's own in-domain comments, in the labelled-set schema.
 
 A labelled file (CSV, TSV or JSONL, optionally gzip-compressed) needs a ``text`` column; labels are
-optional. Every error names the file and the line (JSONL) or data row (CSV/TSV) it is about.
+optional. Every error names the file and the line (JSONL) or data row (CSV/TSV) it is about. A Hugging Face
+dataset is read through the ``datasets`` library: a folder written by ``Dataset.save_to_disk`` (Arrow, memory
+mapped), or ``hf:owner/name`` (``hf:owner/name@split``, default ``train``) from the Hub when online, cached by
+``datasets`` like any Hub download.
 """
 
 from __future__ import annotations
@@ -77,6 +80,45 @@ def _read_delimited(path: Path, sep: str) -> pd.DataFrame:
     return frame
 
 
+HUB_PREFIX = "hf:"
+
+
+def _read_hugging_face(reference: str, path: Path) -> pd.DataFrame:
+    """A ``datasets`` dataset (a saved folder or a Hub id) as raw rows, each row named for error messages."""
+    try:
+        import datasets
+    except ImportError:
+        raise DataError(
+            f"{reference}: reading a Hugging Face dataset needs the datasets package: "
+            "pip install 'moderate[train]'"
+        ) from None
+    try:
+        if reference.startswith(HUB_PREFIX):
+            name, _, split = reference[len(HUB_PREFIX) :].partition("@")
+            dataset = datasets.load_dataset(name, split=split or "train")
+        else:
+            dataset = datasets.load_from_disk(str(path))
+    except Exception as error:  # the library raises many types (network, file, schema): one line each
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DataError(f"{reference}: cannot load the dataset ({message[:200]})") from None
+    if isinstance(dataset, datasets.DatasetDict):
+        raise DataError(f"{reference}: holds several splits ({', '.join(dataset)}); save or name one")
+    if "text" not in dataset.column_names:
+        raise DataError(f"{reference}: no 'text' column (columns: {', '.join(dataset.column_names)})")
+    frame = dataset.select_columns(
+        [c for c in ("text", *LABELS, "target") if c in dataset.column_names]
+    ).to_pandas()
+    if not frame["text"].map(lambda value: isinstance(value, str)).all():
+        raise DataError(f"{reference}: 'text' must be a string in every row")
+    frame = frame.reindex(columns=["text", *LABELS, "target"]).astype(object)
+    frame["_where"] = [f"{reference}: row {number}" for number in range(1, len(frame) + 1)]
+    return frame
+
+
+def _is_saved_dataset(path: Path) -> bool:
+    return path.is_dir() and (path / "dataset_info.json").is_file() and (path / "state.json").is_file()
+
+
 def load_labelled_file(path: str | Path, *, source: str | None = None) -> pd.DataFrame:
     """A user's labelled file (CSV, TSV or JSONL, optionally .gz) in the labelled-set schema.
 
@@ -85,11 +127,21 @@ def load_labelled_file(path: str | Path, *, source: str | None = None) -> pd.Dat
     given except that unknowns are filled by implication (antisemitic 1 makes hateful 1, hateful 0 makes
     antisemitic 0); antisemitic 1 with hateful 0 is an error. ``source`` defaults to the file stem.
     """
+    reference = str(path)
     path = Path(path)
+    if reference.startswith(HUB_PREFIX) or _is_saved_dataset(path):
+        raw = _read_hugging_face(reference, path)
+        if source is None:
+            source = (
+                reference[len(HUB_PREFIX) :].replace("/", "_")
+                if reference.startswith(HUB_PREFIX)
+                else path.name
+            )
+        return _labelled(raw, source)
     if not path.exists():
         raise DataError(f"{path}: no such file")
     if not path.is_file():
-        raise DataError(f"{path}: not a file")
+        raise DataError(f"{path}: not a file (a folder must be one written by datasets' save_to_disk)")
     suffixes = [suffix.lower() for suffix in path.suffixes]
     compressed = bool(suffixes) and suffixes[-1] == ".gz"
     kind = suffixes[-2] if compressed and len(suffixes) > 1 else (suffixes[-1] if suffixes else "")
@@ -100,7 +152,13 @@ def load_labelled_file(path: str | Path, *, source: str | None = None) -> pd.Dat
         raw = _read_delimited(path, "," if kind == ".csv" else "\t")
     else:
         raise DataError(f"{path}: unsupported file type; use .csv, .tsv or .jsonl (optionally .gz)")
+    if source is None:
+        source = path.name[: -len("".join(path.suffixes))] if path.suffixes else path.name
+    return _labelled(raw, source)
 
+
+def _labelled(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Raw rows (text, label columns as given, target, _where) checked and mapped to the schema."""
     labels = {
         label: np.fromiter(
             (_label_value(v, where=w, column=label) for v, w in zip(raw[label], raw["_where"], strict=True)),
@@ -118,8 +176,6 @@ def load_labelled_file(path: str | Path, *, source: str | None = None) -> pd.Dat
         target=as_strings(raw["target"]).str.strip().str.lower().to_numpy(dtype=object),
         **labels,
     )
-    if source is None:
-        source = path.name[: -len("".join(path.suffixes))] if path.suffixes else path.name
     return labelled_frame(rows, source, hate_is_not_offensive=False)
 
 

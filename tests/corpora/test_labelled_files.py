@@ -107,3 +107,29 @@ def test_in_domain_rows_are_sourced_and_split_by_the_same_rule(tmp_path):
     dataset = load_in_domain(path)
     assert dataset["source"].tolist() == ["in_domain"]
     assert dataset["split"].tolist() == [expected_split("jews don't control the media")]
+
+
+def test_a_dataset_saved_by_the_datasets_library_is_read_like_a_file(tmp_path):
+    datasets = pytest.importorskip("datasets")
+    saved = tmp_path / "moderated_comments"
+    datasets.Dataset.from_dict(
+        {"text": ["the migrants are vermin", "lovely weather"], "hateful": [1, 0], "antisemitic": [0, 0]}
+    ).save_to_disk(str(saved))
+    table = load_labelled_file(saved)
+    assert table["text"].tolist() == ["the migrants are vermin", "lovely weather"]
+    assert table["hateful"].tolist() == [1, 0]
+    assert table["offensive"].tolist() == [-1, -1]  # not given: unknown
+    assert set(table["source"]) == {"moderated_comments"}
+
+
+def test_a_saved_dataset_with_bad_labels_names_its_row(tmp_path):
+    datasets = pytest.importorskip("datasets")
+    saved = tmp_path / "bad"
+    datasets.Dataset.from_dict({"text": ["a", "b"], "hateful": ["0", "maybe"]}).save_to_disk(str(saved))
+    with pytest.raises(DataError, match=r"bad: row 2: hateful must be"):
+        load_labelled_file(saved)
+
+
+def test_a_folder_that_is_not_a_saved_dataset_is_refused_in_one_line(tmp_path):
+    with pytest.raises(DataError, match="not a file"):
+        load_labelled_file(tmp_path)
