@@ -75,8 +75,9 @@ class LinearModel:
     info: Mapping = field(default_factory=dict)  # training data, licenses, metrics: the model card's facts
     window_words: int = 32  # texts longer than this are also scored in windows (moderation.windows)
     window_targets: frozenset[str] = frozenset()
-    """Words naming a group: a window short of the whole text counts for the targeted labels only if it names
-    one (or a lexicon phrase); empty, every window counts for every label (:func:`moderation.windows.naming`)."""
+    """Words naming a group (:func:`moderation.windows.naming`): a window short of the whole text that names
+    none (nor a lexicon phrase) needs ``window_target_margin`` more logit to speak for the targeted labels."""
+    window_target_margin: float = 0.0
     _table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
 
     def __post_init__(self) -> None:
@@ -95,6 +96,10 @@ class LinearModel:
                 f"window_targets must be at most {_MAX_TARGETS} lower-case words of up to 40 letters or digits"
             )
         object.__setattr__(self, "window_targets", frozenset(targets))
+        margin = self.window_target_margin
+        if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 100:
+            raise ModelError(f"window_target_margin must be a number from 0 to 100, got {margin!r}")
+        object.__setattr__(self, "window_target_margin", float(margin))
         weights = np.asarray(self.weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape != (self.featurizer.n_features, n_labels):
             raise ModelError(
@@ -123,6 +128,7 @@ class LinearModel:
         return LinearModel(
             self.labels, self.featurizer, self.lexicon, self.weights, self.intercepts, self.calibration,
             self.thresholds, {**self.info, **extra}, self.window_words, self.window_targets,
+            self.window_target_margin,
         )  # fmt: skip
 
     # -- scoring ---------------------------------------------------------------------------------------------
@@ -166,9 +172,9 @@ class LinearModel:
         if split.one_per_text:
             return window_logits, np.tile(split.first[:, None], (1, len(self.labels)))
         targeted = [k for k, label in enumerate(self.labels) if label in TARGETED_LABELS]
-        if self.window_targets and targeted:
+        if self.window_targets and self.window_target_margin and targeted:
             silent = ~windows.naming(split, self.window_targets, frozenset(self.featurizer.lexicon))
-            window_logits[np.ix_(silent, targeted)] = -np.inf
+            window_logits[np.ix_(silent, targeted)] -= self.window_target_margin
         best = np.maximum.reduceat(window_logits, split.first, axis=0)
         winners = np.empty(best.shape, dtype=np.int64)
         for k in range(len(self.labels)):
@@ -305,7 +311,11 @@ class LinearModel:
                 "idf": self.featurizer.idf is not None,
                 "norm_smoothing": list(self.featurizer.norm_smoothing),
             },
-            "scoring": {"window_words": self.window_words, "window_targets": sorted(self.window_targets)},
+            "scoring": {
+                "window_words": self.window_words,
+                "window_targets": sorted(self.window_targets),
+                "window_target_margin": self.window_target_margin,
+            },
             "intercepts": dict(zip(self.labels, self.intercepts.tolist(), strict=True)),
             "calibration": {
                 label: {"slope": a, "offset": b}
@@ -538,7 +548,14 @@ def _checked_manifest(manifest: dict, path: Path):
     thresholds = [
         _number(per_label["thresholds"][label], f"{path}: thresholds.{label}", 0.0, 1.0) for label in labels
     ]
-    scoring_args = (window_words, frozenset(window_targets))
+    margin = scoring.get("window_target_margin", 0.0)
+    if isinstance(margin, bool) or not isinstance(margin, int | float):
+        raise ModelError(f"{path}: scoring.window_target_margin must be a number from 0 to 100")
+    scoring_args = (
+        window_words,
+        frozenset(window_targets),
+        _number(margin, f"{path}: scoring.window_target_margin", 0.0, 100.0),
+    )
     return tuple(labels), featurizer_args, scoring_args, intercepts, calibration, thresholds
 
 

@@ -77,6 +77,10 @@ class TrainingConfig:
     min_dev_positives: int = 15
     norm_smoothing: tuple[float, float] = (1500.0, 300.0)
     window_words: int = 32
+    window_target_margin: float = 0.25
+    """Logit a window of a long comment that names no group (data/targets.json) gives up for the identity-hate
+    labels: the largest of 0.25, 0.5 and 1 that kept padded hate flagged (>= 95% in tests/test_judgement.py);
+    1 left 92%, and the coded antisemitism that names no one ("they control the money") lost its flag."""
     base_rates: Mapping[str, float] = field(
         default_factory=lambda: {
             "hateful": 0.05,
@@ -255,6 +259,7 @@ def fit(
     uncalibrated = LinearModel(
         tuple(labels), featurizer, lexicon, weights, intercepts, [[1.0, 0.0]] * len(labels),
         [0.5] * len(labels), window_words=config.window_words, window_targets=window_targets,
+        window_target_margin=config.window_target_margin,
     )  # fmt: skip
     calibrated, dev_report = calibrate(uncalibrated, dev, config)
     label_report = {label: {**f.report, **dev_report[label]} for label, f in zip(labels, fitted, strict=True)}

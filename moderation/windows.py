@@ -13,10 +13,11 @@ such a text are:
 
 Which windows may speak for identity hate: a long comment offers dozens of windows, and the highest of dozens
 of innocent sentences ("every one of these wars ends with the...") reads like a generalisation about a group
-when nothing in it names one. So a window other than the whole text counts for the targeted labels
-(:data:`moderation.types.TARGETED_LABELS`) only when it names a group: one of the model's target words
-(``data/targets.json``: groups, slurs) or a coded-term lexicon spelling (:func:`naming`). The whole text
-always counts, so hate that names its group in another sentence is still scored in context.
+when nothing in it names one. So a window other than the whole text that names no group, neither one of the
+model's target words (``data/targets.json``: groups, slurs) nor a coded-term lexicon spelling
+(:func:`naming`), needs a margin more logit to decide the targeted labels
+(:data:`moderation.types.TARGETED_LABELS`). It is a margin, not a bar: coded antisemitism often names no one
+("they control the money, the media and now the schools") and must still count when pasted into other text.
 
 A comment of up to eight sentences pasted before or after any amount of other text is therefore still scored
 on exactly its own words, and one sentence inside a long comment is scored alone. (Past 256 sentences,

@@ -150,8 +150,10 @@ def test_only_whole_texts_and_windows_naming_a_group_may_speak_for_identity_hate
     assert named[split.whole].all() and split.whole.sum() == 2
 
 
-def test_a_window_naming_no_group_cannot_raise_identity_hate(trigger_model: LinearModel):
-    gated = dataclasses.replace(trigger_model, window_targets=frozenset({"migrants"}))
+def test_a_window_naming_no_group_needs_a_margin_more_to_raise_identity_hate(trigger_model: LinearModel):
+    gated = dataclasses.replace(
+        trigger_model, window_targets=frozenset({"migrants"}), window_target_margin=20.0
+    )
     unnamed = NEUTRAL + " they are vermin."
     named = NEUTRAL + " the migrants are vermin."
     # Without target words every window counts; with them, "they are vermin." alone no longer decides.
@@ -160,3 +162,16 @@ def test_a_window_naming_no_group_cannot_raise_identity_hate(trigger_model: Line
     assert gated.probabilities([named])[0, 0] > 0.5
     # Short texts are one window, their whole text, and are never gated.
     assert gated.probabilities(["they are vermin."])[0, 0] > 0.5
+    # The margin is only a handicap: with a small one the same sentence still decides.
+    lenient = dataclasses.replace(gated, window_target_margin=1.0)
+    assert lenient.probabilities([unnamed])[0, 0] > 0.5
+
+
+def test_a_saved_model_keeps_its_target_words_and_margin(trigger_model: LinearModel, tmp_path):
+    gated = dataclasses.replace(
+        trigger_model, window_targets=frozenset({"migrants"}), window_target_margin=2.5
+    )
+    loaded = LinearModel.load(gated.save(tmp_path / "gated"))
+    assert loaded.window_targets == {"migrants"} and loaded.window_target_margin == 2.5
+    text = NEUTRAL + " they are vermin."
+    np.testing.assert_allclose(loaded.probabilities([text]), gated.probabilities([text]))
