@@ -52,6 +52,7 @@ MAX_WEIGHTS_BYTES = 200 * 2**20  # refuse absurd arrays before allocating them
 class Assessment:
     """A batch scored once: probabilities, and what exact explanations need to find their evidence."""
 
+    texts: Sequence[str]  # as scored, raw: reasons' spans index these
     normalized: list[str]
     windows: windows.Windows
     probabilities: np.ndarray  # (n_texts, n_labels), calibrated, the label hierarchy applied
@@ -132,7 +133,7 @@ class LinearModel:
                     higher = probabilities[:, j] > probabilities[:, k]
                     probabilities[higher, k] = probabilities[higher, j]
                     sources[higher, k] = sources[higher, j]
-        return Assessment(normalized, split, probabilities, winners, sources)
+        return Assessment(texts, normalized, split, probabilities, winners, sources)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities (n_texts x n_labels) of raw comment texts, the label hierarchy applied."""
@@ -180,7 +181,9 @@ class LinearModel:
 
         A word's weight includes the character n-grams inside it and its lexicon feature; a word pair's, its own
         feature and the character n-grams that span both words. Their weights are shares of the calibrated
-        logit (before the calibration offset), and all of them, with the intercept, add up to the score.
+        logit (before the calibration offset), and all of them, with the intercept, add up to the score. Each
+        reason's spans say where it stands in the raw text: the deciding windows are normalized again, tracking
+        offsets, which only the texts explained pay for.
         """
         n_texts, n_labels = assessment.probabilities.shape
         results: list[dict[str, list[Reason]]] = [
@@ -197,9 +200,13 @@ class LinearModel:
         unique_windows, position = np.unique(window_of, return_inverse=True)
         asked = np.zeros((len(unique_windows), n_labels), dtype=bool)
         asked[position, decided_by] = True
+        explained_windows = unique_windows.tolist()
         explained = self._explain_normalized(
-            [assessment.windows.texts[w] for w in unique_windows.tolist()], top=top, wanted=asked
+            [assessment.windows.texts[w] for w in explained_windows], top=top, wanted=asked
         )
+        for window, by_label in zip(explained_windows, explained, strict=True):
+            if any(by_label.values()):
+                _spans_in_raw_text(by_label, assessment, window)
         for row, label, source, at in zip(
             rows.tolist(), labels.tolist(), decided_by.tolist(), position.tolist(), strict=True
         ):
@@ -209,7 +216,8 @@ class LinearModel:
     def _explain_normalized(
         self, normalized: Sequence[str], *, top: int, wanted: np.ndarray
     ) -> list[dict[str, list[Reason]]]:
-        """Reasons for normalized texts, vectorised: Python work only for the reasons returned."""
+        """Reasons for normalized texts, vectorised: Python work only for the reasons returned. Their spans are
+        offsets in the normalized texts."""
         occ = self.featurizer.occurrences(normalized, positions=True)
         results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in normalized]
         if len(occ) == 0 or top <= 0:
@@ -259,17 +267,24 @@ class LinearModel:
             rows = key_rows[keep]
             begins = np.maximum(key_starts[keep] - row_offsets[rows], 0)
             finishes = key_ends[keep] - row_offsets[rows]
-            merged: dict[int, dict[str, float]] = {}
+            merged: dict[int, dict[str, tuple[float, list[tuple[int, int]]]]] = {}
             for row, begin, finish, weight in zip(
                 rows.tolist(), begins.tolist(), finishes.tolist(), totals[keep].tolist(), strict=True
             ):
-                ngram = readable(normalized[row][begin:finish].strip())
+                found = normalized[row][begin:finish]
+                stripped = found.strip()
+                ngram = readable(stripped)
                 if ngram:
                     by_text = merged.setdefault(row, {})
-                    by_text[ngram] = by_text.get(ngram, 0.0) + weight
+                    total, spans = by_text.get(ngram, (0.0, []))
+                    begin += len(found) - len(found.lstrip())
+                    spans.append((begin, begin + len(stripped)))
+                    by_text[ngram] = (total + weight, spans)
             for row, by_text in merged.items():
-                ranked = sorted(by_text.items(), key=lambda item: -item[1])[:top]
-                results[row][label] = [Reason(ngram, weight) for ngram, weight in ranked]
+                ranked = sorted(by_text.items(), key=lambda item: -item[1][0])[:top]
+                results[row][label] = [
+                    Reason(ngram, weight, tuple(sorted(spans))) for ngram, (weight, spans) in ranked
+                ]
         return results
 
     # -- persistence -----------------------------------------------------------------------------------------
@@ -391,6 +406,21 @@ class LinearModel:
         return cls(
             labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, window_words
         )
+
+
+def _spans_in_raw_text(by_label: dict[str, list[Reason]], assessment: Assessment, window: int) -> None:
+    """Reasons of one window, their spans turned from offsets in its normalized text into offsets in the raw
+    text it came from (in place). Highlighting is a reading aid: should the window not normalize to the text
+    that was explained, its reasons keep no spans rather than wrong ones."""
+    mapped = assessment.windows.offsets(assessment.texts, window)
+    same = mapped.text == assessment.windows.texts[window]
+    for label, reasons in by_label.items():
+        by_label[label] = [
+            reason._replace(
+                spans=tuple(sorted({mapped.raw_span(*span) for span in reason.spans})) if same else ()
+            )
+            for reason in reasons
+        ]
 
 
 MAX_MANIFEST_BYTES = 4 * 2**20

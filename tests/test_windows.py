@@ -134,3 +134,24 @@ def test_line_breaks_separate_sentences_and_windows_are_normalized():
     split = windows.split([text], normalize_many([text]), 30)
     assert "the bankers run everything" in split.texts
     assert normalize_many([text])[0] in split.texts
+
+
+def test_every_window_maps_back_into_its_raw_text():
+    texts = [
+        "The J3WS run the banks!\n" + NEUTRAL + " Those (((globalists))) again. ZOG z.o.g owns the PRESS.",
+        "short j e w s",
+        NEUTRAL + " \uff2a\uff25\uff37\uff33 are vermin",
+    ]
+    split = windows.split(texts, normalize_many(texts), 30)
+    assert not split.one_per_text
+    for window, normalized in enumerate(split.texts):
+        mapped = split.offsets(texts, window)
+        assert mapped.text == normalized
+        begin, end = split.starts[window], split.ends[window]
+        assert all(begin <= s <= e <= end for s, e in zip(mapped.starts, mapped.ends, strict=True))
+
+
+def test_a_padded_comment_s_reasons_point_into_its_own_sentence(trigger_model: LinearModel):
+    text = NEUTRAL + " they are VERMIN. " + NEUTRAL.replace("council", "committee")
+    (reason,) = [r for r in trigger_model.explain(text)["hateful"] if r.ngram == "vermin"]
+    assert reason.spans == ((text.index("VERMIN"), text.index("VERMIN") + len("VERMIN")),)
