@@ -26,7 +26,7 @@ import os
 import stat
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -37,7 +37,7 @@ from moderation import windows
 from moderation.errors import ModelError
 from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
-from moderation.normalize import normalize_many, readable
+from moderation.normalize import NormalizedText, normalize_many, readable
 from moderation.types import IMPLIED_BY, Reason
 
 FORMAT = "moderate-linear"
@@ -201,12 +201,15 @@ class LinearModel:
         asked = np.zeros((len(unique_windows), n_labels), dtype=bool)
         asked[position, decided_by] = True
         explained_windows = unique_windows.tolist()
-        explained = self._explain_normalized(
-            [assessment.windows.texts[w] for w in explained_windows], top=top, wanted=asked
-        )
-        for window, by_label in zip(explained_windows, explained, strict=True):
-            if any(by_label.values()):
-                _spans_in_raw_text(by_label, assessment, window)
+        window_texts = [assessment.windows.texts[w] for w in explained_windows]
+
+        def offsets(at: int) -> NormalizedText | None:
+            # Should a window not normalize to the text explained, its reasons keep no spans rather than wrong
+            # ones (tests/test_normalize.py proves normalize_with_offsets equals normalize).
+            mapped = assessment.windows.offsets(assessment.texts, explained_windows[at])
+            return mapped if mapped.text == window_texts[at] else None
+
+        explained = self._explain_normalized(window_texts, top=top, wanted=asked, offsets=offsets)
         for row, label, source, at in zip(
             rows.tolist(), labels.tolist(), decided_by.tolist(), position.tolist(), strict=True
         ):
@@ -214,10 +217,16 @@ class LinearModel:
         return results
 
     def _explain_normalized(
-        self, normalized: Sequence[str], *, top: int, wanted: np.ndarray
+        self,
+        normalized: Sequence[str],
+        *,
+        top: int,
+        wanted: np.ndarray,
+        offsets: Callable[[int], NormalizedText | None],
     ) -> list[dict[str, list[Reason]]]:
-        """Reasons for normalized texts, vectorised: Python work only for the reasons returned. Their spans are
-        offsets in the normalized texts."""
+        """Reasons for normalized texts, vectorised: Python work only for the reasons returned. ``offsets(i)``
+        maps ``normalized[i]`` back to the raw text, for the reasons' spans (None: no spans); it is asked once
+        per text with reasons."""
         occ = self.featurizer.occurrences(normalized, positions=True)
         results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in normalized]
         if len(occ) == 0 or top <= 0:
@@ -256,7 +265,8 @@ class LinearModel:
         key_ends = key_starts + keys % width
         key_rows = np.empty(len(keys), dtype=np.int64)
         key_rows[inverse] = occ.rows  # spans never cross texts, so every occurrence of a key has one row
-        for k, label in enumerate(self.labels):
+        kept = []
+        for k in range(len(self.labels)):
             totals = np.bincount(inverse, weights=contributions[:, k], minlength=len(keys))
             order = np.lexsort((-totals, key_rows))
             ranked_rows = key_rows[order]
@@ -264,26 +274,55 @@ class LinearModel:
             # Twice as many candidates as wanted: spans with the same text ("!!" twice) are merged below.
             keep = order[((np.arange(len(order)) - first) < 2 * top) & (totals[order] > 0)]
             keep = keep[wanted[key_rows[keep], k]]
-            rows = key_rows[keep]
-            begins = np.maximum(key_starts[keep] - row_offsets[rows], 0)
-            finishes = key_ends[keep] - row_offsets[rows]
-            merged: dict[int, dict[str, tuple[float, list[tuple[int, int]]]]] = {}
-            for row, begin, finish, weight in zip(
-                rows.tolist(), begins.tolist(), finishes.tolist(), totals[keep].tolist(), strict=True
+            kept.append((keep, totals[keep]))
+        # Each span kept for any label is read once: its n-gram, and where it stands in the raw text (found in
+        # its text normalized again with offsets, its edges' spaces left out).
+        every = np.unique(np.concatenate([keep for keep, _ in kept]))
+        rows = key_rows[every]
+        begins = np.maximum(key_starts[every] - row_offsets[rows], 0)
+        finishes = key_ends[every] - row_offsets[rows]
+        ngram_of: dict[int, str] = {}
+        raw_span_of: dict[int, tuple[int, int]] = {}
+        mapped: dict[int, NormalizedText | None] = {}
+        for key, row, begin, finish in zip(
+            every.tolist(), rows.tolist(), begins.tolist(), finishes.tolist(), strict=True
+        ):
+            found = normalized[row][begin:finish]
+            stripped = found.strip()
+            ngram_of[key] = ngram = readable(stripped)
+            if not ngram:
+                continue
+            if row not in mapped:
+                mapped[row] = offsets(row)
+            if mapped[row] is not None:
+                if found[0].isspace():
+                    begin += len(found) - len(found.lstrip())
+                raw_span_of[key] = mapped[row].raw_span(begin, begin + len(stripped))
+        for label, (keep, weights) in zip(self.labels, kept, strict=True):
+            merged: dict[int, dict[str, list]] = {}  # row -> n-gram -> [weight, key, key, ...]
+            for key, row, weight in zip(
+                keep.tolist(), key_rows[keep].tolist(), weights.tolist(), strict=True
             ):
-                found = normalized[row][begin:finish]
-                stripped = found.strip()
-                ngram = readable(stripped)
+                ngram = ngram_of[key]
                 if ngram:
                     by_text = merged.setdefault(row, {})
-                    total, spans = by_text.get(ngram, (0.0, []))
-                    begin += len(found) - len(found.lstrip())
-                    spans.append((begin, begin + len(stripped)))
-                    by_text[ngram] = (total + weight, spans)
+                    entry = by_text.get(ngram)
+                    if entry is None:
+                        by_text[ngram] = [weight, key]
+                    else:
+                        entry[0] += weight
+                        entry.append(key)
             for row, by_text in merged.items():
                 ranked = sorted(by_text.items(), key=lambda item: -item[1][0])[:top]
                 results[row][label] = [
-                    Reason(ngram, weight, tuple(sorted(spans))) for ngram, (weight, spans) in ranked
+                    Reason(
+                        ngram,
+                        entry[0],
+                        (raw_span_of[entry[1]],)
+                        if len(entry) == 2 and entry[1] in raw_span_of
+                        else tuple(sorted({raw_span_of[key] for key in entry[1:] if key in raw_span_of})),
+                    )
+                    for ngram, entry in ranked
                 ]
         return results
 
@@ -406,21 +445,6 @@ class LinearModel:
         return cls(
             labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, window_words
         )
-
-
-def _spans_in_raw_text(by_label: dict[str, list[Reason]], assessment: Assessment, window: int) -> None:
-    """Reasons of one window, their spans turned from offsets in its normalized text into offsets in the raw
-    text it came from (in place). Highlighting is a reading aid: should the window not normalize to the text
-    that was explained, its reasons keep no spans rather than wrong ones."""
-    mapped = assessment.windows.offsets(assessment.texts, window)
-    same = mapped.text == assessment.windows.texts[window]
-    for label, reasons in by_label.items():
-        by_label[label] = [
-            reason._replace(
-                spans=tuple(sorted({mapped.raw_span(*span) for span in reason.spans})) if same else ()
-            )
-            for reason in reasons
-        ]
 
 
 MAX_MANIFEST_BYTES = 4 * 2**20

@@ -215,22 +215,32 @@ class NormalizedText:
         return self.starts[begin], self.ends[end - 1]
 
 
-def normalize_with_offsets(text: str) -> NormalizedText:
+def normalize_with_offsets(text: str, normalized: str | None = None) -> NormalizedText:
     """:func:`normalize` of one text, with the span of ``text`` that each character of the result came from.
 
     A character a rule rewrites maps to everything the rewritten stretch came from (``xxurl`` to the whole
-    URL, ``xxecho them`` to ``(((them)))``); characters a rule only drops ("jeeeews", a combining accent, a
-    zero-width space) widen the span of the character kept before them.
+    URL); characters a rule only drops ("jeeeews", a combining accent, a zero-width space, the ``)))`` that
+    closes an echo) widen the span of the character kept before them. A caller that has ``normalize(text)``
+    already may pass it as ``normalized``: most texts are only lower-cased and stripped, and need no tracking.
     """
+    if normalized is not None and text.isascii():
+        lowered = text.lower()
+        if lowered.strip() == normalized:
+            lead = len(lowered) - len(lowered.lstrip())
+            return NormalizedText(
+                normalized,
+                tuple(range(lead, lead + len(normalized))),
+                tuple(range(lead + 1, lead + len(normalized) + 1)),
+            )
     tracked = _Tracked(text, list(range(len(text))), list(range(1, len(text) + 1)))
     if not text.isascii() or _SEPARATOR in text:
         tracked = tracked.expand(_per_character(unicodedata.normalize, "NFKD", tracked.text))
-        tracked = tracked.expand(_per_character_lower(tracked.text))
+        tracked = tracked.lower()
         tracked = tracked.expand(([c.translate(_TRANSLATION) for c in tracked.text], None))
-        tracked = tracked.expand(([_SPACE if c == _SEPARATOR else c for c in tracked.text], None))
+        tracked = tracked.same_length(tracked.text.replace(_SEPARATOR, _SPACE))
         tracked = tracked.sub(_COMBINING, lambda m: "")
     # _fold
-    tracked = _Tracked(" ", [0], [0]).concat(tracked.expand(_per_character_lower(tracked.text)))
+    tracked = _Tracked(" ", [0], [0]).concat(tracked.lower())
     tracked = tracked.sub(_ASCII_CONTROLS, lambda m: _SPACE)
     text = tracked.text
     if "http" in text or "www." in text:
@@ -277,6 +287,17 @@ class _Tracked:
 
     def concat(self, other: _Tracked) -> _Tracked:
         return _Tracked(self.text + other.text, self.starts + other.starts, self.ends + other.ends)
+
+    def same_length(self, converted: str) -> _Tracked:
+        """A conversion character for character: each keeps its span."""
+        return _Tracked(converted, self.starts, self.ends)
+
+    def lower(self) -> _Tracked:
+        lowered = self.text.lower()
+        if len(lowered) == len(self.text):
+            # Case mapping is per character but for Greek final sigma, which keeps the length: one to one.
+            return self.same_length(lowered)
+        return self.expand(([c.lower() for c in self.text], lowered))
 
     def expand(self, converted: tuple[list[str], str | None]) -> _Tracked:
         """Each character replaced by its piece (``pieces[i]`` for ``text[i]``), taking its span; a character
@@ -396,11 +417,3 @@ class _Tracked:
 
 def _per_character(convert, form: str, text: str) -> tuple[list[str], str]:
     return [convert(form, c) for c in text], convert(form, text)
-
-
-def _per_character_lower(text: str) -> tuple[list[str], str | None]:
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        # Case mapping is per character but for Greek final sigma, which keeps the length: one to one.
-        return list(lowered), None
-    return [c.lower() for c in text], lowered

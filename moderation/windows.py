@@ -70,7 +70,7 @@ class Windows:
         """Window ``window`` normalized again, tracking where each of its characters came from, as offsets into
         its raw text, ``source[owners[window]]`` (``source`` being the texts the windows were split from)."""
         begin, end = int(self.starts[window]), int(self.ends[window])
-        mapped = normalize_with_offsets(source[int(self.owners[window])][begin:end])
+        mapped = normalize_with_offsets(source[int(self.owners[window])][begin:end], self.texts[window])
         if begin == 0:
             return mapped
         return NormalizedText(

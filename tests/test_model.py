@@ -454,7 +454,11 @@ def test_only_explained_texts_pay_for_offsets(tiny_model: LinearModel, monkeypat
 
     tracked: list[str] = []
     real = windows.normalize_with_offsets
-    monkeypatch.setattr(windows, "normalize_with_offsets", lambda text: tracked.append(text) or real(text))
+    monkeypatch.setattr(
+        windows,
+        "normalize_with_offsets",
+        lambda text, normalized: tracked.append(text) or real(text, normalized),
+    )
     texts = ["the jews control the banks", "lovely weather for the parade", "you complete idiot"]
     assessment = tiny_model.assess(texts)
     assert tracked == []  # scoring alone never tracks offsets
@@ -472,7 +476,9 @@ def test_reasons_keep_no_spans_rather_than_wrong_ones(tiny_model: LinearModel, m
     # A window that would not normalize to the text explained (it cannot happen while normalize_with_offsets
     # equals normalize, which tests/test_normalize.py proves): its offsets describe another text.
     monkeypatch.setattr(
-        windows, "normalize_with_offsets", lambda text: NormalizedText("other", (0,) * 5, (1,) * 5)
+        windows,
+        "normalize_with_offsets",
+        lambda text, normalized: NormalizedText("other", (0,) * 5, (1,) * 5),
     )
     reasons = tiny_model.explain("the jews control the banks")["antisemitic"]
     assert reasons and all(reason.spans == () for reason in reasons)
