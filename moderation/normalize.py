@@ -233,13 +233,15 @@ def normalize_with_offsets(text: str, normalized: str | None = None) -> Normaliz
                 tuple(range(lead + 1, lead + len(normalized) + 1)),
             )
     tracked = _Tracked(text, list(range(len(text))), list(range(1, len(text) + 1)))
+    # The steps of normalize_many, in its order: _fold_unicode (for the texts it folds), _fold, then
+    # _squeeze_phrases of the stripped text.
     if not text.isascii() or _SEPARATOR in text:
-        tracked = tracked.expand(_per_character(unicodedata.normalize, "NFKD", tracked.text))
+        decomposed = [unicodedata.normalize("NFKD", c) for c in text]
+        tracked = tracked.expand((decomposed, unicodedata.normalize("NFKD", text)))
         tracked = tracked.lower()
         tracked = tracked.expand(([c.translate(_TRANSLATION) for c in tracked.text], None))
         tracked = tracked.same_length(tracked.text.replace(_SEPARATOR, _SPACE))
         tracked = tracked.sub(_COMBINING, lambda m: "")
-    # _fold
     tracked = _Tracked(" ", [0], [0]).concat(tracked.lower())
     tracked = tracked.sub(_ASCII_CONTROLS, lambda m: _SPACE)
     text = tracked.text
@@ -255,7 +257,6 @@ def normalize_with_offsets(text: str, normalized: str | None = None) -> Normaliz
     tracked = tracked.sub(_LEET, _leet)
     tracked = tracked.sub(_REPEATS, lambda m: m.group(0)[:2])
     tracked = tracked.sub(_SPACES, lambda m: _SPACE)
-    # _squeeze_phrases(part.strip())
     text = tracked.text
     lead = len(text) - len(text.lstrip())
     tracked = tracked.slice(lead, lead + len(text.strip()))
@@ -413,7 +414,3 @@ class _Tracked:
             new_ends[-1] = max(new_ends[-1], max(ends[rest_begin:rest_end]))
         new_starts += starts[rest_end:end]
         new_ends += ends[rest_end:end]
-
-
-def _per_character(convert, form: str, text: str) -> tuple[list[str], str]:
-    return [convert(form, c) for c in text], convert(form, text)
