@@ -282,7 +282,7 @@ class LinearModel:
         begins = np.maximum(key_starts[every] - row_offsets[rows], 0)
         finishes = key_ends[every] - row_offsets[rows]
         ngram_of: dict[int, str] = {}
-        raw_span_of: dict[int, tuple[int, int]] = {}
+        spans_of: dict[int, tuple[tuple[int, int]]] = {}  # shared by every reason the span is part of
         mapped: dict[int, NormalizedText | None] = {}
         for key, row, begin, finish in zip(
             every.tolist(), rows.tolist(), begins.tolist(), finishes.tolist(), strict=True
@@ -297,32 +297,34 @@ class LinearModel:
             if mapped[row] is not None:
                 if found[0].isspace():
                     begin += len(found) - len(found.lstrip())
-                raw_span_of[key] = mapped[row].raw_span(begin, begin + len(stripped))
+                spans_of[key] = (mapped[row].raw_span(begin, begin + len(stripped)),)
+        # Reasons are built for every flagged comment, so this loop allocates as little as it can: the garbage
+        # collector walks every scored result each time enough new objects pile up.
         for label, (keep, weights) in zip(self.labels, kept, strict=True):
-            merged: dict[int, dict[str, list]] = {}  # row -> n-gram -> [weight, key, key, ...]
+            merged: dict[int, dict[str, float]] = {}  # row -> n-gram -> weight
+            first: dict[int, dict[str, int]] = {}  # row -> n-gram -> its first span (key)
+            again: dict[tuple[int, str], list[int]] = {}  # (row, n-gram) -> its other spans, when said twice
             for key, row, weight in zip(
                 keep.tolist(), key_rows[keep].tolist(), weights.tolist(), strict=True
             ):
                 ngram = ngram_of[key]
-                if ngram:
-                    by_text = merged.setdefault(row, {})
-                    entry = by_text.get(ngram)
-                    if entry is None:
-                        by_text[ngram] = [weight, key]
-                    else:
-                        entry[0] += weight
-                        entry.append(key)
+                if not ngram:
+                    continue
+                by_text = merged.get(row)
+                if by_text is None:
+                    merged[row] = {ngram: weight}
+                    first[row] = {ngram: key}
+                elif ngram in by_text:
+                    by_text[ngram] += weight
+                    again.setdefault((row, ngram), []).append(key)
+                else:
+                    by_text[ngram] = weight
+                    first[row][ngram] = key
             for row, by_text in merged.items():
-                ranked = sorted(by_text.items(), key=lambda item: -item[1][0])[:top]
+                ranked = sorted(by_text.items(), key=lambda item: -item[1])[:top]
                 results[row][label] = [
-                    Reason(
-                        ngram,
-                        entry[0],
-                        (raw_span_of[entry[1]],)
-                        if len(entry) == 2 and entry[1] in raw_span_of
-                        else tuple(sorted({raw_span_of[key] for key in entry[1:] if key in raw_span_of})),
-                    )
-                    for ngram, entry in ranked
+                    Reason(ngram, weight, _spans(first[row][ngram], again.get((row, ngram)), spans_of))
+                    for ngram, weight in ranked
                 ]
         return results
 
@@ -445,6 +447,15 @@ class LinearModel:
         return cls(
             labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, window_words
         )
+
+
+def _spans(
+    key: int, more: list[int] | None, spans_of: dict[int, tuple[tuple[int, int]]]
+) -> tuple[tuple[int, int], ...]:
+    """The raw spans of a reason made of span ``key`` (and ``more``), in order; none for spans not mapped."""
+    if more is None:
+        return spans_of.get(key, ())
+    return tuple(sorted({span for k in (key, *more) for span in spans_of.get(k, ())}))
 
 
 MAX_MANIFEST_BYTES = 4 * 2**20

@@ -200,11 +200,13 @@ class NormalizedText:
     """A text in canonical form and where it came from: ``text[i]`` was produced by ``raw[starts[i]:ends[i]]``.
 
     Both offset sequences are non-decreasing, so a stretch of the text came from one stretch of the raw text.
+    They are ranges when the text is the raw text lower-cased and stripped (no garbage for the collector to
+    walk: most texts explained are like that), tuples otherwise.
     """
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def raw_span(self, begin: int, end: int) -> tuple[int, int]:
         """The span of the raw text that produced ``text[begin:end]`` (a non-empty stretch)."""
@@ -228,9 +230,7 @@ def normalize_with_offsets(text: str, normalized: str | None = None) -> Normaliz
         if lowered.strip() == normalized:
             lead = len(lowered) - len(lowered.lstrip())
             return NormalizedText(
-                normalized,
-                tuple(range(lead, lead + len(normalized))),
-                tuple(range(lead + 1, lead + len(normalized) + 1)),
+                normalized, range(lead, lead + len(normalized)), range(lead + 1, lead + len(normalized) + 1)
             )
     tracked = _Tracked(text, list(range(len(text))), list(range(1, len(text) + 1)))
     # The steps of normalize_many, in its order: _fold_unicode (for the texts it folds), _fold, then

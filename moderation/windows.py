@@ -73,6 +73,12 @@ class Windows:
         mapped = normalize_with_offsets(source[int(self.owners[window])][begin:end], self.texts[window])
         if begin == 0:
             return mapped
+        if isinstance(mapped.starts, range) and isinstance(mapped.ends, range):
+            return NormalizedText(
+                mapped.text,
+                range(mapped.starts.start + begin, mapped.starts.stop + begin),
+                range(mapped.ends.start + begin, mapped.ends.stop + begin),
+            )
         return NormalizedText(
             mapped.text, tuple(s + begin for s in mapped.starts), tuple(e + begin for e in mapped.ends)
         )
