@@ -236,10 +236,18 @@ def normalize_with_offsets(text: str, normalized: str | None = None) -> Normaliz
     # The steps of normalize_many, in its order: _fold_unicode (for the texts it folds), _fold, then
     # _squeeze_phrases of the stripped text.
     if not text.isascii() or _SEPARATOR in text:
-        decomposed = [unicodedata.normalize("NFKD", c) for c in text]
-        tracked = tracked.expand((decomposed, unicodedata.normalize("NFKD", text)))
-        tracked = tracked.lower()
-        tracked = tracked.expand(([c.translate(_TRANSLATION) for c in tracked.text], None))
+        folded = unicodedata.normalize("NFKD", text).lower().translate(_TRANSLATION)
+        # Character by character, the fold of the whole text, but where NFKD puts combining marks that several
+        # characters brought in order, and at a Greek final sigma: then it takes its steps one by one.
+        quick = tracked.sub(_NON_ASCII, _fold_character)
+        quick = quick.same_length(quick.text.lower().translate(_TRANSLATION))
+        if quick.text == folded:
+            tracked = quick
+        else:
+            decomposed = [unicodedata.normalize("NFKD", c) for c in text]
+            tracked = tracked.expand((decomposed, unicodedata.normalize("NFKD", text)))
+            tracked = tracked.lower()
+            tracked = tracked.expand(([c.translate(_TRANSLATION) for c in tracked.text], None))
         tracked = tracked.same_length(tracked.text.replace(_SEPARATOR, _SPACE))
         tracked = tracked.sub(_COMBINING, lambda m: "")
     tracked = _Tracked(" ", [0], [0]).concat(tracked.lower())
@@ -273,6 +281,11 @@ def normalize_with_offsets(text: str, normalized: str | None = None) -> Normaliz
 
 
 _SPACE = " "
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_character(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKD", match.group(0)).lower().translate(_TRANSLATION)
 
 
 @dataclass(frozen=True)

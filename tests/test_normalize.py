@@ -229,6 +229,8 @@ def test_offsets_never_leave_the_piece_of_text_that_produced_them(pieces: list[s
         ("the (((bankers))) again", f"{ECHO_TOKEN} bankers", "(((bankers)))"),
         ("the (((bankers))) again", ECHO_TOKEN, "((("),
         ("the (((bankers))) again", "bankers again", "bankers))) again"),
+        ("the \u039f\u0394\u039f\u03a3 here", "o\u03b4os", "\u039f\u0394\u039f\u03a3"),  # final sigma
+        ("x a\u0301\u0323b y", "ab", "a\u0301\u0323b"),  # marks NFKD puts in order
         ("ok ok ok ok ok", "ok", "ok"),
         ("Hello  world\n\nagain", "world again", "world\n\nagain"),
     ],
