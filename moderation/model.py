@@ -27,7 +27,7 @@ import re
 import stat
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -39,7 +39,7 @@ from moderation.errors import ModelError
 from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
 from moderation.metrics import platt
-from moderation.normalize import normalize_many, readable
+from moderation.normalize import NormalizedText, normalize_many, readable
 from moderation.types import IMPLIED_BY, TARGETED_LABELS, Reason
 
 FORMAT = "moderate-linear"
@@ -54,6 +54,7 @@ MAX_WEIGHTS_BYTES = 200 * 2**20  # refuse absurd arrays before allocating them
 class Assessment:
     """A batch scored once: probabilities, and what exact explanations need to find their evidence."""
 
+    texts: Sequence[str]  # as scored, raw: reasons' spans index these
     normalized: list[str]
     windows: windows.Windows
     probabilities: np.ndarray  # (n_texts, n_labels), calibrated, the label hierarchy applied
@@ -153,7 +154,7 @@ class LinearModel:
                     higher = probabilities[:, j] > probabilities[:, k]
                     probabilities[higher, k] = probabilities[higher, j]
                     sources[higher, k] = sources[higher, j]
-        return Assessment(normalized, split, probabilities, winners, sources)
+        return Assessment(texts, normalized, split, probabilities, winners, sources)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities (n_texts x n_labels) of raw comment texts, the label hierarchy applied."""
@@ -204,7 +205,9 @@ class LinearModel:
 
         A word's weight includes the character n-grams inside it and its lexicon feature; a word pair's, its own
         feature and the character n-grams that span both words. Their weights are shares of the calibrated
-        logit (before the calibration offset), and all of them, with the intercept, add up to the score.
+        logit (before the calibration offset), and all of them, with the intercept, add up to the score. Each
+        reason's spans say where it stands in the raw text: the deciding windows are normalized again, tracking
+        offsets, which only the texts explained pay for.
         """
         n_texts, n_labels = assessment.probabilities.shape
         results: list[dict[str, list[Reason]]] = [
@@ -221,9 +224,16 @@ class LinearModel:
         unique_windows, position = np.unique(window_of, return_inverse=True)
         asked = np.zeros((len(unique_windows), n_labels), dtype=bool)
         asked[position, decided_by] = True
-        explained = self._explain_normalized(
-            [assessment.windows.texts[w] for w in unique_windows.tolist()], top=top, wanted=asked
-        )
+        explained_windows = unique_windows.tolist()
+        window_texts = [assessment.windows.texts[w] for w in explained_windows]
+
+        def offsets(at: int) -> NormalizedText | None:
+            # Should a window not normalize to the text explained, its reasons keep no spans rather than wrong
+            # ones (tests/test_normalize.py proves normalize_with_offsets equals normalize).
+            mapped = assessment.windows.offsets(assessment.texts, explained_windows[at])
+            return mapped if mapped.text == window_texts[at] else None
+
+        explained = self._explain_normalized(window_texts, top=top, wanted=asked, offsets=offsets)
         for row, label, source, at in zip(
             rows.tolist(), labels.tolist(), decided_by.tolist(), position.tolist(), strict=True
         ):
@@ -231,9 +241,16 @@ class LinearModel:
         return results
 
     def _explain_normalized(
-        self, normalized: Sequence[str], *, top: int, wanted: np.ndarray
+        self,
+        normalized: Sequence[str],
+        *,
+        top: int,
+        wanted: np.ndarray,
+        offsets: Callable[[int], NormalizedText | None],
     ) -> list[dict[str, list[Reason]]]:
-        """Reasons for normalized texts, vectorised: Python work only for the reasons returned."""
+        """Reasons for normalized texts, vectorised: Python work only for the reasons returned. ``offsets(i)``
+        maps ``normalized[i]`` back to the raw text, for the reasons' spans (None: no spans); it is asked once
+        per text with reasons."""
         occ = self.featurizer.occurrences(normalized, positions=True)
         results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in normalized]
         if len(occ) == 0 or top <= 0:
@@ -272,7 +289,8 @@ class LinearModel:
         key_ends = key_starts + keys % width
         key_rows = np.empty(len(keys), dtype=np.int64)
         key_rows[inverse] = occ.rows  # spans never cross texts, so every occurrence of a key has one row
-        for k, label in enumerate(self.labels):
+        kept = []
+        for k in range(len(self.labels)):
             totals = np.bincount(inverse, weights=contributions[:, k], minlength=len(keys))
             order = np.lexsort((-totals, key_rows))
             ranked_rows = key_rows[order]
@@ -280,20 +298,58 @@ class LinearModel:
             # Twice as many candidates as wanted: spans with the same text ("!!" twice) are merged below.
             keep = order[((np.arange(len(order)) - first) < 2 * top) & (totals[order] > 0)]
             keep = keep[wanted[key_rows[keep], k]]
-            rows = key_rows[keep]
-            begins = np.maximum(key_starts[keep] - row_offsets[rows], 0)
-            finishes = key_ends[keep] - row_offsets[rows]
-            merged: dict[int, dict[str, float]] = {}
-            for row, begin, finish, weight in zip(
-                rows.tolist(), begins.tolist(), finishes.tolist(), totals[keep].tolist(), strict=True
+            kept.append((keep, totals[keep]))
+        # Each span kept for any label is read once: its n-gram, and where it stands in the raw text (found in
+        # its text normalized again with offsets, its edges' spaces left out).
+        every = np.unique(np.concatenate([keep for keep, _ in kept]))
+        rows = key_rows[every]
+        begins = np.maximum(key_starts[every] - row_offsets[rows], 0)
+        finishes = key_ends[every] - row_offsets[rows]
+        ngram_of: dict[int, str] = {}
+        spans_of: dict[int, tuple[tuple[int, int]]] = {}  # shared by every reason the span is part of
+        mapped: dict[int, NormalizedText | None] = {}
+        for key, row, begin, finish in zip(
+            every.tolist(), rows.tolist(), begins.tolist(), finishes.tolist(), strict=True
+        ):
+            found = normalized[row][begin:finish]
+            stripped = found.strip()
+            ngram_of[key] = ngram = readable(stripped)
+            if not ngram:
+                continue
+            if row not in mapped:
+                mapped[row] = offsets(row)
+            if mapped[row] is not None:
+                if found[0].isspace():
+                    begin += len(found) - len(found.lstrip())
+                spans_of[key] = (mapped[row].raw_span(begin, begin + len(stripped)),)
+        # Reasons are built for every flagged comment, so this loop allocates as little as it can: the garbage
+        # collector walks every scored result each time enough new objects pile up.
+        for label, (keep, weights) in zip(self.labels, kept, strict=True):
+            merged: dict[int, dict[str, float]] = {}  # row -> n-gram -> weight
+            first: dict[int, dict[str, int]] = {}  # row -> n-gram -> its first span (key)
+            again: dict[tuple[int, str], list[int]] = {}  # (row, n-gram) -> its other spans, when said twice
+            for key, row, weight in zip(
+                keep.tolist(), key_rows[keep].tolist(), weights.tolist(), strict=True
             ):
-                ngram = readable(normalized[row][begin:finish].strip())
-                if ngram:
-                    by_text = merged.setdefault(row, {})
-                    by_text[ngram] = by_text.get(ngram, 0.0) + weight
+                ngram = ngram_of[key]
+                if not ngram:
+                    continue
+                by_text = merged.get(row)
+                if by_text is None:
+                    merged[row] = {ngram: weight}
+                    first[row] = {ngram: key}
+                elif ngram in by_text:
+                    by_text[ngram] += weight
+                    again.setdefault((row, ngram), []).append(key)
+                else:
+                    by_text[ngram] = weight
+                    first[row][ngram] = key
             for row, by_text in merged.items():
                 ranked = sorted(by_text.items(), key=lambda item: -item[1])[:top]
-                results[row][label] = [Reason(ngram, weight) for ngram, weight in ranked]
+                results[row][label] = [
+                    Reason(ngram, weight, _spans(first[row][ngram], again.get((row, ngram)), spans_of))
+                    for ngram, weight in ranked
+                ]
         return results
 
     # -- persistence -----------------------------------------------------------------------------------------
@@ -417,6 +473,15 @@ class LinearModel:
             raise ModelError(f"{manifest_path}: bad feature settings ({error})") from None
         info = {key: value for key, value in manifest.items() if key not in _MANIFEST_KEYS}
         return cls(labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, *scoring)
+
+
+def _spans(
+    key: int, more: list[int] | None, spans_of: dict[int, tuple[tuple[int, int]]]
+) -> tuple[tuple[int, int], ...]:
+    """The raw spans of a reason made of span ``key`` (and ``more``), in order; none for spans not mapped."""
+    if more is None:
+        return spans_of.get(key, ())
+    return tuple(sorted({span for k in (key, *more) for span in spans_of.get(k, ())}))
 
 
 MAX_MANIFEST_BYTES = 4 * 2**20

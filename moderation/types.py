@@ -84,7 +84,11 @@ class Reason(NamedTuple):
     """One n-gram and how much it pushed a label's score (its share of the calibrated logit)."""
 
     ngram: str
+    """The word or word pair in normalized form ("the j3ws" reads "the jews"), placeholders shown as written."""
     weight: float
+    spans: tuple[tuple[int, int], ...] = ()
+    """Where its occurrences in the deciding window stand in the comment as written: ``(start, end)`` offsets
+    into the scored text (Python string offsets), in order."""
 
 
 class LabelScore(NamedTuple):
@@ -134,7 +138,14 @@ class Scores:
                 "probability": round(score.probability, 6),
                 "flagged": score.flagged,
                 "threshold": score.threshold,
-                "reasons": [{"ngram": r.ngram, "weight": round(r.weight, 6)} for r in score.reasons],
+                "reasons": [
+                    {
+                        "ngram": r.ngram,
+                        "weight": round(r.weight, 6),
+                        "spans": [list(span) for span in r.spans],
+                    }
+                    for r in score.reasons
+                ],
             }
             for name, score in self.labels.items()
         }

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from moderation.normalize import normalize_many
+from moderation.normalize import NormalizedText, normalize_many, normalize_with_offsets
 
 # A sentence ends at . ! ? or ; and a space, at a line break, or where a lower-case word is followed by a
 # capitalised word that usually opens a sentence ("...should leave The council met..."): pasted text often
@@ -74,6 +74,23 @@ class Windows:
     @property
     def one_per_text(self) -> bool:
         return len(self.texts) == len(self.first)
+
+    def offsets(self, source: Sequence[str], window: int) -> NormalizedText:
+        """Window ``window`` normalized again, tracking where each of its characters came from, as offsets into
+        its raw text, ``source[owners[window]]`` (``source`` being the texts the windows were split from)."""
+        begin, end = int(self.starts[window]), int(self.ends[window])
+        mapped = normalize_with_offsets(source[int(self.owners[window])][begin:end], self.texts[window])
+        if begin == 0:
+            return mapped
+        if isinstance(mapped.starts, range) and isinstance(mapped.ends, range):
+            return NormalizedText(
+                mapped.text,
+                range(mapped.starts.start + begin, mapped.starts.stop + begin),
+                range(mapped.ends.start + begin, mapped.ends.stop + begin),
+            )
+        return NormalizedText(
+            mapped.text, tuple(s + begin for s in mapped.starts), tuple(e + begin for e in mapped.ends)
+        )
 
 
 def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Windows:

@@ -175,3 +175,24 @@ def test_a_saved_model_keeps_its_target_words_and_margin(trigger_model: LinearMo
     assert loaded.window_targets == {"migrants"} and loaded.window_target_margin == 2.5
     text = NEUTRAL + " they are vermin."
     np.testing.assert_allclose(loaded.probabilities([text]), gated.probabilities([text]))
+
+
+def test_every_window_maps_back_into_its_raw_text():
+    texts = [
+        "The J3WS run the banks!\n" + NEUTRAL + " Those (((globalists))) again. ZOG z.o.g owns the PRESS.",
+        "short j e w s",
+        NEUTRAL + " \uff2a\uff25\uff37\uff33 are vermin",
+    ]
+    split = windows.split(texts, normalize_many(texts), 30)
+    assert not split.one_per_text
+    for window, normalized in enumerate(split.texts):
+        mapped = split.offsets(texts, window)
+        assert mapped.text == normalized
+        begin, end = split.starts[window], split.ends[window]
+        assert all(begin <= s <= e <= end for s, e in zip(mapped.starts, mapped.ends, strict=True))
+
+
+def test_a_padded_comment_s_reasons_point_into_its_own_sentence(trigger_model: LinearModel):
+    text = NEUTRAL + " they are VERMIN. " + NEUTRAL.replace("council", "committee")
+    (reason,) = [r for r in trigger_model.explain(text)["hateful"] if r.ngram == "vermin"]
+    assert reason.spans == ((text.index("VERMIN"), text.index("VERMIN") + len("VERMIN")),)
