@@ -1,9 +1,11 @@
-"""Hand-made scored articles: the renderers are tested on values, not on a model's opinion."""
+"""Hand-made scored articles: the renderers are tested on values, not on a model's opinion; scoring a corpus
+is tested on the small model trained in the session (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
+from moderation.moderator import Moderator
 from moderation.types import (
     CORE_LABELS,
     Article,
@@ -14,6 +16,12 @@ from moderation.types import (
     Reason,
     Scores,
 )
+
+
+@pytest.fixture(scope="session")
+def moderator(small_moderator) -> Moderator:
+    return small_moderator
+
 
 THRESHOLDS = {"hateful": 0.6, "antisemitic": 0.55, "offensive": 0.7}
 
