@@ -37,19 +37,22 @@ _LIMITS = """\
   score higher than they should. The identity table below measures it per identity.
 - A text of more than the window size (`scoring.window_words` in the manifest) is also scored sentence run by
   sentence run and keeps each label's highest score, so neutral padding cannot hide one hateful sentence; a
-  long, many-sentence comment therefore has more chances to trip a threshold than a short one.
+  long, many-sentence comment therefore has more chances to trip a threshold than a short one. To bound that,
+  a window that names no group (`scoring.window_targets`, from `data/targets.json`, nor a coded-term spelling)
+  needs `scoring.window_target_margin` more logit to decide hateful or antisemitic; coded antisemitism that
+  names no one ("they control the money") still counts, with that handicap, when pasted into other text.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
-  all been rated toxic before span annotation: few calm comments, and only ~100 threats ("I am going to kill
-  you and your whole family" scores THREAT 0.25).
+  all been rated toxic before span annotation: few calm comments, and only ~160 threats ("I am going to kill
+  you and your whole family" scores THREAT 0.34).
 - At its thresholds the hateful flag's precision on the in-domain test split, reweighted to a 5% base rate, is
-  well below the 0.8 it reached on dev: that split's negatives are hard on purpose (Jewish life, Israel
-  policy, angry politics), and the dev split is small. Expect fewer false alarms on ordinary comments
-  (benign identity statements: 2 of 648 flagged) than on that split.
+  0.68 (recall 0.51), below the 0.8 it reached on dev: that split's negatives are hard on purpose (Jewish
+  life, Israel policy, negation, angry politics), and the dev split is small. Expect fewer false alarms on
+  ordinary comments (benign identity statements: 0 of 648 flagged) than on that split. The thresholds serve a
+  comment section, so recall on corpora that are 20–40% hateful (and on DynaHate) is low.
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.28) and "the joo banksters ..." is flagged
-  hateful but not antisemitic (0.15); "the holocaust killed six million jews and we must never forget" is
-  flagged antisemitic (0.60); one sentence of the seeds' article prose scores hateful 0.40 on its own, so a
-  long comment quoting it is flagged.
+  mention who controls western banks. oy vey." is not flagged (0.30) and "the joo banksters ..." is flagged
+  hateful but not antisemitic (0.17); "the holocaust killed six million jews and we must never forget" is
+  flagged antisemitic (0.68).
 """
 
 
