@@ -10,8 +10,9 @@ Two things live here, each the fast form of a definition that stays in Python:
   does (same constants, passed in from there) and sums the scoring table's rows per text without building a
   matrix (:meth:`Hasher.dot`), with the GIL released while it loops.
 
-No module-level mutable state: a Hasher is immutable once built, every call allocates its own scratch memory,
-so any number of threads can use one model at once.
+No mutable state: a Hasher is immutable once built, every call allocates its own scratch memory (the only
+module-level data are two lookup tables of character classes, filled at import), so any number of threads
+can use one model at once.
 """
 
 from libc.stdint cimport int8_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
@@ -499,6 +500,8 @@ cdef class Hasher:
     ):
         if not 1 <= bits <= 62:
             raise ValueError("bits must be from 1 to 62")
+        if not 1 <= char_ngrams[0] <= char_ngrams[1]:
+            raise ValueError("char_ngrams must be (lo, hi) with 1 <= lo <= hi")
         if lexicon_filter.shape[0] == 0 or lexicon_filter.shape[0] & (lexicon_filter.shape[0] - 1):
             raise ValueError("the lexicon filter's size must be a power of two")
         if lexicon_columns.shape[0] != lexicon_hashes.shape[0]:
@@ -533,13 +536,13 @@ cdef class Hasher:
             return low
         return -1
 
-    cdef void _hash(self, const Text *text, Scratch *scratch, const float *table, Py_ssize_t width) noexcept nogil:
+    cdef void _hash(self, const Text *text, Scratch *scratch) noexcept nogil:
         """Every feature column of one normalized text: the character block (n-grams of the text padded
         with a space at either end) and the word block (words, word pairs and lexicon terms).
 
         Hashes as Featurizer does: a character window's is ``sum(c[i + j] * P ** (n - 1 - j))`` and a word's
         ``sum(c[s + j] * P ** j)``, both modulo 2**64; a pair's is ``first * M + second``."""
-        cdef Py_ssize_t size = text.length + 2, i, n, top, count = 0, words = 0, slot
+        cdef Py_ssize_t size = text.length + 2, i, n, count = 0, words = 0, slot
         cdef uint64_t h, power, pair, salt, previous = 0
         cdef bint has_previous = False
         cdef uint64_t *hashes = scratch.hashes
@@ -624,7 +627,7 @@ cdef class Hasher:
             if scratch.codes == NULL:
                 raise MemoryError()
             for r in range(n):
-                self._hash(&collected[r], &scratch, NULL, 0)
+                self._hash(&collected[r], &scratch)
                 total += scratch.n_char + scratch.n_word
             rows = np.empty(total, dtype=np.int64)
             columns = np.empty(total, dtype=np.int64)
@@ -633,7 +636,7 @@ cdef class Hasher:
             columns_out = columns
             kinds_out = kinds
             for r in range(n):
-                self._hash(&collected[r], &scratch, NULL, 0)
+                self._hash(&collected[r], &scratch)
                 for j in range(scratch.n_char):
                     rows_out[at] = r
                     columns_out[at] = scratch.char_columns[j]
@@ -673,7 +676,7 @@ cdef class Hasher:
                 raise MemoryError()
             with nogil:
                 for r in range(n):
-                    self._hash(&collected[r], &scratch, rows, width)
+                    self._hash(&collected[r], &scratch)
                     _sum_rows(rows, width, scratch.char_columns, scratch.n_char, sums)
                     _sum_rows(rows, width, scratch.word_columns, scratch.n_word, sums + width)
                     char_norm = sqrt(max(sums[n_outputs] + char_smoothing, 1e-12))
@@ -826,7 +829,10 @@ def more_words_than(texts, Py_ssize_t limit):
                 # A text of at most 2 * limit characters cannot have more than limit words.
                 if collected[r].length > 2 * limit:
                     for i in range(collected[r].length):
-                        code = _code_at(&collected[r], i)
+                        if collected[r].kind == 1:
+                            code = (<const uint8_t *> collected[r].data)[i]
+                        else:
+                            code = _code_at(&collected[r], i)
                         if Py_UNICODE_ISSPACE(code):
                             in_word = False
                         elif not in_word:

@@ -15,12 +15,13 @@ train split; 1 without it), and the character block and the word block of a row 
 the weight of a whole argument, so a one-word reply scored like a tirade made of that word; with the smoothing
 a text needs a few words of evidence before its features outweigh the intercept. The only fitted state is the
 IDF array. Scoring (:meth:`Featurizer.dot`) computes ``X @ weights`` with one gather per occurrence and a
-sum per row, never building X; training builds the same numbers as a sparse matrix
-(:meth:`Featurizer.transform`); both hash identically, so what is scored is exactly what was trained.
+sum per row, never building X, in the compiled kernel (``moderation/_kernel.pyx``); training builds the same
+numbers as a sparse matrix (:meth:`Featurizer.transform`). The kernel takes its constants from this module
+and tests/test_kernel.py checks that both hash identically, so what is scored is exactly what was trained.
 
-Hashing is all numpy: texts become one array of code points, polynomial hashes of every window are computed
-with a handful of array operations per n, and words are found where word and non-word characters meet. The
-Python loop is per batch, not per comment.
+Training's hashing is all numpy: texts become one array of code points, polynomial hashes of every window are
+computed with a handful of array operations per n, and words are found where word and non-word characters
+meet. The Python loop is per batch, not per comment.
 """
 
 from __future__ import annotations

@@ -106,7 +106,11 @@ def test_the_kernel_leaves_what_it_cannot_fold_to_the_regular_expressions(text: 
 
 
 def test_most_benchmark_like_comments_are_folded_by_the_kernel() -> None:
-    texts = ["The Council met on Tuesday, and they said so!!", "j e w s run it", "caf\u00e9 \u2018ok\u2019"] * 10
+    texts = [
+        "The Council met on Tuesday, and they said so!!",
+        "j e w s run it",
+        "caf\u00e9 \u2018ok\u2019",
+    ] * 10
     _, regex_rows, _ = _kernel.fold_ascii(texts)
     assert len(regex_rows) == 10  # only the non-ASCII one
 
@@ -120,7 +124,10 @@ def test_unicode_folding_maps_each_character_as_its_translation_table_says(text:
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.text(alphabet=" \t\n\u1680\u3000\u00a0\u200b\x1c\x85ab\u00e9\U0001f600", max_size=40), st.integers(0, 8))
+@given(
+    st.text(alphabet=" \t\n\u1680\u3000\u00a0\u200b\x1c\x85ab\u00e9\U0001f600", max_size=40),
+    st.integers(0, 8),
+)
 def test_word_counts_are_str_split_counts(text: str, limit: int) -> None:
     assert (_kernel.more_words_than([text], limit) == [0]) == (len(text.split()) > limit)
 
@@ -132,7 +139,9 @@ LEXICON = {"zog": "conspiracy", "jewish lobby": "conspiracy", "kike": "slur", "o
 feature_texts = st.lists(
     st.one_of(
         st.sampled_from(list(LEXICON) + ["jewish", "lobby", "oy", "vey", "the", "a", "_"]),
-        st.sampled_from(["café", "naïve", "日本語", "中文", "😀", "👍🏽", "x" * 70, "é", " ", "  ", ",", "!!"]),
+        st.sampled_from(
+            ["café", "naïve", "日本語", "中文", "😀", "👍🏽", "x" * 70, "é", " ", "  ", ",", "!!"]
+        ),
         st.text(max_size=8),
     ),
     max_size=12,
@@ -171,7 +180,14 @@ def test_the_kernel_hashes_the_columns_training_sees(texts: list[str], which: in
 
 @pytest.mark.parametrize(
     "texts",
-    [[""], ["a"], ["😀"], ["zog"], ["the jewish lobby again", "oy vey", "kike", "日本語 and 中文"], ["x" * 3000]],
+    [
+        [""],
+        ["a"],
+        ["😀"],
+        ["zog"],
+        ["the jewish lobby again", "oy vey", "kike", "日本語 and 中文"],
+        ["x" * 3000],
+    ],
 )
 def test_the_kernel_hashes_edge_cases_as_training_does(texts: list[str]) -> None:
     featurizer = FEATURIZERS[0]
