@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from moderation import corpora, evaluation  # noqa: E402
+from moderation.metrics import flag_quality, precision_at_base_rate  # noqa: E402
 from moderation.moderator import Moderator  # noqa: E402
 from moderation.parsing import parse_file  # noqa: E402
 
@@ -67,7 +68,7 @@ def main() -> None:
     statements = evaluation.identity_statements(ROOT / "data" / "identity_templates.json")
     benign = [s for s in statements if not s.hateful]
     benign_flagged = flags([s.text for s in benign]).any(axis=1)
-    bias = evaluation.identity_bias(moderator.model, statements)
+    bias = evaluation.identity_bias(moderator, statements)
     worst = max(bias, key=lambda m: m.false_flag_rate)
     print(
         f"benign identity statements flagged: {benign_flagged.mean():.3f} of {len(benign)} "
@@ -82,7 +83,7 @@ def main() -> None:
     )
 
     article = " ".join(" ".join(parse_file(p).body) for p in sorted((ROOT / "seeds").glob("*.txt")))
-    frame = corpora.load_in_domain().to_pandas()
+    frame = corpora.load_in_domain()
     hate = frame[frame["hateful"] == 1]["text"].tolist()
     alone = flags(hate)[:, hateful]
     kept_texts = [t for t, f in zip(hate, alone, strict=True) if f]
@@ -102,27 +103,26 @@ def main() -> None:
     recall = flagged[truth].mean()
     false_positive_rate = flagged[~truth].mean()
     print(
-        f"in-domain test at a 5% hateful base rate: precision {evaluation.precision_at_base_rate(recall, false_positive_rate, 0.05):.3f} "
+        f"in-domain test at a 5% hateful base rate: precision {precision_at_base_rate(recall, false_positive_rate, 0.05):.3f} "
         f"recall {recall:.3f} (target precision >= 0.8)"
     )
 
     if args.data is None:
         print("corpora: ../shared/datasets not found; skipping DynaHate and corpus F1")
         return
-    dyna = corpora.load_corpus("dynahate_devtest", args.data).to_pandas()
+    dyna = corpora.load_corpus("dynahate_devtest", args.data)
     dyna_flags = flags(dyna["text"].tolist())[:, hateful]
     print(
         f"DynaHate accuracy (dev+test, {len(dyna)} rows): {(dyna_flags == (dyna['hateful'] == 1)).mean():.3f} (target >= 0.65)"
     )
     for corpus, label, target in TARGETS:
-        rows = corpora.load_corpus(corpus, args.data).to_pandas()
+        rows = corpora.load_corpus(corpus, args.data)
         rows = rows[(rows["split"] == "test") & (rows[label] >= 0)]
         column = labels.index(label)
         probabilities = moderator.probabilities(rows["text"].tolist())
         predicted = moderator.flags(probabilities)[:, column]
         truth = rows[label].to_numpy() == 1
-        tp = int((predicted & truth).sum())
-        f1 = 2 * tp / (predicted.sum() + truth.sum())
+        f1 = flag_quality(predicted, truth).f1
         print(
             f"{corpus:<30} {label:<12} F1 {f1:.3f} (was {target:.3f})  ROC-AUC {roc_auc_score(truth, probabilities[:, column]):.3f}"
         )

@@ -27,11 +27,12 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, precision_recall_curve
+from sklearn.metrics import precision_recall_curve
 
 from moderation import corpora
 from moderation.features import Featurizer
 from moderation.lexicon import Lexicon
+from moderation.metrics import f1, flag_quality
 from moderation.moderator import Moderator
 from moderation.normalize import normalize_many
 from moderation.training import featurize, fit_idf, sample_weights
@@ -50,14 +51,14 @@ C_GRID = (0.25, 1.0, 4.0, 16.0)
 
 def best_f1(truth: np.ndarray, scores: np.ndarray) -> float:
     precision, recall, _ = precision_recall_curve(truth, scores)
-    return float(np.max(2 * precision * recall / np.maximum(precision + recall, 1e-12)))
+    return float(np.max(f1(precision, recall)))
 
 
 def f1_at_best_dev_threshold(dev_truth, dev_scores, test_truth, test_scores) -> tuple[float, float]:
     precision, recall, cuts = precision_recall_curve(dev_truth, dev_scores)
-    f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
-    cut = cuts[int(np.argmax(f1))]
-    return float(np.max(f1)), float(f1_score(test_truth, test_scores >= cut))
+    dev_f1 = f1(precision[:-1], recall[:-1])
+    cut = cuts[int(np.argmax(dev_f1))]
+    return float(np.max(dev_f1)), flag_quality(test_scores >= cut, test_truth).f1
 
 
 def main() -> None:
@@ -69,14 +70,13 @@ def main() -> None:
     root = args.data or corpora.default_corpora_root()
     if root is None:
         raise SystemExit("no corpora root: pass --data or set $MODERATE_CORPORA")
-    frame = corpora.load_labelled_set(root, in_domain=True).to_pandas()
+    frame = corpora.load_labelled_set(root, in_domain=True)
     moderator = Moderator.load(args.model)
-    trainable = {name for name, info in corpora.CORPORA.items() if info.trainable} | {"in_domain"}
 
     normalized = normalize_many(frame["text"].tolist())
     split = frame["split"].to_numpy()
     source = frame["source"].to_numpy()
-    in_train = (split == "train") & np.isin(source, list(trainable))
+    in_train = (split == "train") & frame["source"].map(corpora.is_trainable).to_numpy(dtype=bool)
     featurizer = Featurizer(lexicon=Lexicon.load(ROOT / "data" / "lexicon.json").features())
     featurizer = fit_idf(featurizer, [normalized[i] for i in np.flatnonzero(in_train)])
     features = featurize(featurizer, normalized)
@@ -93,10 +93,10 @@ def main() -> None:
             continue
         truth = column == 1
         k = moderator.labels.index(label)
-        shipped_f1 = f1_score(truth[test], shipped[test, k] >= moderator.thresholds[label])
+        shipped_f1 = flag_quality(moderator.flags(shipped[test])[:, k], truth[test]).f1
         shipped_best = best_f1(truth[test], shipped[test, k])
         special, special_best = float("nan"), float("nan")
-        if corpus in trainable:
+        if corpora.is_trainable(corpus):
             train = known & (split == "train")
             dev = known & (split == "dev")
             weights = sample_weights(train, truth, source, 1.0, {})

@@ -8,9 +8,10 @@ Data flows one way: ``reading -> parsing -> normalize -> features -> model -> mo
 ()
 """
 
-from moderation.errors import DataError, InputError, ModelError, ModerateError
+from moderation.errors import DataError, InputError, ModelError, ModerateError, ThresholdError
 from moderation.moderator import Moderator
 from moderation.parsing import parse, parse_file
+from moderation.thresholds import Thresholds
 from moderation.types import (
     LABELS,
     Article,
@@ -38,6 +39,8 @@ __all__ = [
     "Moderator",
     "Reason",
     "Scores",
+    "ThresholdError",
+    "Thresholds",
     "__version__",
     "parse",
     "parse_file",

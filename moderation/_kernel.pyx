@@ -774,6 +774,8 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
         and kind.tp_dictoffset == 0
     ):
         raise TypeError("record must be a tuple subclass with no attributes of its own")
+    if len(getattr(record, "_fields", ())) != 4:
+        raise TypeError("record must be a named tuple of (probability, flagged, threshold, reasons)")
     if flags.shape[0] != n or flags.shape[1] != k or len(thresholds) != k or len(labels) != k:
         raise ValueError("labels, probabilities, flags and thresholds must agree in shape")
     for j in range(k):

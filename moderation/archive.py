@@ -116,10 +116,10 @@ def score_frame(
     columns: dict[str, object] = {}
     if id_column is not None:
         columns["id"] = pd.array([None if _missing(v) else str(v) for v in frame[id_column]], dtype="string")
-    thresholds = moderator.thresholds
+    flags = moderator.flags(probabilities)  # an unscored row's NaN flags nothing; it becomes NA below
     for k, label in enumerate(moderator.labels):
         columns[f"{label}_probability"] = probabilities[:, k]
-        flagged = pd.array(probabilities[:, k] >= thresholds[label], dtype="boolean")
+        flagged = pd.array(flags[:, k], dtype="boolean")
         flagged[~scored] = pd.NA
         columns[f"{label}_flagged"] = flagged
     columns["error"] = pd.array(errors, dtype="string")

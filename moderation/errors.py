@@ -15,3 +15,15 @@ class ModelError(ModerateError):
 
 class DataError(ModerateError):
     """A labelled corpus or data file that is missing or malformed."""
+
+
+class ThresholdError(InputError, ValueError):
+    """A flag threshold that names no label of the model, or is not a number between 0 and 1.
+
+    Also a ValueError: a bad argument to the Python API, reported like any other bad input on the command line.
+    """
+
+    def __init__(self, assignment: str, problem: str):
+        super().__init__(f"threshold {assignment}: {problem}")
+        self.assignment = assignment
+        self.problem = problem

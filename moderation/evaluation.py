@@ -1,5 +1,6 @@
-"""Metrics per corpus and label: precision, recall and F1 at the model's thresholds, and ROC-AUC; precision
-at a real comment section's base rate; false flags and unintended-bias AUCs per identity.
+"""Metrics per corpus and label: precision, recall and F1 of a Moderator's flags (its thresholds and the label
+hierarchy), and ROC-AUC; precision at a real comment section's base rate; false flags and unintended-bias AUCs
+per identity. The measures themselves are defined in :mod:`moderation.metrics`.
 
 Every corpus is scored separately, because one pooled number hides exactly what matters here: a model can
 look fine on a union of Twitter sets while missing the antisemitism that one corpus is about. Corpora are
@@ -10,13 +11,14 @@ base rate of a few percent (``base_rate``): what a moderator's queue would hold.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from moderation.errors import DataError
+from moderation.metrics import flag_quality, precision_at_base_rate
 from moderation.model import LinearModel
 from moderation.moderator import Moderator
 from moderation.training import LabelledTexts
@@ -69,30 +71,28 @@ class Evaluation:
 
 
 def evaluate(
-    model: LinearModel,
+    moderator: Moderator | LinearModel,
     data: LabelledTexts,
     *,
     split: str = "test",
-    thresholds: Mapping[str, float] | None = None,
     batch_size: int = 4096,
     base_rate: float = 0.05,
 ) -> Evaluation:
-    """Score ``data`` and measure each (corpus, label) with known labels and at least one positive."""
+    """Score ``data`` and measure each (corpus, label) with known labels and at least one positive, flagging
+    as ``moderator`` does (its thresholds and the label hierarchy); a LinearModel at its own thresholds."""
     from sklearn.metrics import roc_auc_score
 
+    moderator = _as_moderator(moderator)
     if len(data) == 0:
         return Evaluation(split, ())
-    probabilities = np.vstack(
-        [model.probabilities(data.texts[i : i + batch_size]) for i in range(0, len(data), batch_size)]
-    )
-    cut = np.array(
-        [(thresholds or {}).get(label, t) for label, t in zip(model.labels, model.thresholds, strict=True)]
-    )
+    probabilities = moderator.probabilities(data.texts, batch_size=batch_size)
+    flags = moderator.flags(probabilities)
+    thresholds = moderator.thresholds
     sources = np.array(data.sources)
     metrics = []
     for corpus in sorted(set(data.sources)):
         in_corpus = sources == corpus
-        for k, label in enumerate(model.labels):
+        for k, label in enumerate(moderator.labels):
             if label not in data.label_names:
                 continue
             column = data.labels[:, data.label_names.index(label)]
@@ -100,26 +100,23 @@ def evaluate(
             truth = column[known] == 1
             if not truth.any():
                 continue
-            predicted = probabilities[known, k] >= cut[k]
-            tp = int(np.sum(predicted & truth))
-            fp = int(np.sum(predicted & ~truth))
-            fn = int(np.sum(~predicted & truth))
-            precision = tp / (tp + fp) if tp + fp else 0.0
-            recall = tp / (tp + fn) if tp + fn else 0.0
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            quality = flag_quality(flags[known, k], truth)
             auc = float(roc_auc_score(truth, probabilities[known, k])) if not truth.all() else None
-            negatives = int((~truth).sum())
-            at_base_rate = precision_at_base_rate(recall, fp / negatives, base_rate) if negatives else None
+            at_base_rate = (
+                precision_at_base_rate(quality.recall, quality.false_positive_rate, base_rate)
+                if not truth.all()
+                else None
+            )
             metrics.append(
                 LabelMetrics(
                     corpus,
                     label,
                     int(known.sum()),
                     int(truth.sum()),
-                    float(cut[k]),
-                    precision,
-                    recall,
-                    f1,
+                    thresholds[label],
+                    quality.precision,
+                    quality.recall,
+                    quality.f1,
                     auc,
                     at_base_rate,
                 )
@@ -128,18 +125,16 @@ def evaluate(
 
 
 def flag_accuracy(
-    model: LinearModel, texts: Sequence[str], truth: np.ndarray, label: str = "hateful"
+    moderator: Moderator | LinearModel, texts: Sequence[str], truth: np.ndarray, label: str = "hateful"
 ) -> float:
-    """Share of ``texts`` whose ``label`` flag (at the model's threshold, hierarchy included) equals ``truth``."""
-    moderator = Moderator(model)
-    flagged = moderator.flags(moderator.probabilities(texts))[:, model.labels.index(label)]
+    """Share of ``texts`` whose ``label`` flag (as ``moderator`` flags, hierarchy included) equals ``truth``."""
+    moderator = _as_moderator(moderator)
+    flagged = moderator.flags(moderator.probabilities(texts))[:, moderator.labels.index(label)]
     return float(np.mean(flagged == np.asarray(truth, dtype=bool))) if len(texts) else 0.0
 
 
-def precision_at_base_rate(recall: float, false_positive_rate: float, base_rate: float) -> float:
-    """Precision where positives are ``base_rate`` of all rows, from the rates measured on any mix."""
-    flagged = base_rate * recall + (1.0 - base_rate) * false_positive_rate
-    return base_rate * recall / flagged if flagged > 0 else 0.0
+def _as_moderator(scorer: Moderator | LinearModel) -> Moderator:
+    return scorer if isinstance(scorer, Moderator) else Moderator(scorer)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -199,15 +194,16 @@ def identity_statements(path: str | Path) -> list[IdentityStatement]:
 
 
 def identity_bias(
-    model: LinearModel, statements: Sequence[IdentityStatement], thresholds: Mapping[str, float] | None = None
+    moderator: Moderator | LinearModel, statements: Sequence[IdentityStatement]
 ) -> tuple[IdentityMetrics, ...]:
-    """:class:`IdentityMetrics` for each identity of ``statements``, in order of first appearance."""
+    """:class:`IdentityMetrics` for each identity of ``statements``, in order of first appearance, flagged as
+    ``moderator`` flags (a LinearModel: at its own thresholds)."""
     from sklearn.metrics import roc_auc_score
 
-    moderator = Moderator(model, thresholds=thresholds)
+    moderator = _as_moderator(moderator)
     probabilities = moderator.probabilities([s.text for s in statements])
     flagged = moderator.flags(probabilities).any(axis=1)
-    hate_score = probabilities[:, model.labels.index("hateful")]
+    hate_score = probabilities[:, moderator.labels.index("hateful")]
     hateful = np.array([s.hateful for s in statements])
     identities = np.array([s.identity for s in statements])
 

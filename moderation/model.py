@@ -23,10 +23,11 @@ import hashlib
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -37,8 +38,9 @@ from moderation import windows
 from moderation.errors import ModelError
 from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
-from moderation.normalize import normalize_many, readable
-from moderation.types import IMPLIED_BY, Reason
+from moderation.metrics import platt
+from moderation.normalize import NormalizedText, normalize_many, readable
+from moderation.types import IMPLIED_BY, TARGETED_LABELS, Reason
 
 FORMAT = "moderate-linear"
 FORMAT_VERSION = 1
@@ -52,6 +54,7 @@ MAX_WEIGHTS_BYTES = 200 * 2**20  # refuse absurd arrays before allocating them
 class Assessment:
     """A batch scored once: probabilities, and what exact explanations need to find their evidence."""
 
+    texts: Sequence[str]  # as scored, raw: reasons' spans index these
     normalized: list[str]
     windows: windows.Windows
     probabilities: np.ndarray  # (n_texts, n_labels), calibrated, the label hierarchy applied
@@ -72,6 +75,10 @@ class LinearModel:
     thresholds: np.ndarray  # (n_labels,)
     info: Mapping = field(default_factory=dict)  # training data, licenses, metrics: the model card's facts
     window_words: int = 32  # texts longer than this are also scored in windows (moderation.windows)
+    window_targets: frozenset[str] = frozenset()
+    """Words naming a group (:func:`moderation.windows.naming`): a window short of the whole text that names
+    none (nor a lexicon phrase) needs ``window_target_margin`` more logit to speak for the targeted labels."""
+    window_target_margin: float = 0.0
     _table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
 
     def __post_init__(self) -> None:
@@ -80,6 +87,20 @@ class LinearModel:
             raise ModelError(
                 f"window_words must be a whole number from 1 to 10000, got {self.window_words!r}"
             )
+        targets = self.window_targets
+        if (
+            not isinstance(targets, (frozenset, set, tuple, list))
+            or len(targets) > _MAX_TARGETS
+            or not all(isinstance(t, str) and _TARGET_WORD.fullmatch(t) for t in targets)
+        ):
+            raise ModelError(
+                f"window_targets must be at most {_MAX_TARGETS} lower-case words of up to 40 letters or digits"
+            )
+        object.__setattr__(self, "window_targets", frozenset(targets))
+        margin = self.window_target_margin
+        if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 100:
+            raise ModelError(f"window_target_margin must be a number from 0 to 100, got {margin!r}")
+        object.__setattr__(self, "window_target_margin", float(margin))
         weights = np.asarray(self.weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape != (self.featurizer.n_features, n_labels):
             raise ModelError(
@@ -107,7 +128,8 @@ class LinearModel:
         """The same model with more manifest facts (metrics measured after training, say)."""
         return LinearModel(
             self.labels, self.featurizer, self.lexicon, self.weights, self.intercepts, self.calibration,
-            self.thresholds, {**self.info, **extra}, self.window_words,
+            self.thresholds, {**self.info, **extra}, self.window_words, self.window_targets,
+            self.window_target_margin,
         )  # fmt: skip
 
     # -- scoring ---------------------------------------------------------------------------------------------
@@ -132,15 +154,14 @@ class LinearModel:
                     higher = probabilities[:, j] > probabilities[:, k]
                     probabilities[higher, k] = probabilities[higher, j]
                     sources[higher, k] = sources[higher, j]
-        return Assessment(normalized, split, probabilities, winners, sources)
+        return Assessment(texts, normalized, split, probabilities, winners, sources)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities (n_texts x n_labels) of raw comment texts, the label hierarchy applied."""
         return self.assess(texts).probabilities
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
-        z = logits * self.calibration[:, 0] + self.calibration[:, 1]
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        return platt(logits, self.calibration[:, 0], self.calibration[:, 1])
 
     def _window_logits(self, split: windows.Windows) -> tuple[np.ndarray, np.ndarray]:
         """Per text, each label's highest window logit, and the index of the window it came from."""
@@ -151,6 +172,10 @@ class LinearModel:
         )
         if split.one_per_text:
             return window_logits, np.tile(split.first[:, None], (1, len(self.labels)))
+        targeted = [k for k, label in enumerate(self.labels) if label in TARGETED_LABELS]
+        if self.window_targets and self.window_target_margin and targeted:
+            silent = ~windows.naming(split, self.window_targets, frozenset(self.featurizer.lexicon))
+            window_logits[np.ix_(silent, targeted)] -= self.window_target_margin
         best = np.maximum.reduceat(window_logits, split.first, axis=0)
         winners = np.empty(best.shape, dtype=np.int64)
         for k in range(len(self.labels)):
@@ -180,7 +205,9 @@ class LinearModel:
 
         A word's weight includes the character n-grams inside it and its lexicon feature; a word pair's, its own
         feature and the character n-grams that span both words. Their weights are shares of the calibrated
-        logit (before the calibration offset), and all of them, with the intercept, add up to the score.
+        logit (before the calibration offset), and all of them, with the intercept, add up to the score. Each
+        reason's spans say where it stands in the raw text: the deciding windows are normalized again, tracking
+        offsets, which only the texts explained pay for.
         """
         n_texts, n_labels = assessment.probabilities.shape
         results: list[dict[str, list[Reason]]] = [
@@ -197,9 +224,16 @@ class LinearModel:
         unique_windows, position = np.unique(window_of, return_inverse=True)
         asked = np.zeros((len(unique_windows), n_labels), dtype=bool)
         asked[position, decided_by] = True
-        explained = self._explain_normalized(
-            [assessment.windows.texts[w] for w in unique_windows.tolist()], top=top, wanted=asked
-        )
+        explained_windows = unique_windows.tolist()
+        window_texts = [assessment.windows.texts[w] for w in explained_windows]
+
+        def offsets(at: int) -> NormalizedText | None:
+            # Should a window not normalize to the text explained, its reasons keep no spans rather than wrong
+            # ones (tests/test_normalize.py proves normalize_with_offsets equals normalize).
+            mapped = assessment.windows.offsets(assessment.texts, explained_windows[at])
+            return mapped if mapped.text == window_texts[at] else None
+
+        explained = self._explain_normalized(window_texts, top=top, wanted=asked, offsets=offsets)
         for row, label, source, at in zip(
             rows.tolist(), labels.tolist(), decided_by.tolist(), position.tolist(), strict=True
         ):
@@ -207,9 +241,16 @@ class LinearModel:
         return results
 
     def _explain_normalized(
-        self, normalized: Sequence[str], *, top: int, wanted: np.ndarray
+        self,
+        normalized: Sequence[str],
+        *,
+        top: int,
+        wanted: np.ndarray,
+        offsets: Callable[[int], NormalizedText | None],
     ) -> list[dict[str, list[Reason]]]:
-        """Reasons for normalized texts, vectorised: Python work only for the reasons returned."""
+        """Reasons for normalized texts, vectorised: Python work only for the reasons returned. ``offsets(i)``
+        maps ``normalized[i]`` back to the raw text, for the reasons' spans (None: no spans); it is asked once
+        per text with reasons."""
         occ = self.featurizer.occurrences(normalized, positions=True)
         results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in normalized]
         if len(occ) == 0 or top <= 0:
@@ -248,7 +289,8 @@ class LinearModel:
         key_ends = key_starts + keys % width
         key_rows = np.empty(len(keys), dtype=np.int64)
         key_rows[inverse] = occ.rows  # spans never cross texts, so every occurrence of a key has one row
-        for k, label in enumerate(self.labels):
+        kept = []
+        for k in range(len(self.labels)):
             totals = np.bincount(inverse, weights=contributions[:, k], minlength=len(keys))
             order = np.lexsort((-totals, key_rows))
             ranked_rows = key_rows[order]
@@ -256,20 +298,58 @@ class LinearModel:
             # Twice as many candidates as wanted: spans with the same text ("!!" twice) are merged below.
             keep = order[((np.arange(len(order)) - first) < 2 * top) & (totals[order] > 0)]
             keep = keep[wanted[key_rows[keep], k]]
-            rows = key_rows[keep]
-            begins = np.maximum(key_starts[keep] - row_offsets[rows], 0)
-            finishes = key_ends[keep] - row_offsets[rows]
-            merged: dict[int, dict[str, float]] = {}
-            for row, begin, finish, weight in zip(
-                rows.tolist(), begins.tolist(), finishes.tolist(), totals[keep].tolist(), strict=True
+            kept.append((keep, totals[keep]))
+        # Each span kept for any label is read once: its n-gram, and where it stands in the raw text (found in
+        # its text normalized again with offsets, its edges' spaces left out).
+        every = np.unique(np.concatenate([keep for keep, _ in kept]))
+        rows = key_rows[every]
+        begins = np.maximum(key_starts[every] - row_offsets[rows], 0)
+        finishes = key_ends[every] - row_offsets[rows]
+        ngram_of: dict[int, str] = {}
+        spans_of: dict[int, tuple[tuple[int, int]]] = {}  # shared by every reason the span is part of
+        mapped: dict[int, NormalizedText | None] = {}
+        for key, row, begin, finish in zip(
+            every.tolist(), rows.tolist(), begins.tolist(), finishes.tolist(), strict=True
+        ):
+            found = normalized[row][begin:finish]
+            stripped = found.strip()
+            ngram_of[key] = ngram = readable(stripped)
+            if not ngram:
+                continue
+            if row not in mapped:
+                mapped[row] = offsets(row)
+            if mapped[row] is not None:
+                if found[0].isspace():
+                    begin += len(found) - len(found.lstrip())
+                spans_of[key] = (mapped[row].raw_span(begin, begin + len(stripped)),)
+        # Reasons are built for every flagged comment, so this loop allocates as little as it can: the garbage
+        # collector walks every scored result each time enough new objects pile up.
+        for label, (keep, weights) in zip(self.labels, kept, strict=True):
+            merged: dict[int, dict[str, float]] = {}  # row -> n-gram -> weight
+            first: dict[int, dict[str, int]] = {}  # row -> n-gram -> its first span (key)
+            again: dict[tuple[int, str], list[int]] = {}  # (row, n-gram) -> its other spans, when said twice
+            for key, row, weight in zip(
+                keep.tolist(), key_rows[keep].tolist(), weights.tolist(), strict=True
             ):
-                ngram = readable(normalized[row][begin:finish].strip())
-                if ngram:
-                    by_text = merged.setdefault(row, {})
-                    by_text[ngram] = by_text.get(ngram, 0.0) + weight
+                ngram = ngram_of[key]
+                if not ngram:
+                    continue
+                by_text = merged.get(row)
+                if by_text is None:
+                    merged[row] = {ngram: weight}
+                    first[row] = {ngram: key}
+                elif ngram in by_text:
+                    by_text[ngram] += weight
+                    again.setdefault((row, ngram), []).append(key)
+                else:
+                    by_text[ngram] = weight
+                    first[row][ngram] = key
             for row, by_text in merged.items():
                 ranked = sorted(by_text.items(), key=lambda item: -item[1])[:top]
-                results[row][label] = [Reason(ngram, weight) for ngram, weight in ranked]
+                results[row][label] = [
+                    Reason(ngram, weight, _spans(first[row][ngram], again.get((row, ngram)), spans_of))
+                    for ngram, weight in ranked
+                ]
         return results
 
     # -- persistence -----------------------------------------------------------------------------------------
@@ -287,7 +367,11 @@ class LinearModel:
                 "idf": self.featurizer.idf is not None,
                 "norm_smoothing": list(self.featurizer.norm_smoothing),
             },
-            "scoring": {"window_words": self.window_words},
+            "scoring": {
+                "window_words": self.window_words,
+                "window_targets": sorted(self.window_targets),
+                "window_target_margin": self.window_target_margin,
+            },
             "intercepts": dict(zip(self.labels, self.intercepts.tolist(), strict=True)),
             "calibration": {
                 label: {"slope": a, "offset": b}
@@ -369,7 +453,7 @@ class LinearModel:
                     f"{root / name}: SHA-256 does not match the manifest (file changed or truncated)"
                 )
             contents[name] = data
-        labels, featurizer_args, window_words, intercepts, calibration, thresholds = _checked_manifest(
+        labels, featurizer_args, scoring, intercepts, calibration, thresholds = _checked_manifest(
             manifest, manifest_path
         )
         try:
@@ -388,9 +472,16 @@ class LinearModel:
         except ValueError as error:
             raise ModelError(f"{manifest_path}: bad feature settings ({error})") from None
         info = {key: value for key, value in manifest.items() if key not in _MANIFEST_KEYS}
-        return cls(
-            labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, window_words
-        )
+        return cls(labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, *scoring)
+
+
+def _spans(
+    key: int, more: list[int] | None, spans_of: dict[int, tuple[tuple[int, int]]]
+) -> tuple[tuple[int, int], ...]:
+    """The raw spans of a reason made of span ``key`` (and ``more``), in order; none for spans not mapped."""
+    if more is None:
+        return spans_of.get(key, ())
+    return tuple(sorted({span for k in (key, *more) for span in spans_of.get(k, ())}))
 
 
 MAX_MANIFEST_BYTES = 4 * 2**20
@@ -398,6 +489,8 @@ MAX_LEXICON_BYTES = 16 * 2**20
 #: What a model directory may hold: its three files and the model card `moderate train` writes beside them.
 _MODEL_DIRECTORY_FILES = frozenset({MANIFEST, WEIGHTS, LEXICON, "README.md"})
 _MAX_LABELS = 64
+_MAX_TARGETS = 10_000
+_TARGET_WORD = re.compile(r"[a-z0-9]{1,40}")
 _MAX_FEATURES = 2**24
 
 
@@ -493,6 +586,15 @@ def _checked_manifest(manifest: dict, path: Path):
     window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None
     if isinstance(window_words, bool) or not isinstance(window_words, int) or not 1 <= window_words <= 10_000:
         raise ModelError(f"{path}: scoring.window_words must be a whole number from 1 to 10000")
+    window_targets = scoring.get("window_targets", [])
+    if (
+        not isinstance(window_targets, list)
+        or len(window_targets) > _MAX_TARGETS
+        or not all(isinstance(t, str) and _TARGET_WORD.fullmatch(t) for t in window_targets)
+    ):
+        raise ModelError(
+            f"{path}: scoring.window_targets must be a list of at most {_MAX_TARGETS} lower-case words"
+        )
     per_label = {}
     for key in ("intercepts", "calibration", "thresholds"):
         values = manifest.get(key)
@@ -511,7 +613,15 @@ def _checked_manifest(manifest: dict, path: Path):
     thresholds = [
         _number(per_label["thresholds"][label], f"{path}: thresholds.{label}", 0.0, 1.0) for label in labels
     ]
-    return tuple(labels), featurizer_args, window_words, intercepts, calibration, thresholds
+    margin = scoring.get("window_target_margin", 0.0)
+    if isinstance(margin, bool) or not isinstance(margin, int | float):
+        raise ModelError(f"{path}: scoring.window_target_margin must be a number from 0 to 100")
+    scoring_args = (
+        window_words,
+        frozenset(window_targets),
+        _number(margin, f"{path}: scoring.window_target_margin", 0.0, 100.0),
+    )
+    return tuple(labels), featurizer_args, scoring_args, intercepts, calibration, thresholds
 
 
 def _read_weights(data: bytes, path: Path, n_features: int, n_labels: int, with_idf: bool):

@@ -1,24 +1,41 @@
 """Moderator: a loaded model turned into typed results, for texts, batches and parsed articles.
 
-The one object integrators hold. It is immutable (thresholds are changed by making a new Moderator that shares
-the weights) and safe to share across threads: scoring allocates only local arrays.
+The one object integrators hold. It is immutable (thresholds, a :class:`Thresholds` value, are changed by
+making a new Moderator that shares the weights) and safe to share across threads: scoring allocates only
+local arrays.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from enum import Enum
+from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from moderation import _kernel
 from moderation.errors import ModelError
 from moderation.model import LinearModel
-from moderation.types import IMPLIED_BY, Article, LabelScore, ModeratedArticle, ModeratedComment, Scores
+from moderation.parsing.comments import BadLine, CommentLine
+from moderation.thresholds import Thresholds
+from moderation.types import Article, LabelScore, ModeratedArticle, ModeratedComment, Scores
 
 MODEL_ENV = "MODERATE_MODEL"
-EXPLAIN_CHOICES = ("flagged", "all", "none")
+
+
+class Explain(str, Enum):
+    """Which labels get reasons: the flagged ones (explaining costs a pass over the text, so only flags pay
+    for it), all of them, or none (fastest)."""
+
+    flagged = "flagged"
+    all = "all"
+    none = "none"
+
+
+EXPLAIN_CHOICES = tuple(choice.value for choice in Explain)
 
 
 def _unexplained_scores(
@@ -26,7 +43,11 @@ def _unexplained_scores(
 ) -> list[Scores]:
     """Scores without reasons for a batch, built in C: a Python loop per label costs more than scoring."""
     rows = _kernel.label_scores(
-        LabelScore, labels, np.ascontiguousarray(probabilities), flags.view(np.uint8), thresholds
+        LabelScore,
+        labels,
+        np.ascontiguousarray(probabilities),
+        np.ascontiguousarray(flags).view(np.uint8),
+        thresholds,
     )
     return list(map(Scores, rows))
 
@@ -44,24 +65,32 @@ def default_model_path() -> Path:
     )
 
 
+class ScoredLines(NamedTuple):
+    """One batch of a comment stream: its comments and their scores, in order, and its bad lines."""
+
+    comments: list[CommentLine]
+    bad: list[BadLine]
+    scores: list[Scores]
+
+
 class Moderator:
     """Scores comments with a loaded model. Load once with :meth:`load`; share freely across threads."""
 
     __slots__ = ("_model", "_thresholds", "_path")
 
     def __init__(
-        self, model: LinearModel, *, thresholds: Mapping[str, float] | None = None, path: Path | None = None
+        self,
+        model: LinearModel,
+        *,
+        thresholds: Thresholds | Mapping[str, float] | Iterable[str] | None = None,
+        path: Path | None = None,
     ):
-        thresholds_array = np.array(model.thresholds, dtype=np.float64)
-        for label, value in (thresholds or {}).items():
-            if label not in model.labels:
-                raise ValueError(f"unknown label {label!r}; the model's labels are {', '.join(model.labels)}")
-            if not 0.0 <= float(value) <= 1.0:
-                raise ValueError(f"threshold for {label} must be between 0 and 1, got {value}")
-            thresholds_array[model.labels.index(label)] = float(value)
-        thresholds_array.setflags(write=False)
+        """``thresholds``: the model's own, with these changed (a mapping or ``label=value`` strings)."""
+        chosen = Thresholds(dict(zip(model.labels, model.thresholds.tolist(), strict=True)))
+        if thresholds is not None:
+            chosen = chosen.replace(thresholds)
         object.__setattr__(self, "_model", model)
-        object.__setattr__(self, "_thresholds", thresholds_array)
+        object.__setattr__(self, "_thresholds", chosen)
         object.__setattr__(self, "_path", path)
 
     def __setattr__(self, name, value):  # immutable: share across threads without locks
@@ -80,8 +109,8 @@ class Moderator:
         return self._model.labels
 
     @property
-    def thresholds(self) -> dict[str, float]:
-        return dict(zip(self._model.labels, self._thresholds.tolist(), strict=True))
+    def thresholds(self) -> Thresholds:
+        return self._thresholds
 
     @property
     def manifest(self) -> dict:
@@ -96,10 +125,10 @@ class Moderator:
     def path(self) -> Path | None:
         return self._path
 
-    def with_thresholds(self, overrides: Mapping[str, float]) -> Moderator:
-        """A new Moderator sharing this one's weights, with some thresholds replaced."""
-        merged = {**self.thresholds, **overrides}
-        return Moderator(self._model, thresholds=merged, path=self._path)
+    def with_thresholds(self, changes: Thresholds | Mapping[str, float] | Iterable[str]) -> Moderator:
+        """A new Moderator sharing this one's weights, with some thresholds changed: a mapping, or
+        ``label=value`` strings; a ThresholdError (a ValueError) names a bad one."""
+        return Moderator(self._model, thresholds=self._thresholds.replace(changes), path=self._path)
 
     # -- scoring ---------------------------------------------------------------------------------------------
 
@@ -116,20 +145,19 @@ class Moderator:
     def flags(self, probabilities: np.ndarray) -> np.ndarray:
         """Which labels each row of ``probabilities`` is flagged with: at or over its threshold, or implied by a
         flagged label (an antisemitic flag always comes with a hateful one)."""
-        flags = probabilities >= self._thresholds
-        labels = self._model.labels
-        for k, label in enumerate(labels):
-            for implied_by in IMPLIED_BY.get(label, ()):
-                if implied_by in labels:
-                    flags[:, k] |= flags[:, labels.index(implied_by)]
-        return flags
+        return self._thresholds.flags(probabilities)
 
     def score(self, text: str, *, reasons: int = 5) -> Scores:
         """Score one comment: probability, flag and the ``reasons`` strongest n-grams for every label."""
         return self.score_many([text], reasons=reasons, explain="all")[0]
 
     def score_many(
-        self, texts: Sequence[str], *, batch_size: int = 1024, reasons: int = 5, explain: str = "flagged"
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 1024,
+        reasons: int = 5,
+        explain: Explain | str = Explain.flagged,
     ) -> list[Scores]:
         """Score many comments, vectorised per batch of ``batch_size``.
 
@@ -142,7 +170,7 @@ class Moderator:
             raise ValueError("batch_size must be at least 1")
         texts = list(texts)
         labels = self._model.labels
-        thresholds = self._thresholds.tolist()
+        thresholds = self._thresholds.array.tolist()
         results: list[Scores] = []
         for start in range(0, len(texts), batch_size):
             batch = texts[start : start + batch_size]
@@ -175,7 +203,26 @@ class Moderator:
                 )
         return results
 
-    def moderate(self, article: Article, *, reasons: int = 5, explain: str = "flagged") -> ModeratedArticle:
+    def score_stream(
+        self,
+        lines: Iterable[CommentLine | BadLine],
+        *,
+        batch_size: int = 2048,
+        reasons: int = 5,
+        explain: Explain | str = Explain.flagged,
+    ) -> Iterator[ScoredLines]:
+        """Score a comment stream (:func:`moderation.parsing.comments.read_comment_lines`) ``batch_size``
+        lines at a time, so a stream of any length runs in flat memory; bad lines come back unscored."""
+        lines = iter(lines)
+        while batch := list(islice(lines, batch_size)):
+            comments = [line for line in batch if not isinstance(line, BadLine)]
+            bad = [line for line in batch if isinstance(line, BadLine)]
+            scores = self.score_many([c.text for c in comments], reasons=reasons, explain=explain)
+            yield ScoredLines(comments, bad, scores)
+
+    def moderate(
+        self, article: Article, *, reasons: int = 5, explain: Explain | str = Explain.flagged
+    ) -> ModeratedArticle:
         """Score every comment of a parsed article, keeping author and position."""
         scores = self.score_many([c.text for c in article.comments], reasons=reasons, explain=explain)
         return ModeratedArticle(

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from moderation import _kernel
 
@@ -204,7 +205,7 @@ def _fold_unicode(text: str) -> str:
     # lower() before the table: it can surface confusables ("Е" -> "е"). NUL, our batch separator, goes too.
     # ``text.translate(_TRANSLATION).replace(_SEPARATOR, " ")``, done by a pattern that finds the few characters
     # that change: str.translate looks every character up in a dict, which cost more than all the rest here.
-    text = _FOLDABLE.sub(_fold_character, unicodedata.normalize("NFKD", text).lower())
+    text = _FOLDABLE.sub(_folded, unicodedata.normalize("NFKD", text).lower())
     return _COMBINING.sub("", text)
 
 
@@ -225,7 +226,7 @@ _FOLDS = {chr(code): value or "" for code, value in _TRANSLATION.items()} | {_SE
 _FOLDABLE = re.compile(_character_class([ord(c) for c in _FOLDS]))
 
 
-def _fold_character(match: re.Match[str]) -> str:
+def _folded(match: re.Match[str]) -> str:
     return _FOLDS[match.group()]
 
 
@@ -250,3 +251,245 @@ def _spaced(match: re.Match[str]) -> str:
 def _leet(match: re.Match[str]) -> str:
     found = match.group(0)
     return found[0] + found[1:].translate(_LEET_TABLE)
+
+
+# -- Offsets back into the raw text -------------------------------------------------------------------------
+#
+# Explanations name stretches of the normalized text; a report highlights them in the comment as written. The
+# tracked path below applies the rules above, in the same order and with the same patterns and replacement
+# functions, one text at a time, and carries for every character of the text so far the span of the raw text
+# that produced it. Only texts being explained pay for it; a property test holds it to `normalize` exactly.
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A text in canonical form and where it came from: ``text[i]`` was produced by ``raw[starts[i]:ends[i]]``.
+
+    Both offset sequences are non-decreasing, so a stretch of the text came from one stretch of the raw text.
+    They are ranges when the text is the raw text lower-cased and stripped (no garbage for the collector to
+    walk: most texts explained are like that), tuples otherwise.
+    """
+
+    text: str
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+    def raw_span(self, begin: int, end: int) -> tuple[int, int]:
+        """The span of the raw text that produced ``text[begin:end]`` (a non-empty stretch)."""
+        if not 0 <= begin < end <= len(self.text):
+            raise ValueError(
+                f"{begin}:{end} is not a non-empty stretch of a text of {len(self.text)} characters"
+            )
+        return self.starts[begin], self.ends[end - 1]
+
+
+def normalize_with_offsets(text: str, normalized: str | None = None) -> NormalizedText:
+    """:func:`normalize` of one text, with the span of ``text`` that each character of the result came from.
+
+    A character a rule rewrites maps to everything the rewritten stretch came from (``xxurl`` to the whole
+    URL); characters a rule only drops ("jeeeews", a combining accent, a zero-width space, the ``)))`` that
+    closes an echo) widen the span of the character kept before them. A caller that has ``normalize(text)``
+    already may pass it as ``normalized``: most texts are only lower-cased and stripped, and need no tracking.
+    """
+    if normalized is not None and text.isascii():
+        lowered = text.lower()
+        if lowered.strip() == normalized:
+            lead = len(lowered) - len(lowered.lstrip())
+            return NormalizedText(
+                normalized, range(lead, lead + len(normalized)), range(lead + 1, lead + len(normalized) + 1)
+            )
+    tracked = _Tracked(text, list(range(len(text))), list(range(1, len(text) + 1)))
+    # The steps of normalize_many, in its order: _fold_unicode (for the texts it folds), _fold, then
+    # _squeeze_phrases of the stripped text.
+    if not text.isascii() or _SEPARATOR in text:
+        folded = unicodedata.normalize("NFKD", text).lower().translate(_TRANSLATION)
+        # Character by character, the fold of the whole text, but where NFKD puts combining marks that several
+        # characters brought in order, and at a Greek final sigma: then it takes its steps one by one.
+        quick = tracked.sub(_NON_ASCII, _fold_character)
+        quick = quick.same_length(quick.text.lower().translate(_TRANSLATION))
+        if quick.text == folded:
+            tracked = quick
+        else:
+            decomposed = [unicodedata.normalize("NFKD", c) for c in text]
+            tracked = tracked.expand((decomposed, unicodedata.normalize("NFKD", text)))
+            tracked = tracked.lower()
+            tracked = tracked.expand(([c.translate(_TRANSLATION) for c in tracked.text], None))
+        tracked = tracked.same_length(tracked.text.replace(_SEPARATOR, _SPACE))
+        tracked = tracked.sub(_COMBINING, lambda m: "")
+    tracked = _Tracked(" ", [0], [0]).concat(tracked.lower())
+    tracked = tracked.sub(_ASCII_CONTROLS, lambda m: _SPACE)
+    text = tracked.text
+    if "http" in text or "www." in text:
+        tracked = tracked.sub(_URL, lambda m: f" {URL_TOKEN} ")
+    if "@" in text or "<user>" in text:
+        tracked = tracked.sub(_MENTION, _mention)
+    if "(((" in text or ")))" in text:
+        tracked = tracked.sub(_ECHO, _echo, copied_group=1)
+    if "$" in text:
+        tracked = tracked.sub(_DOLLAR, lambda m: m.group(0) if _preceded_by_word(m) else "s")
+    tracked = tracked.sub(_SPACED, _spaced)
+    tracked = tracked.sub(_LEET, _leet)
+    tracked = tracked.sub(_REPEATS, lambda m: m.group(0)[:2])
+    tracked = tracked.sub(_SPACES, lambda m: _SPACE)
+    text = tracked.text
+    lead = len(text) - len(text.lstrip())
+    tracked = tracked.slice(lead, lead + len(text.strip()))
+    words = tracked.text.split()
+    if len(set(words)) * 2 <= len(words):
+        end = tracked.ends[-1] if tracked.text else 0
+        spaced = tracked.concat(_Tracked(_SPACE, [end], [end]))
+        period = (spaced.text + spaced.text).find(spaced.text, 1)
+        if period < len(spaced.text):
+            spaced = spaced.slice(0, period)
+        tracked = spaced.sub(_PHRASE_REPEATS, lambda m: m.group(1))
+        tracked = tracked.slice(0, len(tracked.text.rstrip()))
+    return NormalizedText(tracked.text, tuple(tracked.starts), tuple(tracked.ends))
+
+
+_SPACE = " "
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_character(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKD", match.group(0)).lower().translate(_TRANSLATION)
+
+
+@dataclass(frozen=True)
+class _Tracked:
+    """A text on its way to canonical form and, per character, the raw span it came from."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    def slice(self, begin: int, end: int) -> _Tracked:
+        return _Tracked(self.text[begin:end], self.starts[begin:end], self.ends[begin:end])
+
+    def concat(self, other: _Tracked) -> _Tracked:
+        return _Tracked(self.text + other.text, self.starts + other.starts, self.ends + other.ends)
+
+    def same_length(self, converted: str) -> _Tracked:
+        """A conversion character for character: each keeps its span."""
+        return _Tracked(converted, self.starts, self.ends)
+
+    def lower(self) -> _Tracked:
+        lowered = self.text.lower()
+        if len(lowered) == len(self.text):
+            # Case mapping is per character but for Greek final sigma, which keeps the length: one to one.
+            return self.same_length(lowered)
+        return self.expand(([c.lower() for c in self.text], lowered))
+
+    def expand(self, converted: tuple[list[str], str | None]) -> _Tracked:
+        """Each character replaced by its piece (``pieces[i]`` for ``text[i]``), taking its span; a character
+        replaced by nothing widens the span of the one before. ``whole``, when given, is the conversion of the
+        whole text, which may differ from the pieces joined: NFKD puts a run of combining marks that several
+        characters brought in canonical order. Such a run maps as a whole to what brought it."""
+        pieces, whole = converted
+        joined = "".join(pieces)
+        if joined == self.text:
+            return self
+        starts: list[int] = []
+        ends: list[int] = []
+        for piece, start, end in zip(pieces, self.starts, self.ends, strict=True):
+            if piece:
+                starts += [start] * len(piece)
+                ends += [end] * len(piece)
+            elif ends:
+                ends[-1] = max(ends[-1], end)
+        expanded = _Tracked(joined, starts, ends)
+        if whole is None or whole == joined:
+            return expanded
+        if len(whole) != len(joined):  # not a reordering: align it as a rule's replacement
+            new_starts: list[int] = []
+            new_ends: list[int] = []
+            expanded._rewrite(0, len(joined), whole, new_starts, new_ends)
+            return _Tracked(whole, new_starts, new_ends)
+        index = 0
+        while index < len(whole):
+            if whole[index] == joined[index]:
+                index += 1
+                continue
+            begin = end = index
+            while begin > 0 and unicodedata.combining(whole[begin - 1]):
+                begin -= 1
+            while end < len(whole) and unicodedata.combining(whole[end]):
+                end += 1
+            end = max(end, index + 1)
+            low, high = min(starts[begin:end]), max(ends[begin:end])
+            starts[begin:end] = [low] * (end - begin)
+            ends[begin:end] = [high] * (end - begin)
+            index = end
+        return _Tracked(whole, starts, ends)
+
+    def sub(self, pattern: re.Pattern[str], replace, copied_group: int | None = None) -> _Tracked:
+        """``pattern.sub(replace, text)``, each replaced match mapped as :meth:`_rewrite` says. A replacement
+        that copies ``copied_group`` (stripped; its last occurrence in the replacement) maps it to the copied
+        characters, and what stands before and after it to the rest of the match before and after it."""
+        text, starts, ends = self.text, self.starts, self.ends
+        pieces: list[str] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = []
+        last = 0
+        for match in pattern.finditer(text):
+            replacement = replace(match)
+            if replacement == match.group(0):
+                continue
+            begin, end = match.span()
+            pieces += (text[last:begin], replacement)
+            new_starts += starts[last:begin]
+            new_ends += ends[last:begin]
+            copied = match.group(copied_group).strip() if copied_group and match.group(copied_group) else ""
+            if copied:
+                # Where the copy stands in the match (the group, less its spaces) and in the replacement.
+                inner = match.start(copied_group) + match.group(copied_group).find(copied)
+                at = replacement.rfind(copied)
+                self._rewrite(begin, inner, replacement[:at], new_starts, new_ends)
+                new_starts += starts[inner : inner + len(copied)]
+                new_ends += ends[inner : inner + len(copied)]
+                tail = replacement[at + len(copied) :]
+                if tail.isspace():
+                    # Only a space follows the copy: what closes the match (")))") belongs to the copy's end.
+                    self._rewrite(inner + len(copied), end, "", new_starts, new_ends)
+                    new_starts += [ends[end - 1]] * len(tail)
+                    new_ends += [ends[end - 1]] * len(tail)
+                else:
+                    self._rewrite(inner + len(copied), end, tail, new_starts, new_ends)
+            else:
+                self._rewrite(begin, end, replacement, new_starts, new_ends)
+            last = end
+        if not pieces:
+            return self
+        pieces.append(text[last:])
+        new_starts += starts[last:]
+        new_ends += ends[last:]
+        return _Tracked("".join(pieces), new_starts, new_ends)
+
+    def _rewrite(
+        self, begin: int, end: int, replacement: str, new_starts: list[int], new_ends: list[int]
+    ) -> None:
+        """Append the spans of ``replacement`` for ``text[begin:end]``. The characters it shares with the
+        original at either end keep their spans; the rest of it maps to all the rest of the original; when the
+        rest of it is empty, the rest of the original widens the span of the character before."""
+        found, starts, ends = self.text[begin:end], self.starts, self.ends
+        shared = min(len(found), len(replacement))
+        prefix = 0
+        while prefix < shared and found[prefix] == replacement[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < shared - prefix and found[-1 - suffix] == replacement[-1 - suffix]:
+            suffix += 1
+        new_starts += starts[begin : begin + prefix]
+        new_ends += ends[begin : begin + prefix]
+        rest_begin, rest_end = begin + prefix, end - suffix
+        inserted = len(replacement) - prefix - suffix
+        if inserted and rest_end > rest_begin:
+            new_starts += [starts[rest_begin]] * inserted
+            new_ends += [max(ends[rest_begin:rest_end])] * inserted
+        elif inserted:  # nothing of the original is left to map to: a point between its neighbours
+            point = ends[rest_begin - 1] if rest_begin > 0 else starts[rest_begin]
+            new_starts += [point] * inserted
+            new_ends += [point] * inserted
+        elif rest_end > rest_begin and new_ends:
+            new_ends[-1] = max(new_ends[-1], max(ends[rest_begin:rest_end]))
+        new_starts += starts[rest_end:end]
+        new_ends += ends[rest_end:end]

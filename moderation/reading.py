@@ -1,6 +1,7 @@
 """Bytes -> text: the size limit, the encoding, line ends, and refusing what is not text.
 
-Everything that reads user input goes through :func:`read_text` (a whole page: a path or ``-`` for
+:func:`collect_inputs` turns the paths a user names (files, folders, glob patterns, ``-``) into the files to
+read. Everything that reads user input goes through :func:`read_text` (a whole page: a path or ``-`` for
 stdin), :func:`read_lines` (a stream of comments, one per line, read piece by piece) or :func:`decode`
 (bytes already in hand, e.g. an HTTP body). They raise :class:`InputError` with a one-line message and never
 return undecoded or partially decoded text.
@@ -17,11 +18,12 @@ UTF-8; otherwise cp1252, the usual encoding of text that is "almost UTF-8" on th
 from __future__ import annotations
 
 import codecs
+import glob
 import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,10 @@ DEFAULT_MAX_BYTES = 20_000_000
 """The largest page :func:`read_text` accepts by default (one article page is far smaller)."""
 DEFAULT_MAX_LINE_BYTES = 1_000_000
 """The longest line :func:`read_lines` accepts by default (one comment is far shorter)."""
+PAGE_SUFFIXES = (".txt", ".html", ".htm")
+"""What a folder is searched for when it holds scraped pages."""
+COMMENT_STREAM_SUFFIXES = (".jsonl", ".ndjson", ".txt")
+"""What a folder is searched for when it holds comment streams (one comment per line, or JSONL)."""
 
 # Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
@@ -58,6 +64,68 @@ _NOT_REGULAR = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+
+@dataclass(frozen=True)
+class FailedInput:
+    """An input that could not be read (or named nothing), and the one-line reason."""
+
+    source: str
+    error: str
+
+
+def collect_inputs(
+    paths: Iterable[str], *, suffixes: tuple[str, ...] = PAGE_SUFFIXES, patterns: bool = True
+) -> tuple[list[str], list[FailedInput]]:
+    """Expand files, folders and glob patterns (``**`` recurses) into the files to read, each once even when
+    named twice, and the arguments that named nothing.
+
+    A file named outright is taken whatever its name, and so is ``-`` (stdin); a folder is walked for names
+    ending in ``suffixes``, skipping hidden files and folders and not following symbolic links. What is not a
+    regular file is left for the reader to refuse, in its own words. ``patterns=False`` takes each argument
+    as a name, as it is when a shell has expanded the patterns already (a file may be called ``[1].txt``).
+    """
+    files: list[str] = []
+    problems: list[FailedInput] = []
+    for argument in paths:
+        path = Path(argument)
+        if argument == "-" or (path.exists() and not path.is_dir()):
+            files.append(argument)
+        elif path.is_dir():
+            inside = _walk(path, suffixes)
+            if not inside:
+                problems.append(
+                    FailedInput(argument, f"{argument} is a directory with no {_names(suffixes)} file")
+                )
+            files += inside
+        elif patterns and glob.has_magic(argument):
+            matches = sorted(glob.glob(argument, recursive=True))
+            if not matches:
+                problems.append(FailedInput(argument, f"{argument}: no file matches this pattern"))
+            for match in matches:
+                files += _walk(Path(match), suffixes) if Path(match).is_dir() else [match]
+        else:
+            problems.append(FailedInput(argument, f"{argument}: no such file or directory"))
+    unique: dict[str, str] = {}
+    for file in files:
+        unique.setdefault(file if file == "-" else os.path.realpath(file), file)
+    return list(unique.values()), problems
+
+
+def _walk(directory: Path, suffixes: tuple[str, ...]) -> list[str]:
+    found = []
+    for root, folders, names in os.walk(directory):
+        folders[:] = sorted(folder for folder in folders if not folder.startswith("."))
+        found += [
+            os.path.join(root, name)
+            for name in sorted(names)
+            if not name.startswith(".") and name.lower().endswith(suffixes)
+        ]
+    return found
+
+
+def _names(suffixes: tuple[str, ...]) -> str:
+    return ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
 
 
 def read_text(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

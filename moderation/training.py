@@ -34,6 +34,7 @@ import numpy as np
 from moderation import __version__
 from moderation.features import Featurizer
 from moderation.lexicon import Lexicon
+from moderation.metrics import flag_quality
 from moderation.model import LinearModel
 from moderation.normalize import normalize_many
 from moderation.types import CORE_LABELS, LABELS
@@ -76,6 +77,10 @@ class TrainingConfig:
     min_dev_positives: int = 15
     norm_smoothing: tuple[float, float] = (1500.0, 300.0)
     window_words: int = 32
+    window_target_margin: float = 0.25
+    """Logit a window of a long comment that names no group (data/targets.json) gives up for the identity-hate
+    labels: the largest of 0.25, 0.5 and 1 that kept padded hate flagged (>= 95% in tests/test_judgement.py);
+    1 left 92%, and the coded antisemitism that names no one ("they control the money") lost its flag."""
     base_rates: Mapping[str, float] = field(
         default_factory=lambda: {
             "hateful": 0.05,
@@ -138,9 +143,8 @@ class LabelledTexts:
             )
 
     @classmethod
-    def from_dataset(cls, dataset, split: str | None = None, labels: Sequence[str] = LABELS) -> LabelledTexts:
-        """From a :mod:`moderation.corpora` dataset (a ``datasets.Dataset`` or anything with ``to_pandas``)."""
-        frame = dataset.to_pandas() if hasattr(dataset, "to_pandas") else dataset
+    def from_frame(cls, frame, split: str | None = None, labels: Sequence[str] = LABELS) -> LabelledTexts:
+        """From a labelled-set table of :mod:`moderation.corpora` (a pandas DataFrame), one split or all."""
         if split is not None:
             frame = frame[frame["split"] == split]
         return cls(
@@ -206,6 +210,7 @@ def fit(
     lexicon: Lexicon,
     config: TrainingConfig = TrainingConfig(),
     *,
+    window_targets: frozenset[str] = frozenset(),
     corpora: Mapping[str, Mapping] | None = None,
     progress: Progress | None = None,
 ) -> LinearModel:
@@ -253,7 +258,8 @@ def fit(
 
     uncalibrated = LinearModel(
         tuple(labels), featurizer, lexicon, weights, intercepts, [[1.0, 0.0]] * len(labels),
-        [0.5] * len(labels), window_words=config.window_words,
+        [0.5] * len(labels), window_words=config.window_words, window_targets=window_targets,
+        window_target_margin=config.window_target_margin,
     )  # fmt: skip
     calibrated, dev_report = calibrate(uncalibrated, dev, config)
     label_report = {label: {**f.report, **dev_report[label]} for label, f in zip(labels, fitted, strict=True)}
@@ -431,13 +437,9 @@ def choose_threshold(
     candidates = np.round(np.arange(0.05, 0.951, 0.01), 2)
     best = (0.95, 0.0, 0.0)
     for threshold in candidates:
-        predicted = probabilities >= threshold
-        true_positive = weights[predicted & truth].sum()
-        flagged = weights[predicted].sum()
-        precision = true_positive / flagged if flagged > 0 else 0.0
-        recall = true_positive / weights[truth].sum()
-        if precision >= target_precision - 1e-9:
-            return float(threshold), float(precision), float(recall)
-        if true_positive > 0 and precision >= best[1]:
-            best = (float(threshold), float(precision), float(recall))
+        quality = flag_quality(probabilities >= threshold, truth, weights)
+        if quality.precision >= target_precision - 1e-9:
+            return float(threshold), quality.precision, quality.recall
+        if quality.recall > 0 and quality.precision >= best[1]:
+            best = (float(threshold), quality.precision, quality.recall)
     return best

@@ -21,6 +21,9 @@ LABELS: tuple[str, ...] = (
 CORE_LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
 #: Each label's probability is never below any of these labels' (``antisemitic`` implies ``hateful``, hate and
 #: abuse are toxic): applied to probabilities and flags after scoring.
+#: Identity hate attacks a group, so it names one (or codes it): a window of a long comment counts for these
+#: labels only when it names a group (see :mod:`moderation.windows`); the whole comment always counts.
+TARGETED_LABELS: tuple[str, ...] = ("hateful", "antisemitic")
 IMPLIED_BY: dict[str, tuple[str, ...]] = {
     "hateful": ("antisemitic",),
     "toxicity": ("hateful", "antisemitic", "insult", "threat"),
@@ -81,7 +84,11 @@ class Reason(NamedTuple):
     """One n-gram and how much it pushed a label's score (its share of the calibrated logit)."""
 
     ngram: str
+    """The word or word pair in normalized form ("the j3ws" reads "the jews"), placeholders shown as written."""
     weight: float
+    spans: tuple[tuple[int, int], ...] = ()
+    """Where its occurrences in the deciding window stand in the comment as written: ``(start, end)`` offsets
+    into the scored text (Python string offsets), in order."""
 
 
 class LabelScore(NamedTuple):
@@ -114,13 +121,31 @@ class Scores:
     def flagged(self) -> bool:
         return any(score.flagged for score in self.labels.values())
 
+    @property
+    def driving_ngrams(self) -> tuple[str, ...]:
+        """The n-grams that pushed a flagged label up, strongest first within each label, without repeats."""
+        ngrams: dict[str, None] = {}
+        for score in self.labels.values():
+            if score.flagged:
+                for reason in score.reasons:
+                    if reason.weight > 0:
+                        ngrams.setdefault(reason.ngram)
+        return tuple(ngrams)
+
     def to_dict(self) -> dict:
         return {
             name: {
                 "probability": round(score.probability, 6),
                 "flagged": score.flagged,
                 "threshold": score.threshold,
-                "reasons": [{"ngram": r.ngram, "weight": round(r.weight, 6)} for r in score.reasons],
+                "reasons": [
+                    {
+                        "ngram": r.ngram,
+                        "weight": round(r.weight, 6),
+                        "spans": [list(span) for span in r.spans],
+                    }
+                    for r in score.reasons
+                ],
             }
             for name, score in self.labels.items()
         }

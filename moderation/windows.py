@@ -11,6 +11,14 @@ such a text are:
 * every run of up to eight whole sentences of at most ``max_words`` words;
 * the whole text.
 
+Which windows may speak for identity hate: a long comment offers dozens of windows, and the highest of dozens
+of innocent sentences ("every one of these wars ends with the...") reads like a generalisation about a group
+when nothing in it names one. So a window other than the whole text that names no group, neither one of the
+model's target words (``data/targets.json``: groups, slurs) nor a coded-term lexicon spelling
+(:func:`naming`), needs a margin more logit to decide the targeted labels
+(:data:`moderation.types.TARGETED_LABELS`). It is a margin, not a bar: coded antisemitism often names no one
+("they control the money, the media and now the schools") and must still count when pasted into other text.
+
 A comment of up to eight sentences pasted before or after any amount of other text is therefore still scored
 on exactly its own words, and one sentence inside a long comment is scored alone. (Past 256 sentences,
 neighbouring short sentences are merged first, which bounds the work.) A text of at most ``max_words`` words is
@@ -28,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from moderation import _kernel
-from moderation.normalize import normalize_many
+from moderation.normalize import NormalizedText, normalize_many, normalize_with_offsets
 
 # A sentence ends at . ! ? or ; and a space, at a line break, or where a lower-case word is followed by a
 # capitalised word that usually opens a sentence ("...should leave The council met..."): pasted text often
@@ -62,10 +70,28 @@ class Windows:
     starts: np.ndarray  # int64, offset of the window in its text
     ends: np.ndarray  # int64
     first: np.ndarray  # int64, index of each text's first window
+    whole: np.ndarray  # bool, whether the window is its whole text
 
     @property
     def one_per_text(self) -> bool:
         return len(self.texts) == len(self.first)
+
+    def offsets(self, source: Sequence[str], window: int) -> NormalizedText:
+        """Window ``window`` normalized again, tracking where each of its characters came from, as offsets into
+        its raw text, ``source[owners[window]]`` (``source`` being the texts the windows were split from)."""
+        begin, end = int(self.starts[window]), int(self.ends[window])
+        mapped = normalize_with_offsets(source[int(self.owners[window])][begin:end], self.texts[window])
+        if begin == 0:
+            return mapped
+        if isinstance(mapped.starts, range) and isinstance(mapped.ends, range):
+            return NormalizedText(
+                mapped.text,
+                range(mapped.starts.start + begin, mapped.starts.stop + begin),
+                range(mapped.ends.start + begin, mapped.ends.stop + begin),
+            )
+        return NormalizedText(
+            mapped.text, tuple(s + begin for s in mapped.starts), tuple(e + begin for e in mapped.ends)
+        )
 
 
 def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Windows:
@@ -90,8 +116,9 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
     owners = np.repeat(np.arange(n_texts, dtype=np.int64), counts)
     starts = np.zeros(len(owners), dtype=np.int64)
     ends = np.repeat(np.fromiter(map(len, texts), dtype=np.int64, count=n_texts), counts)
+    whole = np.ones(len(owners), dtype=bool)
     if not spans:
-        return Windows(list(normalized), owners, starts, ends, first)
+        return Windows(list(normalized), owners, starts, ends, first, whole)
     pending = [  # raw windows of long texts, normalized together
         texts[row][begin:end]
         for row, found in spans.items()
@@ -106,10 +133,23 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
         done = row + 1
         text, at = texts[row], first[row]
         for offset, (begin, end) in enumerate(found):
-            window_texts.append(normalized[row] if (begin, end) == (0, len(text)) else next(filled))
-            starts[at + offset], ends[at + offset] = begin, end
+            is_whole = (begin, end) == (0, len(text))
+            window_texts.append(normalized[row] if is_whole else next(filled))
+            starts[at + offset], ends[at + offset], whole[at + offset] = begin, end, is_whole
     window_texts += normalized[done:]
-    return Windows(window_texts, owners, starts, ends, first)
+    return Windows(window_texts, owners, starts, ends, first, whole)
+
+
+def naming(split: Windows, targets: frozenset[str], phrases: frozenset[str]) -> np.ndarray:
+    """Per window, whether it may count for the targeted labels: it is its whole text, or one of its words is
+    in ``targets`` or one of its words or word pairs is a lexicon phrase in ``phrases``."""
+    named = split.whole.copy()
+    for index in np.flatnonzero(~named).tolist():
+        words = _WORD.findall(split.texts[index])
+        named[index] = any(w in targets or w in phrases for w in words) or any(
+            f"{a} {b}" in phrases for a, b in zip(words, words[1:], strict=False)
+        )
+    return named
 
 
 def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:

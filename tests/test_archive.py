@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from moderation.archive import read_batches, score_files, score_frame, table_files
 from moderation.cli import app
-from moderation.moderator import Moderator
+from moderation.moderator import MODEL_ENV, Moderator
 
 TEXTS = [
     "you are an idiot and everyone knows it",
@@ -23,9 +23,13 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def moderator() -> Moderator:
-    return Moderator.load()
+@pytest.fixture(scope="module", autouse=True)
+def moderator(small_model_path) -> Moderator:
+    """The small model (tests/conftest.py), which $MODERATE_MODEL also names here for `moderate batch` and for
+    Dask workers' ModelPlugin: these tests need a model, not the shipped one's judgement."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(MODEL_ENV, str(small_model_path))
+        yield Moderator.load()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from moderation.evaluation import Evaluation, LabelMetrics, evaluate
 from moderation.features import KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
 from moderation.model import LinearModel
+from moderation.moderator import Moderator
 from moderation.training import LabelledTexts
 
 LABELS = ("hateful", "antisemitic", "offensive")
@@ -60,7 +61,7 @@ def test_toy_model_flags_exactly_its_trigger_words(toy_model: LinearModel) -> No
 
 
 def test_precision_recall_and_f1_match_counts_by_hand(toy_model: LinearModel) -> None:
-    hateful = _metrics(evaluate(toy_model, DATA), "a", "hateful")
+    hateful = _metrics(evaluate(Moderator(toy_model), DATA), "a", "hateful")
     assert (hateful.rows, hateful.positives) == (6, 3)
     assert hateful.precision == pytest.approx(2 / 3)  # tp 2, fp 1
     assert hateful.recall == pytest.approx(2 / 3)  # tp 2, fn 1
@@ -68,7 +69,7 @@ def test_precision_recall_and_f1_match_counts_by_hand(toy_model: LinearModel) ->
 
 
 def test_each_corpus_is_measured_on_its_own_rows_with_known_labels(toy_model: LinearModel) -> None:
-    antisemitic = _metrics(evaluate(toy_model, DATA), "b", "antisemitic")
+    antisemitic = _metrics(evaluate(Moderator(toy_model), DATA), "b", "antisemitic")
     assert (antisemitic.rows, antisemitic.positives) == (3, 2)
     assert (antisemitic.precision, antisemitic.recall) == (1.0, 0.5)
     assert antisemitic.f1 == pytest.approx(2 / 3)
@@ -77,39 +78,58 @@ def test_each_corpus_is_measured_on_its_own_rows_with_known_labels(toy_model: Li
 def test_roc_auc_is_measured_on_probabilities_not_flags(toy_model: LinearModel) -> None:
     # "hate" texts rank first: of the 3 x 3 positive/negative pairs, the positives win 2 x 2 + ties none...
     # positives {hate, hate, vanish} vs negatives {hate broccoli, nice, lovely}: p(hate) tie with broccoli.
-    hateful = _metrics(evaluate(toy_model, DATA), "a", "hateful")
+    hateful = _metrics(evaluate(Moderator(toy_model), DATA), "a", "hateful")
     # Pairs (pos, neg): hate-positive beats the two calm negatives (2 x 2 = 4), ties broccoli (2 x 0.5 = 1);
     # the calm positive ties the two calm negatives (2 x 0.5 = 1) and loses to broccoli (0). AUC = 6 / 9.
     assert hateful.roc_auc == pytest.approx(6 / 9, abs=1e-6)
 
 
 def test_a_label_with_no_positives_in_a_corpus_is_not_reported(toy_model: LinearModel) -> None:
-    evaluation = evaluate(toy_model, DATA)
+    evaluation = evaluate(Moderator(toy_model), DATA)
     assert _metrics(evaluation, "b", "hateful") is None
     assert _metrics(evaluation, "a", "antisemitic") is None
 
 
 def test_a_missed_single_positive_has_zero_f1(toy_model: LinearModel) -> None:
-    offensive = _metrics(evaluate(toy_model, DATA), "a", "offensive")
+    offensive = _metrics(evaluate(Moderator(toy_model), DATA), "a", "offensive")
     assert (offensive.precision, offensive.recall, offensive.f1) == (0.0, 0.0, 0.0)
 
 
 def test_threshold_overrides_change_the_flags(toy_model: LinearModel) -> None:
     # Below every calm text's probability, everything is flagged: recall 1, precision = 3 positives / 6 rows.
-    hateful = _metrics(evaluate(toy_model, DATA, thresholds={"hateful": 0.0}), "a", "hateful")
+    hateful = _metrics(evaluate(Moderator(toy_model, thresholds={"hateful": 0.0}), DATA), "a", "hateful")
     assert (hateful.threshold, hateful.recall, hateful.precision) == (0.0, 1.0, 0.5)
 
 
 def test_small_batches_give_the_same_metrics(toy_model: LinearModel) -> None:
-    assert evaluate(toy_model, DATA, batch_size=2) == evaluate(toy_model, DATA)
+    assert evaluate(Moderator(toy_model), DATA, batch_size=2) == evaluate(Moderator(toy_model), DATA)
 
 
 def test_the_summary_and_dict_carry_every_metric(toy_model: LinearModel) -> None:
-    evaluation = evaluate(toy_model, DATA)
+    evaluation = evaluate(Moderator(toy_model), DATA)
     assert evaluation.summary()["a"]["hateful"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
     assert len(evaluation.to_dict()["metrics"]) == len(evaluation.metrics)
 
 
 def test_an_empty_data_set_has_no_metrics(toy_model: LinearModel) -> None:
     empty = LabelledTexts((), np.zeros((0, 3), dtype=np.int8), ())
-    assert evaluate(toy_model, empty).metrics == ()
+    assert evaluate(Moderator(toy_model), empty).metrics == ()
+
+
+def test_a_bare_model_is_evaluated_at_its_own_thresholds(toy_model: LinearModel) -> None:
+    assert evaluate(toy_model, DATA) == evaluate(Moderator(toy_model), DATA)
+
+
+def test_flags_implied_by_another_label_count_as_the_moderator_flags_them() -> None:
+    # Calibrated gently, "zog" scores about 0.72 for antisemitic (flagged at 0.5) and, through the hierarchy,
+    # 0.72 for hateful: under a hateful threshold of 0.9 that flag comes only from the antisemitic one.
+    featurizer = Featurizer(n_features=2**14)
+    weights = np.zeros((featurizer.n_features, 3), dtype=np.float32)
+    occ = featurizer.occurrences(["zog"], positions=True)
+    weights[occ.columns[occ.kinds == KIND_WORD], 1] = 100.0
+    model = LinearModel(LABELS, featurizer, Lexicon(), weights, [-5.0] * 3, [[0.01, 0.0]] * 3, [0.5] * 3)
+    moderator = Moderator(model, thresholds={"hateful": 0.9})
+    data = _data([("zog again", 1, 1, 0, "c"), ("a quiet street", 0, 0, 0, "c")])
+    assert moderator.probabilities(["zog again"])[0, 0] < 0.9
+    hateful = _metrics(evaluate(moderator, data), "c", "hateful")
+    assert (hateful.threshold, hateful.recall, hateful.precision) == (0.9, 1.0, 1.0)

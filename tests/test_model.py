@@ -403,3 +403,82 @@ def test_a_model_directory_with_unknown_files_is_refused_and_they_are_named(save
 def test_the_model_card_beside_a_model_is_allowed(saved: Path, tiny_model: LinearModel) -> None:
     (saved / "README.md").write_text("# model card\n")
     assert LinearModel.load(saved).labels == tiny_model.labels
+
+
+# -- where reasons stand in the raw text ----------------------------------------------------------------------
+
+SPELLED = [
+    *EXPLAINED,
+    "The J3WS control the banks, wake up!",
+    "Those (((globalists))) own the PRESS http://x.io",
+    "you complete IDIOOOOT, @bob",
+    "ＴＨＥ ｊｅｗｓ\u200b control the me\u0301dia",
+]
+
+
+def _read(text: str) -> str:
+    """A piece of text as the model reads it, echo marks aside: "(((them)))" closes on the name it follows."""
+    return " ".join(readable(normalize(text)).replace("(((", " ").replace(")))", " ").split())
+
+
+@pytest.mark.parametrize("text", SPELLED)
+def test_every_reason_has_spans_in_the_raw_text_that_read_as_its_ngram(
+    tiny_model: LinearModel, text: str
+) -> None:
+    for reasons in tiny_model.explain(text, top=5).values():
+        for reason in reasons:
+            assert reason.spans, reason
+            assert list(reason.spans) == sorted(set(reason.spans))
+            for start, end in reason.spans:
+                assert 0 <= start < end <= len(text)
+                written = text[start:end]
+                assert _read(written) == _read(reason.ngram), (reason, written)  # "J3WS" reads "jews"
+                assert "(((" not in reason.ngram or "(((" in written
+
+
+def test_a_reason_points_at_the_obfuscated_spelling_as_written(tiny_model: LinearModel) -> None:
+    text = "The J3WS control the banks, wake up!"
+    reasons = {reason.ngram: reason for reason in tiny_model.explain(text)["antisemitic"]}
+    assert [text[start:end] for start, end in reasons["jews"].spans] == ["J3WS"]
+    assert [text[start:end] for start, end in reasons["the jews"].spans] == ["The J3WS"]
+
+
+def test_a_reason_said_twice_has_both_spans(tiny_model: LinearModel) -> None:
+    text = "zog runs the banks and the ZOG runs the press"
+    (zog,) = [reason for reason in tiny_model.explain(text)["antisemitic"] if reason.ngram == "zog"]
+    assert [text[start:end] for start, end in zog.spans] == ["zog", "ZOG"]
+
+
+def test_only_explained_texts_pay_for_offsets(tiny_model: LinearModel, monkeypatch) -> None:
+    from moderation import windows
+
+    tracked: list[str] = []
+    real = windows.normalize_with_offsets
+    monkeypatch.setattr(
+        windows,
+        "normalize_with_offsets",
+        lambda text, normalized: tracked.append(text) or real(text, normalized),
+    )
+    texts = ["the jews control the banks", "lovely weather for the parade", "you complete idiot"]
+    assessment = tiny_model.assess(texts)
+    assert tracked == []  # scoring alone never tracks offsets
+    wanted = np.zeros_like(assessment.probabilities, dtype=bool)
+    wanted[2, tiny_model.labels.index("offensive")] = True
+    reasons = tiny_model.reasons(assessment, wanted=wanted)
+    assert tracked == ["you complete idiot"]
+    assert reasons[2]["offensive"][0].spans
+
+
+def test_reasons_keep_no_spans_rather_than_wrong_ones(tiny_model: LinearModel, monkeypatch) -> None:
+    from moderation import windows
+    from moderation.normalize import NormalizedText
+
+    # A window that would not normalize to the text explained (it cannot happen while normalize_with_offsets
+    # equals normalize, which tests/test_normalize.py proves): its offsets describe another text.
+    monkeypatch.setattr(
+        windows,
+        "normalize_with_offsets",
+        lambda text, normalized: NormalizedText("other", (0,) * 5, (1,) * 5),
+    )
+    reasons = tiny_model.explain("the jews control the banks")["antisemitic"]
+    assert reasons and all(reason.spans == () for reason in reasons)

@@ -1,87 +1,169 @@
-"""The Moderator on the shipped default model: typed scores, batches, threads, and the product's promises."""
+"""The Moderator on a small model trained in the test session (tests/conftest.py): flags, the label hierarchy,
+reasons, thresholds, batches, articles, threads and immutability.
+
+The model's training rows (tests/fixtures/small_model/labelled.jsonl) give each label its own trigger words, so
+what is asserted here holds by construction; nothing depends on the shipped weights.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from moderation.errors import ModelError
 from moderation.moderator import Moderator
 from moderation.parsing import parse_file
-from moderation.types import LABELS, Scores
+from moderation.types import IMPLIED_BY, LABELS, Scores
 
 SEED_001 = Path(__file__).resolve().parents[1] / "seeds" / "001_46c9a693b51bb0d4.txt"
 
+#: Two of the fixture's coded antisemitic terms ("khazarian", "joo") in a sentence the model never saw.
+ANTISEMITIC = "the khazarian joo bankers run this country"
+INSULT = "you are a pathetic moron"
+THREAT = "i will shoot the mayor"
+BENIGN = "thanks for the thoughtful article about the council budget"
+#: Identity words are in the fixture's benign rows as often as in its hateful ones: they weigh nothing alone.
+IDENTITY = "I am a Jewish man and my neighbours are Muslims"
 TEXTS = [
-    "the joo banksters control everything",
-    "you are a complete idiot",
-    "thanks for the thoughtful article",
+    ANTISEMITIC,
+    INSULT,
+    THREAT,
+    BENIGN,
+    IDENTITY,
     "",
     "😀😀😀",
     "J E W S run the media",
+    "the zog runs the council",
     "I disagree with the minister's budget",
-    "(((globalists))) again",
 ]
 
 
 @pytest.fixture(scope="module")
-def moderator() -> Moderator:
-    return Moderator.load()
+def moderator(small_moderator) -> Moderator:
+    return small_moderator
 
 
 def probabilities(scores: Scores) -> dict[str, float]:
     return {label: score.probability for label, score in scores.labels.items()}
 
 
+# -- what is flagged -----------------------------------------------------------------------------------------
+
+
+def test_a_clearly_antisemitic_comment_is_flagged_antisemitic_hateful_and_toxic(moderator: Moderator) -> None:
+    assert moderator.score(ANTISEMITIC).flags == ("hateful", "antisemitic", "toxicity")
+
+
+def test_an_insult_is_flagged_as_an_insult_not_as_hate(moderator: Moderator) -> None:
+    assert moderator.score(INSULT).flags == ("offensive", "toxicity", "insult")
+
+
+@pytest.mark.parametrize("text", [BENIGN, IDENTITY, "", "😀😀😀", "lol"])
+def test_a_benign_comment_or_a_statement_of_identity_is_not_flagged(moderator: Moderator, text: str) -> None:
+    scores = moderator.score(text)
+    assert scores.flags == ()
+    assert not scores.flagged
+
+
 def test_a_score_has_every_label_with_a_probability(moderator: Moderator) -> None:
-    scores = moderator.score("the joo banksters control everything")
-    assert tuple(scores.labels) == LABELS
-    assert all(0.0 <= score.probability <= 1.0 for score in scores.labels.values())
-
-
-def test_a_flag_is_the_probability_reaching_the_threshold(moderator: Moderator) -> None:
     for scores in moderator.score_many(TEXTS):
-        for label, score in scores.labels.items():
-            assert score.threshold == moderator.thresholds[label]
-            assert score.flagged == (score.probability >= score.threshold)
+        assert tuple(scores.labels) == LABELS
+        assert all(0.0 <= score.probability <= 1.0 for score in scores.labels.values())
 
 
-def test_scoring_a_batch_equals_scoring_each_text(moderator: Moderator) -> None:
-    batch = [probabilities(s) for s in moderator.score_many(TEXTS, batch_size=3)]
-    assert batch == [probabilities(moderator.score(text)) for text in TEXTS]
+# -- the label hierarchy -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["", "!!!", "😀", "   ", "a", "x" * 5000, "bad \ud800 text"])
-def test_any_text_can_be_scored(moderator: Moderator, text: str) -> None:
-    assert tuple(moderator.score(text).labels) == LABELS
+def test_a_label_is_lifted_to_the_labels_that_imply_it(moderator: Moderator) -> None:
+    raw = moderator.model.calibrate(moderator.model.logits(TEXTS))  # before the hierarchy
+    lifted = moderator.probabilities(TEXTS)
+    labels = moderator.labels
+    hateful, antisemitic = labels.index("hateful"), labels.index("antisemitic")
+    toxicity, threat = labels.index("toxicity"), labels.index("threat")
+    # The cases that make this test bite: the antisemitic comment's raw hateful score is below its antisemitic
+    # one, and the threat's raw toxicity below its threat score.
+    assert raw[0, hateful] < raw[0, antisemitic] and lifted[0, hateful] == lifted[0, antisemitic]
+    assert raw[2, toxicity] < raw[2, threat] and lifted[2, toxicity] == lifted[2, threat]
+    for label, implied_by in IMPLIED_BY.items():
+        k = labels.index(label)
+        expected = np.max(raw[:, [k] + [labels.index(other) for other in implied_by]], axis=1)
+        assert lifted[:, k].tolist() == expected.tolist(), label
 
 
-def test_explain_none_gives_no_reasons(moderator: Moderator) -> None:
-    for scores in moderator.score_many(TEXTS, explain="none"):
-        assert all(score.reasons == () for score in scores.labels.values())
+def test_a_flag_implies_the_flags_of_the_labels_it_implies_whatever_their_threshold(
+    moderator: Moderator,
+) -> None:
+    row = dict.fromkeys(LABELS, 0.0)
+    row["antisemitic"] = 1.0
+    flags = dict(zip(LABELS, moderator.flags(np.array([list(row.values())]))[0].tolist(), strict=True))
+    assert flags == {**dict.fromkeys(LABELS, False), "antisemitic": True, "hateful": True, "toxicity": True}
+
+    threat = moderator.score(THREAT)
+    assert threat["threat"].flagged and threat["toxicity"].probability < 1.0
+    strict_toxicity = moderator.with_thresholds({"toxicity": 1.0}).score(THREAT)
+    assert strict_toxicity["toxicity"].probability < strict_toxicity["toxicity"].threshold
+    assert strict_toxicity["toxicity"].flagged, "a threat flag always brings a toxicity flag"
+    without_threat = moderator.with_thresholds({"toxicity": 1.0, "threat": 1.0}).score(THREAT)
+    assert not without_threat["toxicity"].flagged
 
 
-def test_explain_flagged_gives_reasons_only_to_flagged_labels(moderator: Moderator) -> None:
-    for scores in moderator.score_many(TEXTS, explain="flagged"):
-        for score in scores.labels.values():
-            if not score.flagged:
-                assert score.reasons == ()
-
-
-def test_a_flagged_comment_says_why(moderator: Moderator) -> None:
-    scores = moderator.score("the joo banksters control everything")
-    assert scores.flagged
-    for label in scores.flags:
-        assert scores[label].reasons
-
-
-def test_the_number_of_reasons_is_bounded(moderator: Moderator) -> None:
-    scores = moderator.score(
-        "the joo banksters control everything, they run the banks and the media", reasons=2
+def test_an_antisemitic_flag_always_brings_a_hateful_flag(moderator: Moderator) -> None:
+    scores = moderator.score("the zog runs the council")
+    hateful, antisemitic = scores["hateful"].probability, scores["antisemitic"].probability
+    assert 0.0 < antisemitic <= hateful < 1.0
+    # antisemitic exactly at its threshold, hateful just under its own: hateful is flagged through antisemitic
+    stricter = moderator.with_thresholds(
+        {"antisemitic": antisemitic, "hateful": math.nextafter(hateful, 1.0)}
     )
+    assert stricter.score("the zog runs the council").flags[:2] == ("hateful", "antisemitic")
+
+
+# -- reasons ---------------------------------------------------------------------------------------------------
+
+
+def test_reasons_name_the_ngram_that_drove_the_score_strongest_first(moderator: Moderator) -> None:
+    scores = moderator.score(ANTISEMITIC)
+    reasons = scores["antisemitic"].reasons
+    assert reasons[0].ngram == "khazarian"
+    assert "joo" in [reason.ngram for reason in reasons]
+    weights = [reason.weight for reason in reasons]
+    assert weights == sorted(weights, reverse=True) and weights[0] > 0
+    assert "moron" in [reason.ngram for reason in moderator.score(INSULT)["insult"].reasons]
+
+
+def test_a_flagged_comment_says_why_and_an_unflagged_label_says_nothing(moderator: Moderator) -> None:
+    results = moderator.score_many(TEXTS, explain="flagged")
+    flagged = [(scores, label) for scores in results for label in LABELS if scores[label].flagged]
+    assert len(flagged) >= 9  # the antisemitic comment, the insult and the threat: three flags each
+    for scores in results:
+        for score in scores.labels.values():
+            assert bool(score.reasons) == score.flagged
+
+
+def test_explain_none_gives_no_reasons_and_the_same_flags(moderator: Moderator) -> None:
+    explained = moderator.score_many(TEXTS, explain="all")
+    unexplained = moderator.score_many(TEXTS, explain="none")
+    assert all(score.reasons == () for scores in unexplained for score in scores.labels.values())
+    assert [s.flags for s in unexplained] == [s.flags for s in explained]
+    assert [probabilities(s) for s in unexplained] == [probabilities(s) for s in explained]
+
+
+def test_explain_all_explains_every_label_of_a_text_with_words(moderator: Moderator) -> None:
+    (scores,) = moderator.score_many([ANTISEMITIC], explain="all")
+    assert all(score.reasons for score in scores.labels.values())
+
+
+def test_the_number_of_reasons_is_the_number_asked_for(moderator: Moderator) -> None:
+    assert len(moderator.score(ANTISEMITIC)["antisemitic"].reasons) == 5  # the default
+    scores = moderator.score(ANTISEMITIC, reasons=2)
     assert all(len(score.reasons) <= 2 for score in scores.labels.values())
+    assert [len(scores[label].reasons) for label in scores.flags] == [2, 2, 2]
+    assert scores["antisemitic"].reasons == moderator.score(ANTISEMITIC)["antisemitic"].reasons[:2]
 
 
 def test_an_unknown_explain_choice_is_refused(moderator: Moderator) -> None:
@@ -89,26 +171,127 @@ def test_an_unknown_explain_choice_is_refused(moderator: Moderator) -> None:
         moderator.score_many(["x"], explain="some")
 
 
+def test_a_batch_size_under_one_is_refused(moderator: Moderator) -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        moderator.score_many(["x"], batch_size=0)
+
+
+# -- thresholds ------------------------------------------------------------------------------------------------
+
+
+def test_every_score_carries_the_models_threshold_and_is_flagged_by_it(moderator: Moderator) -> None:
+    assert moderator.thresholds == moderator.manifest["thresholds"]
+    for scores in moderator.score_many(TEXTS):
+        for label, score in scores.labels.items():
+            assert score.threshold == moderator.thresholds[label]
+            implied = any(scores[other].flagged for other in IMPLIED_BY.get(label, ()))
+            assert score.flagged == (score.probability >= score.threshold or implied), (label, score)
+
+
+@pytest.mark.parametrize("text", [ANTISEMITIC, THREAT, "the zog runs the council", "J E W S run the media"])
+def test_a_probability_at_the_threshold_is_flagged_and_just_under_it_is_not(
+    moderator: Moderator, text: str
+) -> None:
+    scores = moderator.score(text, reasons=0)
+    checked = 0
+    for label in LABELS:
+        probability = scores[label].probability
+        if label in IMPLIED_BY or not 0.0 < probability < 1.0:
+            continue  # an implied label can be flagged by another; 0 and 1 have no "just under" and "at"
+        at = moderator.with_thresholds({label: probability}).score(text, reasons=0)
+        above = moderator.with_thresholds({label: math.nextafter(probability, 1.0)}).score(text, reasons=0)
+        assert at[label].flagged and not above[label].flagged, label
+        checked += 1
+    assert checked >= 2
+
+
 def test_with_thresholds_returns_a_new_moderator_and_leaves_the_original(moderator: Moderator) -> None:
     before = moderator.thresholds
-    stricter = moderator.with_thresholds({"hateful": 0.99})
+    flags_before = [s.flags for s in moderator.score_many(TEXTS)]
+    stricter = moderator.with_thresholds({"hateful": 0.99, "antisemitic": 1.0})
     assert stricter is not moderator
-    assert stricter.thresholds["hateful"] == 0.99
+    assert stricter.thresholds == {**before, "hateful": 0.99, "antisemitic": 1.0}
+    assert "antisemitic" not in stricter.score("the zog runs the council").flags
     assert moderator.thresholds == before
-    assert {k: v for k, v in stricter.thresholds.items() if k != "hateful"} == {
-        k: v for k, v in before.items() if k != "hateful"
-    }
+    assert [s.flags for s in moderator.score_many(TEXTS)] == flags_before
 
 
-def test_a_threshold_of_zero_flags_everything(moderator: Moderator) -> None:
+def test_a_threshold_of_zero_flags_everything_and_of_one_flags_only_certainty(moderator: Moderator) -> None:
     everything = moderator.with_thresholds(dict.fromkeys(LABELS, 0.0))
     assert all(scores.flags == LABELS for scores in everything.score_many(TEXTS))
+    nothing = moderator.with_thresholds(dict.fromkeys(LABELS, 1.0))
+    for scores in nothing.score_many([BENIGN, THREAT, "the zog runs the council"]):
+        assert scores.flags == ()
 
 
 @pytest.mark.parametrize("overrides", [{"violent": 0.5}, {"hateful": 1.5}, {"hateful": -0.1}])
 def test_bad_threshold_overrides_are_refused(moderator: Moderator, overrides: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         moderator.with_thresholds(overrides)
+
+
+# -- batches, articles and threads ---------------------------------------------------------------------------
+
+
+def test_scoring_a_batch_equals_scoring_each_text(moderator: Moderator) -> None:
+    one_by_one = [moderator.score(text) for text in TEXTS]
+    assert moderator.score_many(TEXTS, batch_size=3, explain="all") == one_by_one  # reasons included
+    assert moderator.score_many(TEXTS, explain="all") == one_by_one
+    assert moderator.probabilities(TEXTS, batch_size=4).tolist() == [
+        list(probabilities(s).values()) for s in one_by_one
+    ]
+    assert moderator.flags(moderator.probabilities(TEXTS)).tolist() == [
+        [score.flagged for score in s.labels.values()] for s in one_by_one
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "!!!", "😀", "   ", "a", "x" * 5000, "bad \ud800 text"])
+def test_any_text_can_be_scored(moderator: Moderator, text: str) -> None:
+    scores = moderator.score(text)
+    assert tuple(scores.labels) == LABELS
+    assert all(0.0 <= score.probability <= 1.0 for score in scores.labels.values())
+
+
+def test_moderating_an_article_scores_every_comment_in_order_with_its_author(moderator: Moderator) -> None:
+    article = parse_file(SEED_001)
+    moderated = moderator.moderate(article)
+    assert moderated.article == article
+    assert [m.comment for m in moderated.comments] == list(article.comments)
+    assert [m.comment.index for m in moderated.comments] == list(range(len(article.comments)))
+    assert any(m.comment.author for m in moderated.comments)
+    assert [m.scores for m in moderated.comments] == moderator.score_many([c.text for c in article.comments])
+    # Seed 001's three comments with the fixture's "joo" are flagged; its plainly benign one is not.
+    coded = [m for m in moderated.comments if "joo" in m.comment.text]
+    assert len(coded) == 3
+    assert all({"hateful", "antisemitic"} <= set(m.scores.flags) for m in coded)
+    flagged_antisemitic = [m.comment.index for m in moderated.flagged("antisemitic")]
+    assert all(m.comment.index in flagged_antisemitic for m in coded)
+    (benign,) = [m for m in moderated.comments if m.comment.text.startswith("monetarily two")]
+    assert not benign.scores.flagged
+    assert benign.comment.index not in [m.comment.index for m in moderated.flagged()]
+
+
+def test_score_many_from_eight_threads_equals_the_sequential_result(moderator: Moderator) -> None:
+    batches = [TEXTS[i:] + TEXTS[:i] for i in range(len(TEXTS))] * 3
+    expected = [moderator.score_many(batch, explain="all") for batch in batches]
+    assert sum(s.flagged for s in expected[0]) == 3
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda batch: moderator.score_many(batch, explain="all"), batches))
+    assert results == expected  # probabilities, flags and reasons alike
+
+
+def test_moderators_with_different_thresholds_share_weights_safely_across_threads(
+    moderator: Moderator,
+) -> None:
+    variants = [moderator.with_thresholds(dict.fromkeys(LABELS, t)) for t in (0.0, 0.5, 1.0)] * 4
+    expected = [variant.score_many(TEXTS) for variant in variants]
+    assert expected[0] != expected[1] != expected[2]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda variant: variant.score_many(TEXTS), variants))
+    assert results == expected
+
+
+# -- immutability ----------------------------------------------------------------------------------------------
 
 
 def test_the_moderator_is_immutable(moderator: Moderator) -> None:
@@ -118,28 +301,44 @@ def test_the_moderator_is_immutable(moderator: Moderator) -> None:
         moderator.threshold = 0.1  # type: ignore[attr-defined]
 
 
+def test_the_models_arrays_are_read_only(moderator: Moderator) -> None:
+    model = moderator.model
+    for array in (model.weights, model.intercepts, model.calibration, model.thresholds):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.labels = ()  # type: ignore[misc]
+
+
 def test_changing_the_returned_thresholds_dict_does_not_change_the_moderator(moderator: Moderator) -> None:
     original = moderator.thresholds["hateful"]
     thresholds = moderator.thresholds
-    thresholds["hateful"] = original / 2 + 0.01
+    with pytest.raises(TypeError):  # Thresholds are immutable
+        thresholds["hateful"] = original / 2 + 0.01
     assert moderator.thresholds["hateful"] == original
 
 
-def test_score_many_from_eight_threads_equals_the_sequential_result(moderator: Moderator) -> None:
-    batches = [TEXTS[i:] + TEXTS[:i] for i in range(8)] * 4
-    expected = [[probabilities(s) for s in moderator.score_many(batch, explain="all")] for batch in batches]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(
-            pool.map(lambda b: [probabilities(s) for s in moderator.score_many(b, explain="all")], batches)
-        )
-    assert results == expected
+def test_results_are_values(moderator: Moderator) -> None:
+    scores = moderator.score(ANTISEMITIC)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        scores.labels = {}  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        scores["antisemitic"].flagged = False  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        scores["antisemitic"].reasons[0].weight = 0.0  # type: ignore[misc]
 
 
-def test_reasons_from_eight_threads_equal_the_sequential_reasons(moderator: Moderator) -> None:
-    expected = moderator.score_many(TEXTS, explain="all")
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: moderator.score_many(TEXTS, explain="all"), range(16)))
-    assert all(result == expected for result in results)
+# -- loading ---------------------------------------------------------------------------------------------------
+
+
+def test_the_moderator_is_the_saved_model_loaded_back(moderator: Moderator, small_model_path: Path) -> None:
+    assert moderator.path == small_model_path
+    manifest = moderator.manifest
+    assert tuple(manifest["labels"]) == LABELS
+    assert manifest["thresholds"] == moderator.thresholds
+    assert manifest["features"]["n_features"] == 2**14
+    reloaded = Moderator.load(small_model_path)
+    assert reloaded.score_many(TEXTS, explain="all") == moderator.score_many(TEXTS, explain="all")
 
 
 def test_loading_a_missing_directory_is_a_model_error(tmp_path: Path) -> None:
@@ -147,21 +346,9 @@ def test_loading_a_missing_directory_is_a_model_error(tmp_path: Path) -> None:
         Moderator.load(tmp_path / "no-model")
 
 
-def test_the_model_environment_variable_chooses_the_default(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("MODERATE_MODEL", str(tmp_path / "elsewhere"))
+def test_the_model_environment_variable_chooses_the_default(monkeypatch, small_model_path: Path) -> None:
+    monkeypatch.setenv("MODERATE_MODEL", str(small_model_path))
+    assert Moderator.load().path == small_model_path
+    monkeypatch.setenv("MODERATE_MODEL", str(small_model_path.parent / "elsewhere"))
     with pytest.raises(ModelError, match="elsewhere"):
         Moderator.load()
-
-
-def test_the_manifest_names_labels_and_thresholds(moderator: Moderator) -> None:
-    manifest = moderator.manifest
-    assert tuple(manifest["labels"]) == LABELS
-    assert manifest["thresholds"] == moderator.thresholds
-
-
-def test_moderating_an_article_keeps_every_comment_in_order_with_its_author(moderator: Moderator) -> None:
-    article = parse_file(SEED_001)
-    moderated = moderator.moderate(article)
-    assert [m.comment for m in moderated.comments] == list(article.comments)
-    assert [m.comment.index for m in moderated.comments] == list(range(len(article.comments)))
-    assert any(m.comment.author for m in moderated.comments)

@@ -1,17 +1,22 @@
-"""What every command shares: turning moderate's own errors into one line and exit code 2."""
+"""What every command shares: its common options, loading the model, and turning moderate's own errors
+(and bad option values) into one line and exit code 2."""
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from moderation.errors import ModerateError
+from moderation.errors import ModerateError, ThresholdError
+
+if TYPE_CHECKING:
+    from moderation.moderator import Moderator
 
 # Options several commands share, declared once so they read the same everywhere.
 ModelOption = Annotated[
@@ -19,7 +24,11 @@ ModelOption = Annotated[
 ]
 ThresholdOption = Annotated[
     list[str] | None,
-    typer.Option("--threshold", metavar="LABEL=VALUE", help="Override a flag threshold (0..1); repeatable."),
+    typer.Option(
+        "--threshold",
+        metavar="LABEL=VALUE",
+        help="Override a flag threshold (0..1); repeatable.",
+    ),
 ]
 MaxBytesOption = Annotated[
     int,
@@ -29,6 +38,37 @@ MaxBytesOption = Annotated[
         help="Refuse a page (an input file) larger than this many bytes; 0 means no limit.",
     ),
 ]
+
+
+def load_moderator(model: Path | None, thresholds: list[str] | None = None) -> Moderator:
+    """The ``--model`` directory's Moderator with the ``--threshold`` changes; one line and exit 2 when either
+    is bad."""
+    from moderation.moderator import Moderator
+
+    with user_errors():
+        moderator = Moderator.load(model)
+        try:
+            return moderator.with_thresholds(thresholds) if thresholds else moderator
+        except ThresholdError as error:
+            raise fail(f"--threshold {error.assignment}: {error.problem}") from None
+
+
+Choice = TypeVar("Choice", bound=Enum)
+
+
+def choice(enum: type[Choice], option: str) -> Callable[[str], Choice]:
+    """A parser for an Enum option that refuses any other value in one line (Typer's own refusal is a box of
+    several lines)."""
+
+    def parse(value: str | Choice) -> Choice:
+        if isinstance(value, enum):
+            return value
+        try:
+            return enum(value)
+        except ValueError:
+            raise fail(f"{option} {value}: choose one of {', '.join(c.value for c in enum)}") from None
+
+    return parse
 
 
 # Control characters other than tab and newline: in text bound for a terminal, ESC and friends would let a

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._common import MaxBytesOption, fail, printable, user_errors
+from moderation.cli._common import MaxBytesOption, choice, fail, printable, user_errors
 from moderation.reading import DEFAULT_MAX_BYTES
 from moderation.types import Article
 
@@ -31,7 +31,14 @@ def parse_command(
         str, typer.Argument(metavar="FILE|-", help="A scraped page, plain text or HTML; - reads stdin.")
     ],
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="json (default) or a readable text view.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            parser=choice(OutputFormat, "--format"),
+            metavar="json|text",
+            help="json (default) or a readable text view.",
+        ),
     ] = OutputFormat.json,
     kind: Annotated[
         str, typer.Option("--kind", help="auto (HTML when it looks like markup), text or html.")

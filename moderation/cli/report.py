@@ -14,9 +14,6 @@ with the corpus. SIGTERM, like Ctrl-C, stops the run and leaves no temporary fil
 
 from __future__ import annotations
 
-import glob
-import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -24,68 +21,20 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, user_errors
+from moderation.cli._common import (
+    MaxBytesOption,
+    ModelOption,
+    ThresholdOption,
+    fail,
+    load_moderator,
+    user_errors,
+)
 from moderation.cli._signals import Terminated, Termination, terminate_as_exception
-from moderation.cli.score import parse_thresholds
 from moderation.errors import InputError, ModerateError
 from moderation.moderator import Moderator
-from moderation.reading import DEFAULT_MAX_BYTES
-from moderation.reporting import FailedInput, Report, ReportWriter, is_report, report_format
+from moderation.reading import DEFAULT_MAX_BYTES, FailedInput, collect_inputs
+from moderation.reporting import Report, ReportWriter, report_format, without_reports
 from moderation.reporting.corpus import moderate_corpus
-
-PAGE_SUFFIXES = (".txt", ".html", ".htm")
-
-
-def _walk(directory: Path) -> list[str]:
-    found = []
-    for root, folders, names in os.walk(directory):
-        folders[:] = sorted(folder for folder in folders if not folder.startswith("."))
-        found += [
-            os.path.join(root, name)
-            for name in sorted(names)
-            if not name.startswith(".") and name.lower().endswith(PAGE_SUFFIXES)
-        ]
-    return found
-
-
-def collect_inputs(
-    paths: Iterable[str], *, output: str | Path | None = None
-) -> tuple[list[str], list[FailedInput], list[str]]:
-    """Expand files, directories and globs into the files to read, the arguments that named nothing, and
-    the files left out because they are reports: ``output`` itself, and HTML reports moderate wrote."""
-    files: list[str] = []
-    problems: list[FailedInput] = []
-    for argument in paths:
-        path = Path(argument)
-        if argument == "-" or (path.exists() and not path.is_dir()):  # reading refuses what is not a file
-            files.append(argument)
-        elif path.is_dir():
-            inside = _walk(path)
-            if not inside:
-                error = f"{argument}: no .txt, .html or .htm file in this directory"
-                problems.append(FailedInput(argument, error))
-            files += inside
-        elif glob.has_magic(argument):
-            matches = sorted(glob.glob(argument, recursive=True))
-            if not matches:
-                problems.append(FailedInput(argument, f"{argument}: no file matches this pattern"))
-            for match in matches:
-                files += _walk(Path(match)) if Path(match).is_dir() else [match]
-        else:
-            problems.append(FailedInput(argument, f"{argument}: no such file or directory"))
-    written = os.path.realpath(output) if output is not None else None
-    seen: set[str] = set()
-    unique, reports = [], []
-    for file in files:
-        key = file if file == "-" else os.path.realpath(file)
-        if key in seen:
-            continue
-        seen.add(key)
-        if key == written or (file != "-" and is_report(file)):
-            reports.append(file)
-        else:
-            unique.append(file)
-    return unique, problems, reports
 
 
 def _model_facts(manifest: dict, directory: Path | None) -> dict:
@@ -97,55 +46,54 @@ def _model_facts(manifest: dict, directory: Path | None) -> dict:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("report")(report)
 
-    @app.command("report")
-    def report(
-        paths: Annotated[
-            list[str],
-            typer.Argument(
-                help="Files, directories (searched recursively for *.txt, *.html, *.htm) or glob patterns; "
-                "- for stdin."
-            ),
-        ],
-        out: Annotated[Path, typer.Option("--out", "-o", help="The report to write: .html, .csv or .jsonl.")],
-        threshold: ThresholdOption = None,
-        model: ModelOption = None,
-        max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
-    ) -> None:
-        """Score every comment of a corpus and write one report: totals, articles, flagged comments.
 
-        The format follows the extension of --out: the HTML page summarises and shows the 1,000 most
-        confident flagged comments; CSV and JSONL hold every comment. Files that fail are listed in the report
-        (CSV: rows with only source and error) and on stderr; the report is still written, and the exit code
-        is then 2. The --out file and earlier HTML reports of moderate are never read as articles.
-        """
-        threshold = threshold or []
-        errors = Console(stderr=True, highlight=False, soft_wrap=True)
-        with user_errors(), terminate_as_exception() as termination:
-            try:
-                report_format(out)
-                if not out.parent.is_dir():
-                    raise InputError(f"{out}: directory {out.parent} does not exist")
-                moderator = Moderator.load(model)
-                overrides = parse_thresholds(threshold, tuple(moderator.labels))
-                if overrides:
-                    moderator = moderator.with_thresholds(overrides)
-                files, failures, reports = collect_inputs(paths, output=out)
-                for skipped in reports:
-                    errors.print(f"moderate: note: {skipped} is a moderate report, not read", markup=False)
-                for failure in failures:
-                    errors.print(f"moderate: error: {failure.error}", markup=False)
-                result = _write(moderator, files, failures, out, model, max_bytes, errors, termination)
-            except Terminated:
-                raise fail("terminated", 143) from None
-        flagged = ", ".join(f"{count} {label}" for label, count in result.total_flagged.items())
-        errors.print(
-            f"wrote {out}: {len(result.rows)} articles, {result.total_comments} comments, "
-            f"{result.total_flagged_any} flagged ({flagged}); failed inputs: {len(result.failures)}",
-            markup=False,
-        )
-        if result.failures:
-            raise typer.Exit(2)
+def report(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, directories (searched recursively for *.txt, *.html, *.htm) or glob patterns; "
+            "- for stdin."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The report to write: .html, .csv or .jsonl.")],
+    threshold: ThresholdOption = None,
+    model: ModelOption = None,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Score every comment of a corpus and write one report: totals, articles, flagged comments.
+
+    The format follows the extension of --out: the HTML page summarises and shows the 1,000 most
+    confident flagged comments; CSV and JSONL hold every comment. Files that fail are listed in the report
+    (CSV: rows with only source and error) and on stderr; the report is still written, and the exit code
+    is then 2. The --out file and earlier HTML reports of moderate are never read as articles.
+    """
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    with user_errors():
+        report_format(out)
+        if not out.parent.is_dir():
+            raise InputError(f"{out}: directory {out.parent} does not exist")
+    moderator = load_moderator(model, threshold)
+    with user_errors(), terminate_as_exception() as termination:
+        try:
+            files, failures = collect_inputs(paths)
+            files, reports = without_reports(files, out)
+            for skipped in reports:
+                errors.print(f"moderate: note: {skipped} is a moderate report, not read", markup=False)
+            for failure in failures:
+                errors.print(f"moderate: error: {failure.error}", markup=False)
+            result = _write(moderator, files, failures, out, model, max_bytes, errors, termination)
+        except Terminated:
+            raise fail("terminated", 143) from None
+    flagged = ", ".join(f"{count} {label}" for label, count in result.total_flagged.items())
+    errors.print(
+        f"wrote {out}: {len(result.rows)} articles, {result.total_comments} comments, "
+        f"{result.total_flagged_any} flagged ({flagged}); failed inputs: {len(result.failures)}",
+        markup=False,
+    )
+    if result.failures:
+        raise typer.Exit(2)
 
 
 def _write(
@@ -167,8 +115,8 @@ def _write(
     )
     writer = ReportWriter(
         out,
-        labels=tuple(moderator.labels),
-        thresholds=dict(moderator.thresholds),
+        labels=moderator.labels,
+        thresholds=moderator.thresholds,
         model=_model_facts(dict(moderator.manifest), model),
         explain=moderator.score_many,
     )

@@ -17,9 +17,10 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, islice
+from enum import Enum
+from itertools import chain
 from typing import Annotated, TextIO
 
 import typer
@@ -27,39 +28,35 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from moderation.cli._common import MaxBytesOption, ModelOption, ThresholdOption, fail, printable, user_errors
-from moderation.errors import InputError, ModerateError
-from moderation.moderator import EXPLAIN_CHOICES, Moderator
+from moderation.cli._common import (
+    MaxBytesOption,
+    ModelOption,
+    ThresholdOption,
+    choice,
+    fail,
+    load_moderator,
+    printable,
+    user_errors,
+)
+from moderation.errors import ModerateError
+from moderation.moderator import Explain, Moderator
 from moderation.parsing import parse_file
-from moderation.parsing.comments import BadLine, CommentLine, read_comment_lines
-from moderation.reading import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_BYTES, input_name, read_lines
+from moderation.parsing.comments import CommentLine, read_comment_lines
+from moderation.reading import (
+    COMMENT_STREAM_SUFFIXES,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_LINE_BYTES,
+    PAGE_SUFFIXES,
+    collect_inputs,
+    input_name,
+    read_lines,
+)
 from moderation.types import ModeratedArticle, Scores
 
-FORMATS = ("table", "json", "jsonl", "csv")
 TABLE_REASONS = 3
 BATCH_LINES = 2048
 """Comment-stream lines read, scored and written at a time."""
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def parse_thresholds(values: Iterable[str], labels: Sequence[str]) -> dict[str, float]:
-    """``["hateful=0.7", ...]`` -> ``{"hateful": 0.7}``; InputError naming the bad value otherwise."""
-    thresholds: dict[str, float] = {}
-    for value in values:
-        label, equals, number = value.partition("=")
-        label = label.strip()
-        if not equals:
-            raise InputError(f"--threshold {value}: expected LABEL=VALUE, e.g. hateful=0.7")
-        if label not in labels:
-            raise InputError(f"--threshold {value}: unknown label {label!r} (labels: {', '.join(labels)})")
-        try:
-            threshold = float(number)
-        except ValueError:
-            raise InputError(f"--threshold {value}: {number.strip()!r} is not a number") from None
-        if not 0.0 <= threshold <= 1.0:
-            raise InputError(f"--threshold {value}: the value must be between 0 and 1")
-        thresholds[label] = threshold
-    return thresholds
 
 
 # --- what is written per comment -------------------------------------------------------------------------
@@ -82,10 +79,9 @@ class _Scored:
 def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Scored]:
     scored = []
     for item in moderated.comments:
-        record = item.comment.to_dict()
+        record = item.to_dict()
         if not with_text:
             del record["text"]
-        record["scores"] = item.scores.to_dict()
         record["flags"] = list(item.scores.flags)
         comment = item.comment
         scored.append(_Scored(record, str(comment.index + 1), "", comment.author, comment.text, item.scores))
@@ -97,11 +93,7 @@ def _stream_comments(
 ) -> list[_Scored]:
     scored = []
     for line, line_scores in zip(lines, scores, strict=True):
-        record: dict = {"line": line.line, "id": line.id, "author": line.author}
-        if with_text:
-            record["text"] = line.text
-        if line.fields:
-            record["fields"] = dict(line.fields)
+        record = line.to_dict(with_text=with_text)
         record["scores"] = line_scores.to_dict()
         record["flags"] = list(line_scores.flags)
         shown_id = "" if line.id is None else line.id if isinstance(line.id, str) else json.dumps(line.id)
@@ -109,15 +101,11 @@ def _stream_comments(
     return scored
 
 
-def _reasons(scores: Scores, limit: int | None = TABLE_REASONS) -> str:
-    """The n-grams that pushed a flagged label up most, strongest first, without repeats."""
-    ngrams: list[str] = []
-    for label in scores.flags:
-        for reason in scores[label].reasons:
-            ngram = reason.ngram.strip()
-            if reason.weight > 0 and ngram and ngram not in ngrams:
-                ngrams.append(ngram)
-    return ", ".join(ngrams[:limit])
+def _shown_reasons(scores: Scores, limit: int | None = TABLE_REASONS) -> str:
+    """The n-grams behind the flags as the table shows them: trimmed, each once."""
+    shown = dict.fromkeys(ngram.strip() for ngram in scores.driving_ngrams)
+    shown.pop("", None)
+    return ", ".join(list(shown)[:limit])
 
 
 # --- output formats --------------------------------------------------------------------------------------
@@ -334,7 +322,7 @@ def table_of(
         table.add_column("reasons", width=reasons_width, no_wrap=not full_text, overflow="ellipsis")
     for comment in comments:
         scores = comment.scores
-        why = printable(_reasons(scores, None if full_text else TABLE_REASONS))
+        why = printable(_shown_reasons(scores, None if full_text else TABLE_REASONS))
         text = Text(printable(comment.text.strip() if full_text else _excerpt(comment.text, comment_width)))
         if stacked:
             for position, label in enumerate(labels):
@@ -375,15 +363,22 @@ def _excerpt(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "\u2026"
 
 
-_OUTPUTS = {"table": _TableOutput, "json": _JsonOutput, "jsonl": _JsonlOutput, "csv": _CsvOutput}
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+_OUTPUTS = {
+    OutputFormat.table: _TableOutput,
+    OutputFormat.json: _JsonOutput,
+    OutputFormat.jsonl: _JsonlOutput,
+    OutputFormat.csv: _CsvOutput,
+}
 
 
 # --- the command -----------------------------------------------------------------------------------------
-
-
-def _batches(items: Iterator, size: int) -> Iterator[list]:
-    while batch := list(islice(items, size)):
-        yield batch
 
 
 @dataclass
@@ -396,28 +391,26 @@ def _error(message: str) -> None:
     typer.echo(f"moderate: error: {printable(message, one_line=True)}", err=True)
 
 
-def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: str, with_text: bool,
+def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: Explain, with_text: bool,
                   max_line_bytes: int, fail_on: Sequence[str], tally: _Tally) -> None:  # fmt: skip
-    """Read, score and write a comment stream a batch at a time; bad lines are named and skipped."""
+    """Write a comment stream as it is scored, a batch at a time; bad lines are named and skipped."""
     name = input_name(path)
-    lines = read_comment_lines(read_lines(path, max_line_bytes=max_line_bytes))
-    first = next(lines, None)  # opens the file: a file that cannot be read fails before any output
+    batches = moderator.score_stream(
+        read_comment_lines(read_lines(path, max_line_bytes=max_line_bytes)), batch_size=BATCH_LINES,
+        explain=explain,
+    )  # fmt: skip
+    first = next(batches, None)  # opens the file: a file that cannot be read fails before any output
     comments = flagged = 0
     output.begin(name, None)
     try:
-        for batch in _batches(chain(() if first is None else (first,), lines), BATCH_LINES):
-            good = []
-            for item in batch:
-                if isinstance(item, BadLine):
-                    tally.failed = True
-                    _error(f"{name}:{item.line}: {item.error}")
-                else:
-                    good.append(item)
-            scores = moderator.score_many([line.text for line in good], explain=explain)
-            comments += len(scores)
-            flagged += sum(1 for s in scores if s.flagged)
-            tally.fail_hit = tally.fail_hit or any(_hits(s, fail_on) for s in scores)
-            output.batch(_stream_comments(good, scores, with_text=with_text))
+        for batch in chain(() if first is None else (first,), batches):
+            for bad in batch.bad:
+                tally.failed = True
+                _error(f"{name}:{bad.line}: {bad.error}")
+            comments += len(batch.scores)
+            flagged += sum(1 for s in batch.scores if s.flagged)
+            tally.fail_hit = tally.fail_hit or any(_hits(s, fail_on) for s in batch.scores)
+            output.batch(_stream_comments(batch.comments, batch.scores, with_text=with_text))
             output.out.flush()  # a reader downstream gets each batch as soon as it is scored
     finally:
         output.end(comments, flagged)
@@ -429,112 +422,122 @@ def _hits(scores: Scores, fail_on: Sequence[str]) -> bool:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("score")(score)
 
-    @app.command("score")
-    def score(
-        files: Annotated[list[str], typer.Argument(help="Scraped pages (.txt or .html), or - for stdin.")],
-        output_format: Annotated[
-            str, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
-        ] = "table",
-        comments_only: Annotated[
-            bool,
-            typer.Option(
-                "--comments",
-                help='Each input is a stream of comments: one per line, or JSONL with a "text" field '
-                "(detected when the first non-blank line starts with {); id, author and any other field "
-                "are kept. Read, scored and written in batches: any length, flat memory.",
-            ),
-        ] = False,
-        threshold: ThresholdOption = None,
-        fail_on: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--fail-on",
-                metavar="LABEL",
-                help="Exit 1 when any comment is flagged with LABEL ('any' for any label); repeatable. "
-                "A file that failed (exit 2) takes precedence.",
-            ),
-        ] = None,
-        with_text: Annotated[
-            bool, typer.Option("--text/--no-text", help="Include each comment's text in JSON, JSONL and CSV.")
-        ] = True,
-        explain: Annotated[
-            str,
-            typer.Option(
-                "--explain",
-                metavar="flagged|all|none",
-                help="Which labels get reasons (the n-grams behind the score): flagged ones, all, or none "
-                "(fastest).",
-            ),
-        ] = "flagged",
-        full_text: Annotated[
-            bool,
-            typer.Option(
-                "--full-text", "--wide", help="Table: show every comment and its reasons whole, wrapped."
-            ),
-        ] = False,
-        model: ModelOption = None,
-        max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
-        max_comment_bytes: Annotated[
-            int,
-            typer.Option(
-                "--max-comment-bytes",
-                min=0,
-                help="With --comments: refuse a line longer than this many bytes (it is named on stderr; "
-                "the other lines are scored). 0 means no limit.",
-            ),
-        ] = DEFAULT_MAX_LINE_BYTES,
-    ) -> None:
-        """Score every reader comment of each file: probability and flag per label, and the top reasons.
 
-        Comments are numbered from 1 in every format; with --comments, by line number, with the input's
-        id kept. Exit codes: 2 when a file or line failed (the rest is still scored), else 1 when
-        --fail-on matched, else 0.
-        """
-        fail_on = fail_on or []
-        if output_format not in FORMATS:
-            raise fail(f"--format {output_format}: choose one of {', '.join(FORMATS)}")
-        if explain not in EXPLAIN_CHOICES:
-            raise fail(f"--explain {explain}: choose one of {', '.join(EXPLAIN_CHOICES)}")
-        with user_errors():
-            moderator = Moderator.load(model)
-            labels = tuple(moderator.labels)
-            overrides = parse_thresholds(threshold or [], labels)
-            if overrides:
-                moderator = moderator.with_thresholds(overrides)
-            for label in fail_on:
-                if label != "any" and label not in labels:
-                    known = ", ".join(labels)
-                    raise InputError(f"--fail-on {label}: unknown label (labels: {known}, or any)")
+def score(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Scraped pages (.txt or .html), folders of them (searched recursively), or - for stdin."
+        ),
+    ],
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            parser=choice(OutputFormat, "--format"),
+            metavar="table|json|jsonl|csv",
+            help="table, json, jsonl or csv.",
+        ),
+    ] = OutputFormat.table,  # fmt: skip
+    comments_only: Annotated[
+        bool,
+        typer.Option(
+            "--comments",
+            help='Each input is a stream of comments: one per line, or JSONL with a "text" field '
+            "(detected when the first non-blank line starts with {); id, author and any other field "
+            "are kept. Read, scored and written in batches: any length, flat memory. Folders are "
+            "searched for .jsonl, .ndjson and .txt files.",
+        ),
+    ] = False,
+    threshold: ThresholdOption = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            metavar="LABEL",
+            help="Exit 1 when any comment is flagged with LABEL ('any' for any label); repeatable. "
+            "A file that failed (exit 2) takes precedence.",
+        ),
+    ] = None,
+    with_text: Annotated[
+        bool, typer.Option("--text/--no-text", help="Include each comment's text in JSON, JSONL and CSV.")
+    ] = True,
+    explain: Annotated[
+        Explain,
+        typer.Option(
+            "--explain",
+            parser=choice(Explain, "--explain"),
+            metavar="flagged|all|none",
+            help="Which labels get reasons (the n-grams behind the score): flagged ones, all, or none "
+            "(fastest).",
+        ),
+    ] = Explain.flagged,  # fmt: skip
+    full_text: Annotated[
+        bool,
+        typer.Option(
+            "--full-text", "--wide", help="Table: show every comment and its reasons whole, wrapped."
+        ),
+    ] = False,
+    model: ModelOption = None,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+    max_comment_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-comment-bytes",
+            min=0,
+            help="With --comments: refuse a line longer than this many bytes (it is named on stderr; "
+            "the other lines are scored). 0 means no limit.",
+        ),
+    ] = DEFAULT_MAX_LINE_BYTES,
+) -> None:
+    """Score every reader comment of each file: probability and flag per label, and the top reasons.
 
-        output = _OUTPUTS[output_format](
-            sys.stdout,
-            labels,
-            stream_input=comments_only,
-            with_text=with_text,
-            explain=explain,
-            full_text=full_text,
-        )
-        tally = _Tally()
-        with user_errors():
-            output.start()
-            for path in files:
-                try:
-                    if comments_only:
-                        _score_stream(path, moderator, output, explain=explain, with_text=with_text,
-                                      max_line_bytes=max_comment_bytes, fail_on=fail_on, tally=tally)  # fmt: skip
-                        continue
-                    moderated = moderator.moderate(parse_file(path, max_bytes=max_bytes), explain=explain)
-                except ModerateError as error:
-                    tally.failed = True
-                    _error(str(error))
+    Comments are numbered from 1 in every format; with --comments, by line number, with the input's
+    id kept. Exit codes: 2 when a file or line failed (the rest is still scored), else 1 when
+    --fail-on matched, else 0.
+    """
+    fail_on = fail_on or []
+    moderator = load_moderator(model, threshold)
+    labels = moderator.labels
+    for label in fail_on:
+        if label != "any" and label not in labels:
+            raise fail(f"--fail-on {label}: unknown label (labels: {', '.join(labels)}, or any)")
+    # The shell has expanded any pattern: each argument is a name.
+    suffixes = COMMENT_STREAM_SUFFIXES if comments_only else PAGE_SUFFIXES
+    paths, missing = collect_inputs(files, suffixes=suffixes, patterns=False)
+    output = _OUTPUTS[output_format](
+        sys.stdout,
+        labels,
+        stream_input=comments_only,
+        with_text=with_text,
+        explain=explain,
+        full_text=full_text,
+    )
+    tally = _Tally(failed=bool(missing))
+    for problem in missing:
+        _error(problem.error)
+    with user_errors():
+        output.start()
+        for path in paths:
+            try:
+                if comments_only:
+                    _score_stream(path, moderator, output, explain=explain, with_text=with_text,
+                                  max_line_bytes=max_comment_bytes, fail_on=fail_on, tally=tally)  # fmt: skip
                     continue
-                tally.fail_hit = tally.fail_hit or any(_hits(c.scores, fail_on) for c in moderated.comments)
-                output.begin(input_name(path), moderated.article.title)
-                output.batch(_page_comments(moderated, with_text=with_text))
-                output.end(len(moderated.comments), len(moderated.flagged()))
-            output.finish()
-        if tally.failed:
-            raise typer.Exit(2)
-        if tally.fail_hit:
-            raise typer.Exit(1)
+                moderated = moderator.moderate(parse_file(path, max_bytes=max_bytes), explain=explain)
+            except ModerateError as error:
+                tally.failed = True
+                _error(str(error))
+                continue
+            tally.fail_hit = tally.fail_hit or any(_hits(c.scores, fail_on) for c in moderated.comments)
+            output.begin(input_name(path), moderated.article.title)
+            output.batch(_page_comments(moderated, with_text=with_text))
+            output.end(len(moderated.comments), len(moderated.flagged()))
+        output.finish()
+    if tally.failed:
+        raise typer.Exit(2)
+    if tally.fail_hit:
+        raise typer.Exit(1)

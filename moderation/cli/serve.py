@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._common import fail, user_errors
+from moderation.cli._common import ModelOption, ThresholdOption, fail, load_moderator, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -24,9 +24,8 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8080,
-    model: Annotated[
-        Path | None, typer.Option("--model", help="Model directory (default: the shipped model).")
-    ] = None,
+    model: ModelOption = None,
+    threshold: ThresholdOption = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Worker processes, each loading the model once.")
     ] = 1,
@@ -90,7 +89,6 @@ def serve(
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from moderation.moderator import Moderator
     from moderation.service.access_log import log_config
     from moderation.service.app import create_app
     from moderation.service.feedback import FeedbackStore
@@ -105,6 +103,7 @@ def serve(
         try:
             settings = ServiceSettings(
                 model_path=str(model) if model is not None else None,
+                thresholds=tuple(threshold or ()),
                 api_keys=tuple(api_key or ()),
                 coral_secrets=tuple(coral_secret or ()),
                 max_body_bytes=max_body_bytes,
@@ -120,8 +119,9 @@ def serve(
             raise fail(str(error)) from None
         if feedback_db is not None:
             FeedbackStore(feedback_db).close()  # create it (WAL mode) now: a bad path is one line, exit 2
-        # Load here even with workers: a bad model directory is then one line and exit 2, not N tracebacks.
-        moderator = Moderator.load(settings.model_path)
+        # Load here even with workers: a bad model directory or threshold is then one line and exit 2, not N
+        # tracebacks.
+        moderator = load_moderator(model, threshold)
         # Bound here, not by uvicorn: a port in use is then one line and exit 2, and the socket is TCP by
         # protocol number (uvicorn's own leaves proto 0, which costs keep-alive clients Nagle's delay).
         listener = _listen(host, port)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import json
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -42,20 +42,10 @@ DATA_HELP = (
 )
 
 
-def _labelled_set(data: Path | None, no_corpora: bool, in_domain: Path | None, no_in_domain: bool, files):
-    """Every labelled row: the corpora (licensed or not: the caller decides what trains), in-domain, files."""
-    from rich.console import Console
-
-    from moderation import corpora
-
-    root = None if no_corpora else (data if data is not None else corpora.default_corpora_root())
-    with Console(stderr=True).status("loading labelled data") as status:
-        return corpora.load_labelled_set(
-            root,
-            in_domain=False if no_in_domain else (in_domain or True),
-            files=files,
-            progress=lambda name: status.update(f"loading {name}"),
-        )
+class Split(str, Enum):
+    train = "train"
+    dev = "dev"
+    test = "test"
 
 
 DataOption = Annotated[Path | None, typer.Option("--data", help=DATA_HELP)]
@@ -67,24 +57,30 @@ InDomainOption = Annotated[
 ]
 NoInDomainOption = Annotated[bool, typer.Option("--no-in-domain", help="Leave the in-domain comments out.")]
 FilesOption = Annotated[
-    list[Path] | None, typer.Option("--file", "-f", help="Extra labelled CSV/TSV/JSONL file (repeatable).")
+    list[Path] | None,
+    typer.Option(
+        "--file",
+        "-f",
+        help="Extra labelled CSV/TSV/JSONL file, a datasets save_to_disk folder, or hf:owner/name(@split) "
+        "from the Hugging Face Hub (repeatable).",
+    ),
 ]
 
 
-def _check_out(out: Path) -> None:
-    """Refuse an --out that training would destroy: saving replaces the whole directory."""
-    from moderation.errors import InputError
-    from moderation.model import LEXICON, MANIFEST, WEIGHTS
+def _labelled_set(data: Path | None, no_corpora: bool, in_domain: Path | None, no_in_domain: bool, files):
+    """Every labelled row: the corpora (licensed or not: the API decides what trains), in-domain, files."""
+    from rich.console import Console
 
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a directory")
-    if out.is_dir():
-        names = {path.name for path in out.iterdir()}
-        if names and not (MANIFEST in names and names <= {MANIFEST, WEIGHTS, LEXICON, "README.md"}):
-            raise InputError(
-                f"--out {out}: holds files that are not a model's, and training replaces the whole "
-                "directory; name a new or empty directory, or an existing model directory"
-            )
+    from moderation import corpora
+
+    root = None if no_corpora else (data if data is not None else corpora.default_corpora_root())
+    with Console(stderr=True).status("loading labelled data") as status:
+        return corpora.load_labelled_set(
+            root,
+            in_domain=False if no_in_domain else (in_domain or True),
+            files=files or [],
+            progress=lambda name: status.update(f"loading {name}"),
+        )
 
 
 def train(
@@ -111,24 +107,13 @@ def train(
     _require_training_stack("train")
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from moderation import corpora, evaluation, modelcard, training
+    from moderation import pipeline
     from moderation.lexicon import Lexicon
-    from moderation.reporting import write_atomically
+    from moderation.training import TrainingConfig
 
     with user_errors():
-        _check_out(out)  # before the minutes of training, not after
-        frame = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or []).to_pandas()
-        lexicon_path = lexicon or _default_lexicon()
-        lexicon_data = Lexicon.load(lexicon_path) if lexicon_path else Lexicon()
-        # Corpora without a license are measured, never trained on.
-        trainable = frame["source"].map(
-            lambda source: source not in corpora.CORPORA or corpora.CORPORA[source].trainable
-        )
-        train_set = training.LabelledTexts.from_dataset(frame[trainable], "train")
-        dev_set = training.LabelledTexts.from_dataset(frame[trainable], "dev")
-        test_set = training.LabelledTexts.from_dataset(frame, "test")
-        config = training.TrainingConfig(seed=seed)
-        cards = corpora.corpus_cards(sorted(set(frame["source"])))
+        pipeline.check_model_directory(out)
+        table = _labelled_set(data, no_corpora, in_domain, no_in_domain, files)
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(), transient=True,
@@ -136,36 +121,19 @@ def train(
             task = progress.add_task("training", total=None)
 
             def report(stage: str, done: int, total: int) -> None:
-                progress.update(task, description=stage, completed=done, total=total)
+                progress.update(task, description=stage, completed=done, total=total or None)
 
-            try:
-                model = training.fit(train_set, dev_set, lexicon_data, config, corpora=cards, progress=report)
-            except ValueError as error:
-                raise fail(str(error)) from None
-            progress.update(task, description="measuring on test", completed=0, total=None)
-            measured = evaluation.evaluate(model, test_set)
-            metrics = {"split": "test", "base_rate": measured.base_rate, "corpora": measured.summary()}
-            # Evaluation-only adversarial set: every row of it, whatever its split, was never trained on.
-            dynahate = frame[frame["source"] == "dynahate_devtest"]
-            if len(dynahate):
-                metrics["dynahate_accuracy"] = round(
-                    evaluation.flag_accuracy(
-                        model, dynahate["text"].tolist(), dynahate["hateful"].to_numpy() == 1
-                    ),
-                    4,
-                )
-            identity_path = _project_file("data/identity_templates.json")
-            if identity_path is not None:
-                statements = evaluation.identity_statements(identity_path)
-                metrics["identities"] = [
-                    {k: round(v, 4) if isinstance(v, float) else v for k, v in dataclasses.asdict(m).items()}
-                    for m in evaluation.identity_bias(model, statements)
-                ]
-        model = model.with_info(metrics=metrics)
-        model.save(out)
-        write_atomically(out / "README.md", modelcard.render(model.manifest()))
-        typer.echo(_table(measured))
-        typer.echo(f"wrote {out} ({len(train_set):,} train rows, {len(dev_set):,} dev rows)", err=True)
+            trained = pipeline.train_model(
+                table,
+                lexicon=Lexicon.load(lexicon) if lexicon else None,
+                config=TrainingConfig(seed=seed),
+                progress=report,
+            )
+        trained.save(out)
+        typer.echo(_table(trained.test))
+        typer.echo(
+            f"wrote {out} ({trained.train_rows:,} train rows, {trained.dev_rows:,} dev rows)", err=True
+        )
 
 
 def evaluate(
@@ -175,9 +143,7 @@ def evaluate(
     in_domain: InDomainOption = None,
     no_in_domain: NoInDomainOption = False,
     files: FilesOption = None,
-    split: Annotated[
-        str, typer.Option("--split", help="Which split to measure: test, dev or train.")
-    ] = "test",
+    split: Annotated[Split, typer.Option("--split", help="Which split to measure.")] = Split.test,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the metrics as JSON here.")
     ] = None,
@@ -201,42 +167,21 @@ def evaluate(
     """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not), precision at
     a comment section's base rate, and per identity the false flag rate and unintended-bias AUCs."""
     _require_training_stack("evaluate")
-    from moderation import evaluation, training
+    from moderation import pipeline
     from moderation.moderator import Moderator
     from moderation.reporting import write_atomically
 
-    if split not in ("train", "dev", "test"):
-        raise fail("--split must be train, dev or test")
     with user_errors():
         moderator = Moderator.load(model_dir)
-        dataset = _labelled_set(data, no_corpora, in_domain, no_in_domain, files or [])
-        measured = evaluation.evaluate(
-            moderator.model,
-            training.LabelledTexts.from_dataset(dataset, split),
-            split=split,
-            base_rate=base_rate,
+        table = _labelled_set(data, no_corpora, in_domain, no_in_domain, files)
+        measured = pipeline.measure_model(
+            moderator.model, table, split=split.value, base_rate=base_rate, identities=identities
         )
-        typer.echo(_table(measured))
-        record = measured.to_dict()
-        identity_path = identities or _project_file("data/identity_templates.json")
-        if identity_path is not None:
-            bias = evaluation.identity_bias(moderator.model, evaluation.identity_statements(identity_path))
-            typer.echo(_identity_table(bias))
-            record["identities"] = [dataclasses.asdict(m) for m in bias]
+        typer.echo(_table(measured.evaluation))
+        if measured.identities is not None:
+            typer.echo(_identity_table(measured.identities))
         if out is not None:
-            write_atomically(out, json.dumps(record, indent=2) + "\n")
-
-
-def _default_lexicon() -> Path | None:
-    return _project_file("data/lexicon.json")
-
-
-def _project_file(relative: str) -> Path | None:
-    from moderation.corpora import _project_root
-
-    project = _project_root()
-    path = project / relative if project else None
-    return path if path is not None and path.is_file() else None
+            write_atomically(out, json.dumps(measured.to_dict(), indent=2) + "\n")
 
 
 def _identity_table(bias) -> str:

@@ -1,7 +1,9 @@
 """Scraped page (plain text or HTML) -> :class:`moderation.Article`.
 
-The layouts live in their own modules: :mod:`~moderation.parsing.text` (plain-text scrapes),
-:mod:`~moderation.parsing.html` (HTML markup) and :mod:`~moderation.parsing.boilerplate` (the chrome
+The layouts live in their own modules: :mod:`~moderation.parsing.text` (plain-text scrapes, with
+:mod:`~moderation.parsing.names` for names and dates), :mod:`~moderation.parsing.html` (HTML markup, with
+:mod:`~moderation.parsing.markup` for the document and its visible text and
+:mod:`~moderation.parsing.jsonld` for JSON-LD) and :mod:`~moderation.parsing.boilerplate` (the chrome
 both drop). This module only chooses between them.
 """
 

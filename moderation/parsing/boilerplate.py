@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import re
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from moderation.parsing.words import word_set
 
 # Whole-line phrases, compared after lower-casing, collapsing whitespace and folding curly quotes.
 _PHRASES = frozenset(
@@ -283,7 +280,7 @@ _PATTERNS = re.compile(
 # Patterns a reader's comment could also match ("click here to see the proof"); applied outside comments only.
 _PAGE_ONLY_PATTERNS = re.compile(r"click here to .{0,80}")
 
-_NAVIGATION_WORDS = _words(
+_NAVIGATION_WORDS = word_set(
     """
     home news video videos shorts live tv radio world politics business opinion opinions
     entertainment tech technology health science sport sports lifestyle life markets money economy

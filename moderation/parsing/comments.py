@@ -32,6 +32,16 @@ class CommentLine:
     fields: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     """The input's other fields (not ``text``, ``id``, or ``author`` when it is a string), unchanged."""
 
+    def to_dict(self, *, with_text: bool = True) -> dict:
+        """The JSON form: ``line``, ``id``, ``author``, ``text`` (unless left out), and ``fields`` when the
+        input had other fields."""
+        record: dict = {"line": self.line, "id": self.id, "author": self.author}
+        if with_text:
+            record["text"] = self.text
+        if self.fields:
+            record["fields"] = dict(self.fields)
+        return record
+
 
 @dataclass(frozen=True)
 class BadLine:

@@ -45,19 +45,32 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from functools import partial
 from types import MappingProxyType
 
-from moderation.parsing.boilerplate import fold, is_boilerplate, is_comment_header
+from moderation.parsing.boilerplate import is_boilerplate, is_comment_header
+from moderation.parsing.names import ends_like_a_name, looks_like_login, looks_like_name, looks_like_timestamp
 from moderation.types import Article, Comment
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 ROLES = ("title", "byline", "body", "comment", "dropped")
+
+
+class Layout(str, Enum):
+    """How a page's comment section is laid out, which decides how its comments are read."""
+
+    DISQUS = "disqus"
+    """A comment starts at "Name • 2 hours ago" (or "Name → Other • …", a reply)."""
+    WORDPRESS = "wordpress"
+    """A comment starts at "Name says:" or at a name over a date line."""
+    HEADING = "heading"
+    """A comment heading ("12 Comments") opens the section; comments in the blank-line layout follow."""
+    BLANK_LINES = "blank-lines"
+    """The seeds' layout: author line, one blank line, text; found from the structure alone."""
+    NONE = "none"
+    """No comment section."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,8 @@ class Line:
     indent: int
     gap: int
     """Blank lines between it and the previous non-blank line (or the start)."""
+    dropped: bool = False
+    """Boilerplate: decided for the whole page first, then again, with fewer patterns, in the comment section."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +99,8 @@ class TextLayout:
     article: Article
     roles: Mapping[int, str]
     """Line number (as in :class:`Line`) -> one of :data:`ROLES`, for every non-blank line."""
-    layout: str
-    """How the comment section was recognised: disqus, wordpress, heading, blank-lines, or none."""
+    layout: Layout
+    """How the comment section was recognised."""
 
 
 def parse_text(text: str, *, source: str | None = None) -> Article:
@@ -95,40 +110,35 @@ def parse_text(text: str, *, source: str | None = None) -> Article:
 
 def layout_text(text: str, *, source: str | None = None) -> TextLayout:
     """:func:`parse_text`, also returning every line's role (for tests and debugging)."""
-    lines = split_lines(text)
+    lines = _mark_boilerplate(split_lines(text))
     roles: dict[int, str] = {}
-    dropped = _boilerplate_mask(lines)
 
-    content = [line for line, is_dropped in zip(lines, dropped, strict=True) if not is_dropped]
+    content = _content(lines)
     header = _read_header(content)
     for line, role in header.roles:
         roles[line.number] = role
-    rest = content[len(header.roles) :]
+    after_header = content[len(header.roles) :]
+    # Every line from the first one after the header on, dropped ones included: they separate paragraphs.
+    page = [line for line in lines if line.number >= after_header[0].number] if after_header else []
 
-    section = _find_comment_section(lines, dropped, rest)
-    body_lines = rest[: section.start]
-    comment_lines = rest[section.start :]
+    section = _find_comment_section(page)
+    body_lines = [line for line in after_header if section is None or line.number < section.first]
     for line in body_lines:
         roles[line.number] = "body"
-
-    # Lines in the comment section that a reader could have written are not dropped there.
-    if comment_lines:
-        first = comment_lines[0].number
-        for index, line in enumerate(lines):
-            if line.number > first and dropped[index] and not is_boilerplate(line.text, in_comments=True):
-                dropped[index] = False
+    comments: list[_Draft] = []
+    orphans: list[Line] = []
+    if section is not None:
         comment_lines = [
-            line
-            for line, is_dropped in zip(lines, dropped, strict=True)
-            if line.number >= first and not is_dropped
+            _reconsider_in_comments(line, section.first) for line in page if line.number >= section.first
         ]
-
-    comments, orphans = _read_comments(section.layout, comment_lines, lines, dropped)
+        # The page as it finally stands, its comment section reconsidered.
+        lines = [*(line for line in lines if line.number < section.first), *comment_lines]
+        comments, orphans = _read_comments(section.layout, comment_lines)
     for comment in comments:
         for line in comment.lines:
             roles[line.number] = "comment"
-    for line, is_dropped in zip(lines, dropped, strict=True):
-        if is_dropped:
+    for line in lines:
+        if line.dropped:
             roles[line.number] = "dropped"
     for line in orphans:
         roles[line.number] = "dropped"
@@ -142,7 +152,8 @@ def layout_text(text: str, *, source: str | None = None) -> TextLayout:
         dropped=tuple(line.text for line in lines if roles[line.number] == "dropped"),
         source=source,
     )
-    return TextLayout(article=article, roles=MappingProxyType(roles), layout=section.layout)
+    layout = section.layout if section else Layout.NONE
+    return TextLayout(article=article, roles=MappingProxyType(roles), layout=layout)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -163,17 +174,32 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+def _content(lines: Iterable[Line]) -> list[Line]:
+    """The lines that are not dropped."""
+    return [line for line in lines if not line.dropped]
+
+
 # --- boilerplate -----------------------------------------------------------------------------------------
 
 
-def _boilerplate_mask(lines: Sequence[Line]) -> list[bool]:
+def _mark_boilerplate(lines: Sequence[Line]) -> list[Line]:
     dropped = [is_boilerplate(line.text) for line in lines]
     # A caption scraped twice (image alt text, then the caption): the same line on two adjacent lines.
     for index in range(1, len(lines)):
         line, previous = lines[index], lines[index - 1]
         if line.gap == 0 and line.text == previous.text and len(line.text) >= 20:
             dropped[index] = dropped[index - 1] = True
-    return dropped
+    return [
+        replace(line, dropped=True) if is_dropped else line
+        for line, is_dropped in zip(lines, dropped, strict=True)
+    ]
+
+
+def _reconsider_in_comments(line: Line, first: int) -> Line:
+    """A dropped line after the first comment line stays dropped only if a reader could not have written it."""
+    if line.dropped and line.number > first and not is_boilerplate(line.text, in_comments=True):
+        return replace(line, dropped=False)
+    return line
 
 
 # --- header: title, byline, date -------------------------------------------------------------------------
@@ -191,33 +217,6 @@ _BY = re.compile(r"by\s+(?P<name>[^|•·,;]{2,80}?)(?:\s*(?:[|•·,;]|\s[-–�
 _LEAD_IN = re.compile(r"^\s*(?:(?:posted|published|updated|first published)\b\s*)?(?:on\b)?\s*:?", re.I)
 _BY_AFTER = re.compile(r"\s+by\s+(?P<name>[^|•·]{2,80})$", re.IGNORECASE)
 
-_TIME_WORDS = _words(
-    """
-    at on am pm a.m p.m ago just now yesterday today edited posted updated published second seconds
-    minute minutes min mins hour hours hr hrs day days week weeks month months year years an a h m d
-    w y mo yr yrs jan january feb february mar march apr april may jun june jul july aug august sep
-    sept september oct october nov november dec december mon monday tue tues tuesday wed wednesday
-    thu thur thurs thursday fri friday sat saturday sun sunday st nd rd th utc gmt ist est edt cst
-    cdt mst mdt pst pdt cet cest bst kst jst msk aest sgt hkt
-    """
-)
-_TOKENS = re.compile(r"[^\W\d_]+|\d+|\S", re.UNICODE)
-
-
-def looks_like_timestamp(text: str) -> bool:
-    """A line that is only a date and/or time ("June 18, 2024 at 9:14 am", "2 hours ago", "18/06/2024")."""
-    if len(text) > 60:
-        return False
-    tokens = _TOKENS.findall(fold(text))
-    if not tokens:
-        return False
-    has_time = any(token.isdigit() for token in tokens) or any(
-        token in ("ago", "yesterday", "today", "now") for token in tokens
-    )
-    return has_time and all(
-        token.isdigit() or token in _TIME_WORDS or token in ",:/.-@|•·()+" for token in tokens
-    )
-
 
 @dataclass(frozen=True)
 class _Header:
@@ -232,17 +231,20 @@ def _read_header(content: Sequence[Line]) -> _Header:
         return _Header()
     roles: list[tuple[Line, str]] = []
     title = None
-    first = content[0].text
-    if len(first) <= 250 and first[-1] not in ".,;:" and not _starts_comment(content, 0):
-        title = first
+    first_text = content[0].text
+    if len(first_text) <= 250 and first_text[-1] not in ".,;:" and not _starts_comment(content, 0):
+        title = first_text
         roles.append((content[0], "title"))
     byline = published = None
     for line in content[len(roles) : len(roles) + 3]:
-        found = _read_byline(line.text)
-        if found is None or (byline and found[0]) or (published and found[1]):
+        line_byline = _read_byline(line.text)
+        if line_byline is None:
             break
-        byline = byline or found[0]
-        published = published or found[1]
+        name, date = line_byline
+        if (byline and name) or (published and date):
+            break
+        byline = byline or name
+        published = published or date
         roles.append((line, "byline"))
     return _Header(tuple(roles), title, byline, published)
 
@@ -251,10 +253,10 @@ def _read_byline(text: str) -> tuple[str | None, str | None] | None:
     """(byline, published) when the line is a byline and/or a date line, else None."""
     if len(text) > 120:
         return None
-    by = _BY.fullmatch(text)
-    if by and looks_like_name(by["name"].strip(), max_words=8):
-        rest = (by["rest"] or "").strip()
-        return by["name"].strip(), rest if rest and _DATE.search(rest) else None
+    by_name = _BY.fullmatch(text)
+    if by_name and looks_like_name(by_name["name"].strip(), max_words=8):
+        after_name = (by_name["rest"] or "").strip()
+        return by_name["name"].strip(), after_name if after_name and _DATE.search(after_name) else None
     # "FP Staff June 18, 2024, 07:57:20 IST", "Posted on March 3, 2024 by Lena Ortiz", "Lena Ortiz, May 2"
     date = _DATE.search(text)
     if date is None:
@@ -274,92 +276,14 @@ def _read_byline(text: str) -> tuple[str | None, str | None] | None:
     return (name, after) if looks_like_timestamp(after) else None
 
 
-# --- names -----------------------------------------------------------------------------------------------
-
-_PARTICLES = _words(
-    """
-    the of de da di del della van von der den la le al el bin ibn y du dos das st. and & mc
-    """
-)
-# One-word paragraphs readers write that would otherwise pass for a name.
-_NOT_NAMES = _words(
-    """
-    yes no yeah yep nope agreed agree exactly indeed thanks thank wow true false correct right wrong
-    amen lol lmao rofl haha bravo nonsense rubbish absolutely sure ok okay well great good nice
-    bingo what why how who where when hmm hmmm update note source sources photo video watch listen
-    related comments comment reply share conclusion introduction background analysis summary
-    """
-)
-_QUOTES = "\"'“”‘’«»„‚`´"
-_NOT_IN_NAMES = frozenset('"“”«»()[]{}<>|/\\=+*#@$%^~`;:!?…•·')
-
-
-# A name may end in a period only after an initial or a suffix: "Smith, J.", "J.R.", "Ed Jones Jr.".
-_FINAL_INITIAL = re.compile(r"(?:^|[\s.])(?:[^\W\d_a-z]|Jr|Sr)\.$")
-# Handles joined by punctuation: "anne-marie", "mike.jones", "o'neil", "j.r.smith".
-_JOINED_HANDLE = re.compile(r"[^\W\d_]+(?:[-._'’][^\W_]+)+")
-# "don't", "it's", "we'll": contractions, not handles.
-_CONTRACTION = re.compile(r"[^\W\d_]+['’](?:t|s|re|ve|ll|d|m)", re.IGNORECASE)
-
-
-def _ends_like_a_name(text: str) -> bool:
-    return text[-1] != "," and (text[-1] != "." or _FINAL_INITIAL.search(text) is not None)
-
-
-def looks_like_name(text: str, *, max_words: int = 4) -> bool:
-    """Whether a short line reads as a commenter's name or handle ("Vlad the Great", "Mr Fixer", "jon_88",
-    "J. R. Smith", "O'Neil", "anne-marie")."""
-    if not 1 <= len(text) <= 40 or text[0] in _QUOTES or text[-1] in _QUOTES or not _ends_like_a_name(text):
-        return False
-    if any(char in _NOT_IN_NAMES for char in text):
-        return False
-    words = text.split()
-    if not 1 <= len(words) <= max_words:
-        return False
-    if len(words) == 1:
-        word = words[0]
-        if word.lower() in _NOT_NAMES or _CONTRACTION.fullmatch(word):
-            return False
-        if _is_handle(word):
-            return True
-    elif all(word.isupper() and len(word) > 1 for word in words):
-        return False  # SHOUTED HEADINGS
-    named = False
-    for word in words:
-        if word.lower() in _PARTICLES:
-            continue
-        first = word[0]
-        if not first.isalpha() or first.islower():
-            return False
-        named = True
-    return named and not looks_like_timestamp(text)
-
-
-def _is_handle(word: str) -> bool:
-    return (
-        word[0].isalpha()
-        and any(char.isalpha() for char in word)
-        and (
-            any(char.isdigit() or char == "_" for char in word)
-            or (word[0].islower() and word.lower() != word)
-            or (_JOINED_HANDLE.fullmatch(word) is not None and _CONTRACTION.fullmatch(word) is None)
-        )
-    )
-
-
-def _looks_like_login(text: str) -> bool:
-    """One lowercase word such as "jdoe": a name only where a date line vouches for it."""
-    return 2 <= len(text) <= 30 and text.isalpha() and text.lower() not in _NOT_NAMES
-
-
 # --- where the comments begin ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Section:
-    start: int
-    """Index into the post-header content lines where comments begin (len() when there are none)."""
-    layout: str
+    first: int
+    """Line number of its first line."""
+    layout: Layout
 
 
 _SAYS = re.compile(r"(?P<author>\S.{0,60}?)\s+says:\s*(?P<posted>.*)", re.IGNORECASE)
@@ -407,7 +331,7 @@ def _wordpress_start(
         if posted or dated_next or says_lines >= 2:
             return says["author"].strip(), posted
         return None
-    if dated_next and (looks_like_name(line.text, max_words=5) or _looks_like_login(line.text)):
+    if dated_next and (looks_like_name(line.text, max_words=5) or looks_like_login(line.text)):
         return line.text, None
     return None
 
@@ -419,71 +343,72 @@ def _author_ok(author: str) -> bool:
         and len(author.split()) <= 6
         and not author.isdigit()
         and author[-1] not in "!?"
-        and _ends_like_a_name(author)
+        and ends_like_a_name(author)
     )
 
 
-def _find_comment_section(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> _Section:
-    if not rest:
-        return _Section(0, "none")
-    for index, line in enumerate(rest):
+def _find_comment_section(page: Sequence[Line]) -> _Section | None:
+    """Where the comments of ``page`` (the lines after the header) begin, and the layout that shows it."""
+    content = _content(page)
+    if not content:
+        return None
+    for line in content:
         if _disqus_start(line):
-            return _Section(index, "disqus")
-    says_lines = sum(1 for line in rest if _says(line.text))
-    for index in range(len(rest)):
-        found = _wordpress_start(rest, index, says_lines=says_lines)
+            return _Section(line.number, Layout.DISQUS)
+    says_lines = sum(1 for line in content if _says(line.text))
+    for index, line in enumerate(content):
+        comment_header = _wordpress_start(content, index, says_lines=says_lines)
         # A name over a date at the very top is a byline, not a comment.
-        if found and (index or _says(rest[index].text)):
-            return _Section(index, "wordpress")
-    headings = _comment_headings(lines, dropped, rest)
+        if comment_header and (index or _says(line.text)):
+            return _Section(line.number, Layout.WORDPRESS)
+    headings = _comment_headings(page)
     if headings:
-        return _Section(_comments_after_headings(headings, lines, dropped, rest), "heading")
-    blocks = _blocks(rest, lines, dropped)
+        return _Section(_comments_after_headings(headings, page), Layout.HEADING)
+    blocks = _blocks(page)
     start = _blank_line_section_start(blocks)
     if start is None:
-        return _Section(len(rest), "none")
-    return _Section(rest.index(blocks[start].lines[0]), "blank-lines")
+        return None
+    return _Section(blocks[start].lines[0].number, Layout.BLANK_LINES)
 
 
-def _comment_headings(lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]) -> list[int]:
-    """Index into ``rest`` of the first content line after each comment heading past the body start."""
-    first_number, last_number = rest[0].number, rest[-1].number
-    numbers = [line.number for line in rest]
+def _comment_headings(page: Sequence[Line]) -> list[int]:
+    """Line number of the first content line after each comment heading inside ``page``'s content."""
+    numbers = [line.number for line in _content(page)]
+    first_number, last_number = numbers[0], numbers[-1]
     starts: list[int] = []
-    for line, is_dropped in zip(lines, dropped, strict=True):
+    for line in page:
         # A comment counter under the byline comes before the body; a heading with nothing after it
         # (a form's "Comments" label) opens nothing.
-        if first_number < line.number < last_number and is_dropped and is_comment_header(line.text):
-            start = bisect.bisect_right(numbers, line.number)
+        if first_number < line.number < last_number and line.dropped and is_comment_header(line.text):
+            start = numbers[bisect.bisect_right(numbers, line.number)]
             if not starts or starts[-1] != start:
                 starts.append(start)
     return starts
 
 
-def _comments_after_headings(
-    headings: Sequence[int], lines: Sequence[Line], dropped: Sequence[bool], rest: Sequence[Line]
-) -> int:
+def _comments_after_headings(headings: Sequence[int], page: Sequence[Line]) -> int:
     """Where the comment section starts, given the comment headings: the last one, unless comments begin earlier.
 
     The last heading is the safe choice (a counter near the top is a heading too), but a heading must not
     swallow the comments before it: an earlier heading opens the section when what follows it reads as
     comments (it starts with an author line, or has two), and so does a blank-line comment section with
     two or more authors before the last heading (a second page of comments appended with its own heading).
+    ``headings`` and the result are line numbers, as :func:`_comment_headings` gives them.
     """
-    blocks = _blocks(rest, lines, dropped)
-    flags = _author_flags(blocks)
+    blocks = _blocks(page)
+    is_author = _author_mask(blocks)
     # A heading is a dropped line, so a block starts right after each: the segments are runs of blocks.
     block_at = {block.lines[0].number: index for index, block in enumerate(blocks)}
-    firsts = [block_at.get(rest[heading].number) for heading in headings]
+    firsts = [block_at.get(heading) for heading in headings]
     for heading, first, following in zip(headings, firsts, firsts[1:], strict=False):
         if first is not None and following is not None and first < following:
-            segment = flags[first:following]
+            segment = is_author[first:following]
             if segment[0] or sum(segment) >= 2:
                 return heading
-    before = _blocks(rest[: headings[-1]], lines, dropped)
+    before = _blocks([line for line in page if line.number < headings[-1]])
     start = _blank_line_section_start(before)
-    if start is not None and sum(_author_flags(before)[start:]) >= 2:
-        return rest.index(before[start].lines[0])
+    if start is not None and sum(_author_mask(before)[start:]) >= 2:
+        return before[start].lines[0].number
     return headings[-1]
 
 
@@ -500,69 +425,71 @@ class _Block:
         return self.lines[0].text if len(self.lines) == 1 else None
 
 
-def _blocks(content: Sequence[Line], lines: Sequence[Line], dropped: Sequence[bool]) -> list[_Block]:
-    position = {line.number: index for index, line in enumerate(lines)}
+def _blocks(lines: Sequence[Line]) -> list[_Block]:
+    """The blocks of the content lines of ``lines`` (a run of consecutive lines, dropped ones included)."""
     blocks: list[_Block] = []
     current: list[Line] = []
     gap = 0
-    previous_index = None
-    for line in content:
-        index = position[line.number]
-        between = (
-            range(previous_index + 1, index + 1) if previous_index is not None else range(index, index + 1)
-        )
-        separation = max(lines[i].gap for i in between)
-        if previous_index is not None and any(dropped[i] for i in range(previous_index + 1, index)):
+    separation = 0  # blank lines since the last content line, at least 1 when a dropped line came between
+    for line in lines:
+        separation = max(separation, line.gap)
+        if line.dropped:
             separation = max(separation, 1)
+            continue
+        if not current:
+            separation = line.gap  # dropped lines before the first content line separate it from nothing
         if current and separation == 0:
             current.append(line)
         else:
             if current:
                 blocks.append(_Block(tuple(current), gap))
             current, gap = [line], separation
-        previous_index = index
+        separation = 0
     if current:
         blocks.append(_Block(tuple(current), gap))
     return blocks
 
 
-def _author_flags(blocks: Sequence[_Block]) -> list[bool]:
+def _author_mask(blocks: Sequence[_Block]) -> list[bool]:
     """Which blocks are author lines: a name, one blank line, then text that is not itself an author line."""
-    flags = [False] * len(blocks)
+    is_author = [False] * len(blocks)
     for index in range(len(blocks) - 2, -1, -1):
         name = blocks[index].single_line
-        flags[index] = (
-            name is not None and blocks[index + 1].gap == 1 and not flags[index + 1] and looks_like_name(name)
+        is_author[index] = (
+            name is not None
+            and blocks[index + 1].gap == 1
+            and not is_author[index + 1]
+            and looks_like_name(name)
         )
-    return flags
+    return is_author
 
 
 def _blank_line_section_start(blocks: Sequence[_Block]) -> int | None:
-    authors = _author_flags(blocks)
+    is_author = _author_mask(blocks)
     # From each block to the end: how many author lines, and whether an author name recurs.
     authors_after = [0] * (len(blocks) + 1)
     recurs_after = [False] * (len(blocks) + 1)
     seen: set[str] = set()
     for index in range(len(blocks) - 1, -1, -1):
-        authors_after[index] = authors_after[index + 1] + authors[index]
+        authors_after[index] = authors_after[index + 1] + is_author[index]
         recurs_after[index] = recurs_after[index + 1]
-        if authors[index]:
+        if is_author[index]:
             name = blocks[index].lines[0].text.casefold()
             recurs_after[index] = recurs_after[index] or name in seen
             seen.add(name)
     for candidate in range(1, len(blocks)):
-        if not authors[candidate]:
+        if not is_author[candidate]:
             continue
         start = candidate
         # An anonymous first comment: one paragraph opened by a double blank line, with body before it.
         # Each such block must leave body before it and must not be the text of an earlier author line.
-        while start >= 2 and blocks[start - 1].gap >= 2 and not authors[start - 2]:
+        while start >= 2 and blocks[start - 1].gap >= 2 and not is_author[start - 2]:
             start -= 1
-        names = authors_after[start]
+        author_lines = authors_after[start]
         if (
             blocks[start].gap >= 2
             or recurs_after[start]
-            or (names >= 3 and names >= 0.25 * (len(blocks) - start))
+            or (author_lines >= 3 and author_lines >= 0.25 * (len(blocks) - start))
         ):
             return start
     return None
@@ -585,76 +512,36 @@ class _Draft:
         return [*(self.header or ()), *(self.text or ())]
 
 
-def _read_comments(
-    layout: str, section: Sequence[Line], lines: Sequence[Line], dropped: Sequence[bool]
-) -> tuple[list[_Draft], list[Line]]:
-    """The section's comments, and the lines that belong to none (the header of a comment without text)."""
-    if not section:
-        return [], []
-    if layout == "disqus":
-        drafts = _read_headed(section, _disqus_header)
-    elif layout == "wordpress":
-        drafts = _read_headed(section, _wordpress_header)
-    else:
-        drafts = _read_blank_line_layout(_blocks(section, lines, dropped))
+def _read_comments(layout: Layout, section: Sequence[Line]) -> tuple[list[_Draft], list[Line]]:
+    """The section's comments, and the lines that belong to none (the header of a comment without text).
+
+    ``section`` is every line from the first comment line on, dropped ones included; ``layout`` chooses
+    the reader.
+    """
+    drafts = _READERS[layout](section)
     kept = [draft for draft in drafts if draft.text]
     orphans = [line for draft in drafts if not draft.text for line in draft.lines]
     return kept, orphans
 
 
-def _disqus_header(lines: Sequence[Line], index: int, says_lines: int = 0) -> tuple[_Draft, int] | None:
-    match = _disqus_start(lines[index])
-    if match is None:
-        return None
-    draft = _Draft(
-        author=match["author"].strip(),
-        posted=match["posted"].strip(),
-        reply_to=(match["to"] or "").strip() or None,
-        header=[lines[index]],
-        indent=lines[index].indent,
-    )
-    return draft, 1
+def _read_disqus(section: Sequence[Line]) -> list[_Draft]:
+    return _read_headed(_content(section), _disqus_header)
 
 
-def _wordpress_header(lines: Sequence[Line], index: int, says_lines: int) -> tuple[_Draft, int] | None:
-    found = _wordpress_start(lines, index, says_lines=says_lines)
-    if found is None:
-        return None
-    author, posted = found
-    header = [lines[index]]
-    if posted is None and index + 1 < len(lines) and looks_like_timestamp(lines[index + 1].text):
-        posted = lines[index + 1].text
-        header.append(lines[index + 1])
-    draft = _Draft(author=author.strip(), posted=posted, header=header, indent=lines[index].indent)
-    return draft, len(header)
+def _read_wordpress(section: Sequence[Line]) -> list[_Draft]:
+    content = _content(section)
+    says_lines = sum(1 for line in content if _says(line.text))
+    return _read_headed(content, partial(_wordpress_header, says_lines=says_lines))
 
 
-def _read_headed(section: Sequence[Line], header_at) -> list[_Draft]:
-    drafts: list[_Draft] = []
-    says_lines = sum(1 for line in section if _says(line.text))
-    index = 0
-    while index < len(section):
-        found = header_at(section, index, says_lines)
-        if found is not None:
-            draft, used = found
-            draft.text = []
-            drafts.append(draft)
-            index += used
-            continue
-        if not drafts:
-            drafts.append(_Draft(text=[], indent=section[index].indent))
-        drafts[-1].text.append(section[index])
-        index += 1
-    return drafts
-
-
-def _read_blank_line_layout(blocks: Sequence[_Block]) -> list[_Draft]:
-    authors = _author_flags(blocks)
+def _read_blank_lines(section: Sequence[Line]) -> list[_Draft]:
+    blocks = _blocks(section)
+    is_author = _author_mask(blocks)
     drafts: list[_Draft] = []
     index = 0
     while index < len(blocks):
         block = blocks[index]
-        if authors[index]:
+        if is_author[index]:
             draft = _Draft(
                 author=block.lines[0].text, header=[block.lines[0]], text=[], indent=block.lines[0].indent
             )
@@ -669,20 +556,79 @@ def _read_blank_line_layout(blocks: Sequence[_Block]) -> list[_Draft]:
             draft.indent = block.lines[0].indent
             index += 1
             drafts.append(draft)
-            index = _continue_text(blocks, authors, index, draft)
+            index = _continue_text(blocks, is_author, index, draft)
             continue
         else:
             draft = _Draft(text=[], indent=block.lines[0].indent)
         drafts.append(draft)
         if index < len(blocks):
             draft.text.extend(blocks[index].lines)
-            index = _continue_text(blocks, authors, index + 1, draft)
+            index = _continue_text(blocks, is_author, index + 1, draft)
     return drafts
 
 
-def _continue_text(blocks: Sequence[_Block], authors: Sequence[bool], index: int, draft: _Draft) -> int:
+# One reader per layout that has a comment section (Layout.NONE has none to read).
+_READERS: Mapping[Layout, Callable[[Sequence[Line]], list[_Draft]]] = MappingProxyType(
+    {
+        Layout.DISQUS: _read_disqus,
+        Layout.WORDPRESS: _read_wordpress,
+        Layout.HEADING: _read_blank_lines,
+        Layout.BLANK_LINES: _read_blank_lines,
+    }
+)
+
+
+def _disqus_header(lines: Sequence[Line], index: int) -> tuple[_Draft, int] | None:
+    match = _disqus_start(lines[index])
+    if match is None:
+        return None
+    draft = _Draft(
+        author=match["author"].strip(),
+        posted=match["posted"].strip(),
+        reply_to=(match["to"] or "").strip() or None,
+        header=[lines[index]],
+        indent=lines[index].indent,
+    )
+    return draft, 1
+
+
+def _wordpress_header(lines: Sequence[Line], index: int, *, says_lines: int) -> tuple[_Draft, int] | None:
+    author_and_posted = _wordpress_start(lines, index, says_lines=says_lines)
+    if author_and_posted is None:
+        return None
+    author, posted = author_and_posted
+    header = [lines[index]]
+    if posted is None and index + 1 < len(lines) and looks_like_timestamp(lines[index + 1].text):
+        posted = lines[index + 1].text
+        header.append(lines[index + 1])
+    draft = _Draft(author=author.strip(), posted=posted, header=header, indent=lines[index].indent)
+    return draft, len(header)
+
+
+def _read_headed(
+    content: Sequence[Line], read_header: Callable[[Sequence[Line], int], tuple[_Draft, int] | None]
+) -> list[_Draft]:
+    """Comments that each start at a header line (``read_header`` gives its draft and how many lines it took)."""
+    drafts: list[_Draft] = []
+    index = 0
+    while index < len(content):
+        header = read_header(content, index)
+        if header is not None:
+            draft, header_lines = header
+            draft.text = []
+            drafts.append(draft)
+            index += header_lines
+            continue
+        if not drafts:
+            drafts.append(_Draft(text=[], indent=content[index].indent))
+        drafts[-1].text.append(content[index])
+        index += 1
+    return drafts
+
+
+def _continue_text(blocks: Sequence[_Block], is_author: Sequence[bool], index: int, draft: _Draft) -> int:
     """Add the paragraphs that continue a comment (single blank line, not an author line); next index."""
-    while index < len(blocks) and blocks[index].gap == 1 and not authors[index]:
+    while index < len(blocks) and blocks[index].gap == 1 and not is_author[index]:
         draft.text.extend(blocks[index].lines)
         index += 1
     return index

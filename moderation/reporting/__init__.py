@@ -21,6 +21,7 @@ from moderation.reporting.writing import (
     ReportWriter,
     is_report,
     report_format,
+    without_reports,
     write_atomically,
     write_report,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "is_report",
     "render_html",
     "report_format",
+    "without_reports",
     "write_atomically",
     "write_report",
 ]

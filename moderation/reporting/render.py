@@ -16,7 +16,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from moderation.reporting.charts import flags_per_article, histogram, label_colour
-from moderation.reporting.highlight import Haystack, Highlighter, Segment
+from moderation.reporting.highlight import Segment, segments
 from moderation.reporting.report import FlaggedComment, Report
 from moderation.types import ModeratedArticle
 
@@ -39,7 +39,7 @@ def _environment() -> Environment:
 
 @dataclass(frozen=True)
 class _Shown:
-    """A flagged comment as the HTML shows it: its text split for highlighting, and which reasons were found."""
+    """A flagged comment as the HTML shows it: its text split for highlighting, and which reasons it marks."""
 
     item: FlaggedComment
     segments: list[Segment]
@@ -47,17 +47,14 @@ class _Shown:
 
 
 def _shown(report: Report) -> list[_Shown]:
-    highlighter = Highlighter()
     shown = []
     for item in report.flagged_comments:
-        text = item.moderated.comment.text
-        haystack = Haystack.of(text)
         scores = item.moderated.scores
-        reasons = {reason.ngram for label in scores.flags for reason in scores[label].reasons}
-        found = frozenset(ngram for ngram in reasons if highlighter.spans(haystack, ngram))
-        # Only n-grams that were found can be marked; asking again for the others would find nothing.
-        driving = [ngram for ngram in item.driving_ngrams if ngram in found]
-        shown.append(_Shown(item, highlighter.segments(text, driving, haystack), found))
+        reasons = [reason for label in scores.flags for reason in scores[label].reasons]
+        located = frozenset(reason.ngram for reason in reasons if reason.spans)
+        # The reasons behind item.driving_ngrams: those that pushed a flagged label up.
+        driving = [reason for reason in reasons if reason.weight > 0]
+        shown.append(_Shown(item, segments(item.moderated.comment.text, driving), located))
     return shown
 
 

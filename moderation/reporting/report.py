@@ -13,19 +13,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
+from moderation.reading import FailedInput
+from moderation.thresholds import Thresholds
 from moderation.types import CORE_LABELS, ModeratedArticle, ModeratedComment, Reason, Scores
 
 HISTOGRAM_BINS = 20
 #: Flagged comments an HTML report shows; past this, the most confident ones (the CSV/JSONL forms hold all).
 FLAGGED_SHOWN = 1000
-
-
-@dataclass(frozen=True)
-class FailedInput:
-    """A file the report could not read or parse, and the one-line reason."""
-
-    source: str
-    error: str
 
 
 @dataclass(frozen=True)
@@ -61,12 +55,7 @@ class FlaggedComment:
     @property
     def driving_ngrams(self) -> tuple[str, ...]:
         """The n-grams that pushed a flagged label up, strongest first, without repeats."""
-        ngrams: dict[str, None] = {}
-        for label in self.moderated.scores.flags:
-            for reason in self.moderated.scores[label].reasons:
-                if reason.weight > 0:
-                    ngrams.setdefault(reason.ngram)
-        return tuple(ngrams)
+        return self.moderated.scores.driving_ngrams
 
     @property
     def strength(self) -> float:
@@ -80,7 +69,8 @@ class Report:
     """Everything a batch report shows. Build with :class:`ReportBuilder` or :func:`build_report`."""
 
     labels: tuple[str, ...]
-    thresholds: dict[str, float]
+    thresholds: Thresholds
+    """What the comments were flagged at (0.5 for a label no scored comment had)."""
     rows: tuple[ArticleRow, ...]
     failures: tuple[FailedInput, ...] = ()
     generated: str = ""
@@ -114,23 +104,25 @@ class ReportBuilder:
     """Summarises scored articles as they come: :meth:`add` each one, :meth:`fail` each bad input, then
     :meth:`build`. Holds the article rows and at most ``flagged_limit`` flagged comments, never every comment.
 
-    Labels and thresholds default to those found in the first scores seen.
+    ``thresholds`` are those the articles were scored at (a Moderator's, which also name the labels); without
+    them, labels and thresholds are those the first scored comment carries.
     """
 
     def __init__(
         self,
         *,
         labels: Sequence[str] | None = None,
-        thresholds: Mapping[str, float] | None = None,
+        thresholds: Thresholds | None = None,
         model: Mapping | None = None,
         generated: str | None = None,
         flagged_limit: int = FLAGGED_SHOWN,
     ):
         if flagged_limit < 0:
             raise ValueError("flagged_limit must not be negative")
+        if labels is None and thresholds is not None:
+            labels = thresholds.labels
         self._labels = tuple(labels) if labels is not None else None
-        self._found_thresholds: dict[str, float] = {}
-        self._thresholds = dict(thresholds or {})
+        self._thresholds = thresholds
         self._model = dict(model or {})
         self._generated = generated
         self._flagged_limit = flagged_limit
@@ -144,12 +136,10 @@ class ReportBuilder:
     def _learn_labels(self, moderated: ModeratedComment) -> tuple[str, ...]:
         if self._labels is None:
             self._labels = tuple(moderated.scores.labels)
-        if not self._found_thresholds:
-            self._found_thresholds = {
-                label: moderated.scores[label].threshold
-                for label in self._labels
-                if label in moderated.scores.labels
-            }
+        if self._thresholds is None:
+            self._thresholds = Thresholds(
+                {label: s.threshold for label, s in moderated.scores.labels.items()}
+            )
         return self._labels
 
     def add(self, article: ModeratedArticle) -> ArticleRow:
@@ -202,8 +192,8 @@ class ReportBuilder:
         can then be scored without explanations, which cost far more than scores, and only the comments the
         report shows pay for them."""
         labels = self._labels if self._labels is not None else CORE_LABELS
-        chosen = {label: float(self._found_thresholds.get(label, 0.5)) for label in labels}
-        chosen.update({label: float(value) for label, value in self._thresholds.items() if label in labels})
+        known = self._thresholds or {}
+        thresholds = Thresholds({label: known.get(label, 0.5) for label in labels})
         rows = tuple(
             row
             if set(row.flagged) == set(labels)
@@ -221,7 +211,7 @@ class ReportBuilder:
         flagged = tuple(FlaggedComment(row, moderated) for row, moderated in zip(owners, kept, strict=True))
         return Report(
             labels=labels,
-            thresholds=chosen,
+            thresholds=thresholds,
             rows=rows,
             failures=tuple(self._failures),
             generated=self._generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -236,15 +226,12 @@ def build_report(
     failures: Iterable[FailedInput] = (),
     *,
     labels: Sequence[str] | None = None,
-    thresholds: Mapping[str, float] | None = None,
     model: Mapping | None = None,
     generated: str | None = None,
     flagged_limit: int = FLAGGED_SHOWN,
 ) -> Report:
-    """Summarise scored articles. Labels and thresholds default to those found in the scores."""
-    builder = ReportBuilder(
-        labels=labels, thresholds=thresholds, model=model, generated=generated, flagged_limit=flagged_limit
-    )
+    """Summarise scored articles. Labels default to, and thresholds are, those the scores carry."""
+    builder = ReportBuilder(labels=labels, model=model, generated=generated, flagged_limit=flagged_limit)
     for article in articles:
         builder.add(article)
     for failure in failures:

@@ -27,6 +27,7 @@ from moderation.reporting.render import (
     render_html,
 )
 from moderation.reporting.report import FailedInput, Report, ReportBuilder
+from moderation.thresholds import Thresholds
 from moderation.types import CORE_LABELS, ModeratedArticle, Scores
 
 FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".jsonl": "jsonl"}
@@ -57,6 +58,19 @@ def is_report(path: str | Path) -> bool:
     except OSError:
         return False
     return _REPORT_HEAD.search(head) is not None
+
+
+def without_reports(files: Iterable[str], output: str | Path | None = None) -> tuple[list[str], list[str]]:
+    """``files`` split into the articles to read and the reports among them, which are never read as
+    articles: ``output`` itself (the report being written) and HTML reports moderate wrote earlier."""
+    written = os.path.realpath(output) if output is not None else None
+    articles, reports = [], []
+    for file in files:
+        if file != "-" and (os.path.realpath(file) == written or is_report(file)):
+            reports.append(file)
+        else:
+            articles.append(file)
+    return articles, reports
 
 
 def _temporary_beside(target: Path) -> tuple[IO[str], Path]:
@@ -98,7 +112,8 @@ class ReportWriter:
                 writer.add(moderator.moderate(article))
         writer.report  # the summary, once the file is in place
 
-    ``explain`` (e.g. ``moderator.score_many``), when given, re-scores with reasons the flagged comments
+    ``thresholds`` (``moderator.thresholds``) are what the articles were flagged at; without them, those the
+    first scored comment carries. ``explain`` (e.g. ``moderator.score_many``), when given, re-scores with reasons the flagged comments
     the HTML page shows; see :meth:`ReportBuilder.build`. The file appears, complete, only when the block
     ends without an exception. CSV rows and JSONL records
     follow the articles in the order added; failed inputs come last (CSV: rows with only ``source`` and
@@ -110,7 +125,7 @@ class ReportWriter:
         path: str | Path,
         *,
         labels: Sequence[str],
-        thresholds: Mapping[str, float] | None = None,
+        thresholds: Thresholds | None = None,
         model: Mapping | None = None,
         generated: str | None = None,
         explain: Callable[[list[str]], list[Scores]] | None = None,
@@ -204,20 +219,19 @@ def write_report(
     failures: Iterable[FailedInput] = (),
     *,
     labels: Sequence[str] | None = None,
-    thresholds: Mapping[str, float] | None = None,
     model: Mapping | None = None,
     generated: str | None = None,
 ) -> Report:
     """Write scored articles as a report in the format ``path``'s extension names; returns the summary.
 
-    Labels default to those of the first scored comment. For a corpus too large to hold, use
+    Labels default to, and thresholds are, those of the first scored comment. For a corpus too large to hold, use
     :class:`ReportWriter` and add articles as they are scored.
     """
     report_format(path)
     if labels is None:
         articles = list(articles)
         labels = _labels_of(articles)
-    with ReportWriter(path, labels=labels, thresholds=thresholds, model=model, generated=generated) as writer:
+    with ReportWriter(path, labels=labels, model=model, generated=generated) as writer:
         for article in articles:
             writer.add(article)
         for failure in failures:

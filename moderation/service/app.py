@@ -290,4 +290,4 @@ def _model_languages(moderator: Moderator) -> tuple[str, ...]:
 def app_from_env() -> FastAPI:
     """uvicorn's factory for worker processes: settings from the environment, the model loaded here, once."""
     settings = ServiceSettings.from_env()
-    return create_app(Moderator.load(settings.model_path), settings)
+    return create_app(Moderator.load(settings.model_path).with_thresholds(settings.thresholds), settings)

@@ -37,10 +37,12 @@ from collections.abc import Sequence
 from hashlib import sha256
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from moderation.service.http import ApiError, validation_message
 from moderation.service.text import plain_text, sentence_spans
+from moderation.thresholds import Thresholds
 from moderation.types import LabelScore, Scores
 
 ENDPOINT = "/coral/v1/moderate"
@@ -140,16 +142,19 @@ def chunks(text: str) -> list[str]:
     return pieces or [text]
 
 
-def highest(window_scores: Sequence[Scores], thresholds: dict[str, float]) -> Scores:
-    """One comment's scores from its windows' scores: each label's highest probability, flagged against its
-    threshold."""
+def highest(window_scores: Sequence[Scores], thresholds: Thresholds) -> Scores:
+    """One comment's scores from its windows' scores: each label's highest probability, flagged as the
+    moderator flags (its threshold, or implied by another flag)."""
     if len(window_scores) == 1:
         return window_scores[0]
-    labels = {}
-    for label, threshold in thresholds.items():
-        probability = max(scores[label].probability for scores in window_scores)
-        labels[label] = LabelScore(probability, probability >= threshold, threshold)
-    return Scores(labels)
+    probabilities = [max(scores[label].probability for scores in window_scores) for label in thresholds]
+    flags = thresholds.flags(np.array([probabilities]))[0].tolist()
+    return Scores(
+        {
+            label: LabelScore(probability, flag, thresholds[label])
+            for label, probability, flag in zip(thresholds, probabilities, flags, strict=True)
+        }
+    )
 
 
 def withheld_unscored(why: str) -> dict:

@@ -18,6 +18,8 @@ SETTINGS_ENV = "MODERATE_SERVE_SETTINGS"
 class ServiceSettings:
     model_path: str | None = None
     """Model directory; None means the shipped default model."""
+    thresholds: tuple[str, ...] = ()
+    """``label=value`` changes to the model's flag thresholds (checked against the model as it loads)."""
     api_keys: tuple[str, ...] = ()
     """Keys accepted on the Perspective and /v1/score endpoints; empty means no key is needed."""
     coral_secrets: tuple[str, ...] = ()
@@ -70,7 +72,7 @@ class ServiceSettings:
         values = json.loads(raw)
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in values.items() if key in known}
-        for name in ("api_keys", "coral_secrets", "cors_origins"):
+        for name in ("thresholds", "api_keys", "coral_secrets", "cors_origins"):
             if name in values:
                 values[name] = tuple(values[name])
         return cls(**values)

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from moderation.parsing.html import html_document
+from moderation.parsing.markup import html_document
 
 # Text inside these is never shown to a reader. XPath sees an element's tail as the parent's text node, so the
 # text after a <script> stays.

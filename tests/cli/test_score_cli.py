@@ -8,6 +8,7 @@ import json
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from moderation.cli import app
-from moderation.cli.score import BATCH_LINES, parse_thresholds
+from moderation.cli.score import BATCH_LINES
 from moderation.errors import InputError
 from moderation.moderator import Moderator
 from moderation.parsing import parse_file
+from moderation.thresholds import Thresholds
 from moderation.types import LABELS
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -29,7 +31,7 @@ PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
 
 def test_thresholds_are_parsed_and_validated():
-    assert parse_thresholds(["hateful=0.7", "offensive = 0"], LABELS) == {"hateful": 0.7, "offensive": 0.0}
+    assert Thresholds.parse(["hateful=0.7", "offensive = 0"], LABELS) == {"hateful": 0.7, "offensive": 0.0}
     for bad, message in [
         ("hateful", "expected LABEL=VALUE"),
         ("hatefull=0.5", "unknown label 'hatefull'"),
@@ -38,7 +40,7 @@ def test_thresholds_are_parsed_and_validated():
         ("hateful=-0.1", "between 0 and 1"),
     ]:
         with pytest.raises(InputError, match=message):
-            parse_thresholds([bad], LABELS)
+            Thresholds.parse([bad], LABELS)
 
 
 # ---- the command, on the real default model -------------------------------------------------------------
@@ -93,6 +95,7 @@ def test_thresholds_and_fail_on_for_pipelines(runner, moderator, tmp_path):
         (["--threshold", "rude=0.5"], "unknown label 'rude'"),
         (["--fail-on", "rude"], "--fail-on rude: unknown label"),
         (["--format", "xml"], "--format xml: choose one of table, json, jsonl, csv"),
+        (["--explain", "some"], "--explain some: choose one of flagged, all, none"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(runner, moderator, tmp_path, arguments, message):
@@ -503,4 +506,27 @@ def test_report_numbers_comments_as_score_does(runner, moderator, tmp_path):
         (1, None),
         (2, 1),
         (3, None),
+    ]
+
+
+def test_folders_are_searched_for_pages_and_comment_streams(runner, moderator, tmp_path, seeds):
+    (tmp_path / "pages" / "deep").mkdir(parents=True)
+    shutil.copy(seeds[0], tmp_path / "pages" / seeds[0].name)
+    shutil.copy(seeds[1], tmp_path / "pages" / "deep" / seeds[1].name)
+    (tmp_path / "pages" / "notes.md").write_text("not a page")
+    named_again = tmp_path / "pages" / seeds[0].name
+    result = runner.invoke(app, ["score", str(tmp_path / "pages"), str(named_again), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    # Each page once, in walking order: the folder's own files first.
+    expected = [str(named_again), str(tmp_path / "pages" / "deep" / seeds[1].name)]
+    assert [page["source"] for page in json.loads(result.stdout)] == expected
+    (tmp_path / "streams").mkdir()
+    (tmp_path / "streams" / "a.jsonl").write_text('{"text": "hello there"}\n')
+    (tmp_path / "streams" / "b.txt").write_text("nice photo\n")
+    (tmp_path / "streams" / "c.csv").write_text("text\nnot read\n")
+    streamed = runner.invoke(app, ["score", "--comments", str(tmp_path / "streams"), "-f", "jsonl"])
+    assert streamed.exit_code == 0, streamed.stderr
+    assert [json.loads(line)["text"] for line in streamed.stdout.splitlines()] == [
+        "hello there",
+        "nice photo",
     ]

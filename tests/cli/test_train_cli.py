@@ -167,8 +167,9 @@ def test_a_labelled_file_with_a_bad_label_is_one_line_and_exit_2(tmp_path: Path)
 
 
 def test_train_needs_out_and_never_writes_the_shipped_model_unasked(tmp_path, monkeypatch) -> None:
-    from moderation.moderator import default_model_path
+    from moderation.moderator import MODEL_ENV, default_model_path
 
+    monkeypatch.delenv(MODEL_ENV, raising=False)  # the shipped model, not the one tests/cli/conftest.py sets
     shipped = default_model_path()
     before = {path.name: path.stat().st_mtime_ns for path in shipped.iterdir()}
     monkeypatch.chdir(Path(__file__).resolve().parents[2])  # where models/default is a relative path

@@ -1,9 +1,11 @@
-"""Hand-made scored articles: the renderers are tested on values, not on a model's opinion."""
+"""Hand-made scored articles: the renderers are tested on values, not on a model's opinion; scoring a corpus
+is tested on the small model trained in the session (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
+from moderation.moderator import Moderator
 from moderation.types import (
     CORE_LABELS,
     Article,
@@ -15,11 +17,17 @@ from moderation.types import (
     Scores,
 )
 
+
+@pytest.fixture(scope="session")
+def moderator(small_moderator) -> Moderator:
+    return small_moderator
+
+
 THRESHOLDS = {"hateful": 0.6, "antisemitic": 0.55, "offensive": 0.7}
 
 
 def scored(text: str, author: str | None = None, index: int = 0, **labels) -> ModeratedComment:
-    """A comment with the given ``label=(probability, [(ngram, weight), ...])``; other labels score 0.01."""
+    """A comment with the given ``label=(probability, [(ngram, weight[, spans]), ...])``; other labels score 0.01."""
     scores = {}
     for label in CORE_LABELS:
         probability, reasons = labels.get(label, (0.01, []))
@@ -27,7 +35,7 @@ def scored(text: str, author: str | None = None, index: int = 0, **labels) -> Mo
             probability=probability,
             flagged=probability >= THRESHOLDS[label],
             threshold=THRESHOLDS[label],
-            reasons=tuple(Reason(ngram, weight) for ngram, weight in reasons),
+            reasons=tuple(Reason(*reason) for reason in reasons),
         )
     return ModeratedComment(Comment(index=index, text=text, author=author), Scores(scores))
 
@@ -52,7 +60,7 @@ def articles() -> list[ModeratedArticle]:
             scored(
                 "You absolute IDIOT, read the plan.",
                 "bob",
-                offensive=(0.91, [("idiot", 1.4), ("plan", -0.2)]),
+                offensive=(0.91, [("idiot", 1.4, ((13, 18),)), ("plan", -0.2, ((29, 33),))]),
             ),
         ),
         article(
@@ -61,8 +69,11 @@ def articles() -> list[ModeratedArticle]:
             scored(
                 "The J3ws control the banks, wake up!",
                 "<script>alert('author')</script>",
-                hateful=(0.88, [("jews control", 1.1), ("wake up", 0.4)]),
-                antisemitic=(0.93, [("jews control", 1.8), (" joo", 0.3), ("the banks", 0.6)]),
+                hateful=(0.88, [("jews control", 1.1, ((4, 16),)), ("wake up", 0.4, ((28, 35),))]),
+                antisemitic=(
+                    0.93,
+                    [("jews control", 1.8, ((4, 16),)), (" joo", 0.3), ("the banks", 0.6, ((17, 26),))],
+                ),
             ),
             scored("Lovely photos <img src=x onerror=alert(1)>", None),
         ),

@@ -8,17 +8,11 @@ from pathlib import Path
 import pytest
 
 from moderation.errors import ModerateError
-from moderation.moderator import Moderator
 from moderation.parsing import parse_file
 from moderation.reporting import ReportBuilder, build_report
 from moderation.reporting.corpus import moderate_corpus
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
-
-
-@pytest.fixture(scope="module")
-def moderator() -> Moderator:
-    return Moderator.load()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

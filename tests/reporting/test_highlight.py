@@ -1,54 +1,73 @@
-"""Finding a reason's n-gram (from normalized text) in the comment as written."""
+"""Highlighting reads the spans reasons carry: the comment as written, split into plain and marked runs."""
 
-from moderation.reporting.highlight import find_spans, located, segments
+from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-def marked(text: str, ngrams: list[str]) -> list[str]:
-    return [segment.text for segment in segments(text, ngrams) if segment.highlighted]
-
-
-def test_word_ngrams_match_case_insensitively_on_word_boundaries():
-    assert marked("The Banks and the banksters", ["banks"]) == ["Banks"]
+from moderation.reporting.highlight import segments
+from moderation.types import Reason
 
 
-def test_a_word_bigram_matches_across_punctuation_and_spacing():
-    assert marked("they CONTROL,   the media", ["control the"]) == ["CONTROL,   the"]
+def marked(text: str, *reasons: Reason) -> list[tuple[str, tuple[str, ...]]]:
+    return [(segment.text, segment.ngrams) for segment in segments(text, reasons) if segment.highlighted]
 
 
-def test_obfuscated_spellings_are_found_through_the_folded_copy():
-    text = "The J3ws control everything"
-    assert marked(text, ["jews control"]) == ["J3ws control"]
+def test_each_span_of_a_reason_is_marked_with_its_ngram():
+    text = "The J3ws control the banks, and the BANKS again"
+    banks = Reason("banks", 0.8, ((21, 26), (36, 41)))
+    assert marked(text, banks) == [("banks", ("banks",)), ("BANKS", ("banks",))]
 
 
-def test_char_ngrams_match_inside_words_and_respect_word_edge_padding():
-    assert marked("those joos again", [" joo"]) == ["joo"]
-    assert find_spans("kajoo", " joo") == []
-    assert marked("kajoo", ["joo"]) == ["joo"]
-    assert marked("the jews control", ["s co"]) == ["s co"]  # spans the gap between two words
+def test_what_is_marked_is_the_text_as_written_whatever_the_ngram_says():
+    # The n-gram is normalized ("jews"); the span says where its spelling stands.
+    assert marked("so J E W S run it", Reason("jews", 1.0, ((3, 10),))) == [("J E W S", ("jews",))]
 
 
-def test_ngrams_that_cannot_be_found_leave_the_text_plain():
+def test_overlapping_or_touching_spans_merge_into_one_run_naming_every_ngram_in_reason_order():
+    text = "jews control banks"
+    reasons = (Reason("control banks", 0.5, ((5, 18),)), Reason("jews control", 1.0, ((0, 12),)))
+    assert marked(text, *reasons) == [("jews control banks", ("control banks", "jews control"))]
+    touching = (Reason("(((", 1.0, ((0, 3),)), Reason("them", 1.0, ((3, 10),)))
+    assert marked("(((them))) again", *touching) == [("(((them)))", ("(((", "them"))]
+
+
+def test_reasons_without_spans_or_with_spans_outside_the_text_leave_it_plain():
     text = "S e n d them back"
-    assert marked(text, ["send them back", "xxurl", "", "   "]) == []
-    assert "".join(segment.text for segment in segments(text, ["send them back"])) == text
+    reasons = (Reason("send them back", 1.0), Reason("x", 1.0, ((5, 99), (-1, 2), (4, 4))))
+    assert marked(text, *reasons) == []
+    assert [segment.text for segment in segments(text, reasons)] == [text]
+    assert segments("", reasons) == []
 
 
-def test_overlapping_matches_merge_and_remember_every_ngram():
-    (segment,) = [
-        s for s in segments("jews control banks", ["jews control", "control banks"]) if s.highlighted
-    ]
-    assert segment.text == "jews control banks"
-    assert segment.ngrams == ("jews control", "control banks")
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(max_size=40),
+    st.lists(st.tuples(st.integers(-3, 45), st.integers(-3, 45)), max_size=6),
+)
+def test_segments_always_rebuild_the_original_text(text: str, spans: list[tuple[int, int]]):
+    found = segments(text, [Reason("n", 1.0, tuple(spans))])
+    assert "".join(segment.text for segment in found) == text
+    assert all(segment.text for segment in found)
+    inside = {(start, end) for start, end in spans if 0 <= start < end <= len(text)}
+    assert any(segment.highlighted for segment in found) == bool(inside)
 
 
-def test_segments_always_rebuild_the_original_text():
-    text = "Ünïcödé İstanbul ﬁne — J3WS!!"
-    rebuilt = "".join(segment.text for segment in segments(text, ["jews", "istanbul", "fine", "ode"]))
-    assert rebuilt == text
-    assert located(text, "jews")
+def test_a_model_s_reasons_mark_the_spellings_it_read():
+    import numpy as np
 
+    from moderation.features import KIND_WORD, Featurizer
+    from moderation.lexicon import Lexicon
+    from moderation.model import LinearModel
 
-def test_regex_metacharacters_in_ngrams_are_literal():
-    assert marked("a (((name))) here", ["((("]) == ["((("]
-    assert marked("cost $5.00", ["$5."]) == ["$5."]
-    assert marked("nothing here", [".*"]) == []
+    featurizer = Featurizer(n_features=2**12)
+    weights = np.zeros((featurizer.n_features, 1), dtype=np.float32)
+    for word in ("jews", "zog", "xxecho"):
+        occurrences = featurizer.occurrences([word], positions=True)
+        weights[occurrences.columns[occurrences.kinds == KIND_WORD], 0] = 5.0
+    model = LinearModel(("hateful",), featurizer, Lexicon(), weights, [-2.0], [[1.0, 0.0]], [0.5])
+    text = "The J3WS and their (((friends))), Z.O.G, j e w s, ｊｅｗｓ"
+    reasons = [reason for reason in model.explain(text)["hateful"] if reason.ngram in ("jews", "zog", "(((")]
+    assert [segment.text for segment in segments(text, reasons) if segment.highlighted] == [
+        "J3WS", "(((", "Z.O.G", "j e w s", "ｊｅｗｓ",
+    ]  # fmt: skip

@@ -94,7 +94,11 @@ def test_jsonl_has_one_record_per_comment_then_the_failures(articles, tmp_path):
     assert [r["kind"] for r in records] == ["comment"] * 4 + ["failed"]
     assert records[2]["text"] == "The J3ws control the banks, wake up!"
     assert records[2]["flags"] == ["hateful", "antisemitic"]
-    assert records[2]["scores"]["antisemitic"]["reasons"][0] == {"ngram": "jews control", "weight": 1.8}
+    assert records[2]["scores"]["antisemitic"]["reasons"][0] == {
+        "ngram": "jews control",
+        "weight": 1.8,
+        "spans": [[4, 16]],
+    }
     assert records[4] == {
         "kind": "failed",
         "source": "pages/<broken>.html",

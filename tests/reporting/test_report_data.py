@@ -1,6 +1,7 @@
 """Summarising scored articles: totals, one row per article, the flagged comments."""
 
-from moderation.reporting import FailedInput, build_report
+from moderation.reporting import FailedInput, ReportBuilder, build_report
+from moderation.thresholds import Thresholds
 
 
 def test_totals_and_rows_count_comments_and_flags_per_label(articles):
@@ -20,7 +21,10 @@ def test_totals_and_rows_count_comments_and_flags_per_label(articles):
 
 def test_thresholds_come_from_the_scores_unless_given(articles):
     assert build_report(articles).thresholds == {"hateful": 0.6, "antisemitic": 0.55, "offensive": 0.7}
-    assert build_report(articles, thresholds={"hateful": 0.9}).thresholds["hateful"] == 0.9
+    given = ReportBuilder(thresholds=Thresholds({"hateful": 0.9, "antisemitic": 0.55, "offensive": 0.7}))
+    for scored in articles:
+        given.add(scored)
+    assert given.build().thresholds["hateful"] == 0.9
     assert build_report([]).thresholds == {"hateful": 0.5, "antisemitic": 0.5, "offensive": 0.5}
 
 

@@ -1,4 +1,9 @@
-"""Fixtures for the service tests: the real shipped model, apps around it, and Coral's signing."""
+"""Fixtures for the service tests: the small model trained in the session (tests/conftest.py), apps around it,
+and Coral's signing.
+
+The service is tested for what it does with a model's scores (the protocol, the attribute mapping, limits),
+never for the shipped weights' judgement: the small model has all seven labels, so every attribute is supported.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,28 @@ import pytest
 from fastapi.testclient import TestClient
 from service_helpers import API_KEY, CORAL_SECRET
 
-from moderation.moderator import Moderator
+from moderation.moderator import MODEL_ENV, Moderator
 from moderation.service import ServiceSettings, create_app
 
 
 @pytest.fixture(scope="session")
-def moderator() -> Moderator:
-    """The shipped default model, loaded once for the whole session."""
-    return Moderator.load()
+def moderator(small_moderator) -> Moderator:
+    return small_moderator
+
+
+@pytest.fixture(scope="session")
+def model_path(small_model_path):
+    """The small model's directory, for `moderate serve --model`."""
+    return small_model_path
+
+
+@pytest.fixture(scope="module", autouse=True)
+def serve_the_small_model(small_model_path):
+    """`moderate serve` without --model, started by a test here, serves the small model too (through
+    $MODERATE_MODEL, which the server process inherits); restored after each module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(MODEL_ENV, str(small_model_path))
+        yield
 
 
 @pytest.fixture()
@@ -28,27 +47,12 @@ def client(moderator, settings) -> TestClient:
 
 
 @pytest.fixture(scope="session")
-def seven_label_moderator() -> Moderator:
-    """A tiny model trained here with every label the attribute mapping uses (see seven_labels.py)."""
-    from seven_labels import seven_label_moderator as build
-
-    return build()
-
-
-@pytest.fixture()
-def seven_client(seven_label_moderator, settings) -> TestClient:
-    with TestClient(
-        create_app(seven_label_moderator, settings), raise_server_exceptions=False
-    ) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="session")
 def three_label_moderator() -> Moderator:
-    """A tiny model with only hateful, antisemitic and offensive: no toxicity, insult, threat or profanity."""
-    from seven_labels import moderator_with_labels
+    """The small model trained with only hateful, antisemitic and offensive: no toxicity, insult, threat or
+    profanity."""
+    from small_model import train_small_model
 
-    return moderator_with_labels(("hateful", "antisemitic", "offensive"))
+    return Moderator(train_small_model(("hateful", "antisemitic", "offensive")))
 
 
 @pytest.fixture()

@@ -10,7 +10,8 @@ API_KEY = "test-key-123"
 CORAL_SECRET = "whsec_0123456789abcdef"
 OLD_CORAL_SECRET = "whsec_retired_fedcba9876543210"
 
-#: Comments whose verdicts the shipped model gets right with a wide margin (checked in test_model_verdicts).
+#: A comment the small model (tests/conftest.py) flags antisemitic and one it clears, by construction: its
+#: training rows hold the first's claim and the second's words.
 ANTISEMITIC = "The Jews control the banks and the media and they are behind every war."
 CLEAN = "My neighbours invited us for dinner last night and we had a lovely time."
 

@@ -59,20 +59,20 @@ def analyze_all(client, text: str) -> dict[str, float]:
         "lovely weather for the parade",
     ],
 )
-def test_each_attribute_is_the_max_of_its_labels_probabilities(seven_client, seven_label_moderator, text):
-    scores = analyze_all(seven_client, text)
-    expected = seven_label_moderator.score(text, reasons=0)
+def test_each_attribute_is_the_max_of_its_labels_probabilities(client, moderator, text):
+    scores = analyze_all(client, text)
+    expected = moderator.score(text, reasons=0)
     assert set(scores) == set(DOCUMENTED)
     for attribute, labels in DOCUMENTED.items():
         assert scores[attribute] == pytest.approx(max(expected[label].probability for label in labels))
         assert scores[attribute] == pytest.approx(attribute_score(expected, labels))
 
 
-def test_severe_toxicity_holds_threats_and_identity_hate_but_not_rudeness_or_swearing(seven_client):
-    threat = analyze_all(seven_client, "I will kill you and your family")
-    insult = analyze_all(seven_client, "you are a pathetic worthless idiot")
-    swearing = analyze_all(seven_client, "what the fuck is this shit")
-    hate = analyze_all(seven_client, "the jews control the banks")
+def test_severe_toxicity_holds_threats_and_identity_hate_but_not_rudeness_or_swearing(client):
+    threat = analyze_all(client, "I will kill you and your family")
+    insult = analyze_all(client, "you are a pathetic worthless idiot")
+    swearing = analyze_all(client, "what the fuck is this shit")
+    hate = analyze_all(client, "the jews control the banks")
     assert threat["SEVERE_TOXICITY"] > 0.8 and hate["SEVERE_TOXICITY"] > 0.8
     assert insult["SEVERE_TOXICITY"] < 0.3 and swearing["SEVERE_TOXICITY"] < 0.3
     assert insult["TOXICITY"] > 0.8 and swearing["TOXICITY"] > 0.8

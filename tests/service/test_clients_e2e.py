@@ -24,14 +24,9 @@ ALL_SEVEN = (
 
 
 @pytest.fixture(scope="module")
-def seven_label_model(tmp_path_factory, seven_label_moderator) -> Path:
-    return seven_label_moderator.model.save(tmp_path_factory.mktemp("models") / "seven")
-
-
-@pytest.fixture(scope="module")
-def served(seven_label_model, tmp_path_factory) -> Iterator[tuple[RunningServer, Path]]:
+def served(model_path, tmp_path_factory) -> Iterator[tuple[RunningServer, Path]]:
     database = tmp_path_factory.mktemp("feedback") / "feedback.db"
-    options = ("--model", str(seven_label_model), "--api-key", API_KEY, "--feedback-db", str(database))
+    options = ("--model", str(model_path), "--api-key", API_KEY, "--feedback-db", str(database))
     with moderate_serve(*options) as running:
         yield running, database
 
@@ -69,7 +64,7 @@ def test_the_discovery_document_points_clients_at_this_server(served):
     assert httpx.get(f"{running.url}/$discovery/rest", params={"version": "v2"}).status_code == 404
 
 
-def test_google_client_asks_for_all_seven_attributes_with_spans(google_client, seven_label_moderator):
+def test_google_client_asks_for_all_seven_attributes_with_spans(google_client, moderator):
     text = "😀 I will kill you and your family. Lovely weather for the parade."
     answer = (
         google_client.comments()
@@ -87,7 +82,7 @@ def test_google_client_asks_for_all_seven_attributes_with_spans(google_client, s
     assert set(answer["attributeScores"]) == set(ALL_SEVEN)
     assert answer["clientToken"] == "t-1" and answer["detectedLanguages"] == ["en"]
     threat = answer["attributeScores"]["THREAT"]
-    expected = seven_label_moderator.score(text, reasons=0)["threat"].probability
+    expected = moderator.score(text, reasons=0)["threat"].probability
     assert threat["summaryScore"]["value"] == pytest.approx(expected)
     first, second = threat["spanScores"]
     # UTF-16 offsets: the emoji is two units, as a JavaScript client counts.
@@ -247,8 +242,8 @@ def test_coral_tenant_in_spanish_is_refused_by_default_and_counted(served):
     assert 'moderate_language_outcomes_total{outcome="refused"}' in httpx.get(f"{running.url}/metrics").text
 
 
-def test_coral_tenant_in_spanish_scored_as_english_when_the_operator_says_so(seven_label_model):
-    with moderate_serve("--model", str(seven_label_model), "--languages", "score-as-english") as running:
+def test_coral_tenant_in_spanish_scored_as_english_when_the_operator_says_so(model_path):
+    with moderate_serve("--model", str(model_path), "--languages", "score-as-english") as running:
         answer = httpx.post(
             f"{running.url}/v1alpha1/comments:analyze",
             content=coral_analyze_body("hola a todos", language="es"),

@@ -150,7 +150,7 @@ def test_export_is_labelled_jsonl_that_moderate_train_reads(feedback_client, tmp
     }
     assert records[1]["hateful"] == 1
     assert "hateful" not in records[2] and records[2]["toxicity"] == 0  # disagreement: hateful left unknown
-    loaded = load_labelled_file(out).to_pandas()
+    loaded = load_labelled_file(out)
     assert loaded["text"].tolist() == [CLEAN, REJECTED, "A text two verdicts disagree on."]
     assert loaded["hateful"].tolist() == [0, 1, -1]
 
