@@ -15,12 +15,13 @@ train split; 1 without it), and the character block and the word block of a row 
 the weight of a whole argument, so a one-word reply scored like a tirade made of that word; with the smoothing
 a text needs a few words of evidence before its features outweigh the intercept. The only fitted state is the
 IDF array. Scoring (:meth:`Featurizer.dot`) computes ``X @ weights`` with one gather per occurrence and a
-sum per row, never building X; training builds the same numbers as a sparse matrix
-(:meth:`Featurizer.transform`); both hash identically, so what is scored is exactly what was trained.
+sum per row, never building X, in the compiled kernel (``moderation/_kernel.pyx``); training builds the same
+numbers as a sparse matrix (:meth:`Featurizer.transform`). The kernel takes its constants from this module
+and tests/test_kernel.py checks that both hash identically, so what is scored is exactly what was trained.
 
-Hashing is all numpy: texts become one array of code points, polynomial hashes of every window are computed
-with a handful of array operations per n, and words are found where word and non-word characters meet. The
-Python loop is per batch, not per comment.
+Training's hashing is all numpy: texts become one array of code points, polynomial hashes of every window are
+computed with a handful of array operations per n, and words are found where word and non-word characters
+meet. The Python loop is per batch, not per comment.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from moderation import _kernel
 
 _PRIME = np.uint64(0x100000001B3)  # FNV-64 prime: odd, so invertible modulo 2**64
 _PRIME_INVERSE = np.uint64(pow(0x100000001B3, -1, 2**64))
@@ -43,6 +46,7 @@ _SALT_LEXICON = np.uint64(0x082EFA98EC4E6C89)
 # (CJK, emoji) are not word characters; they still count in character n-grams.
 _WORD_TABLE_SIZE = 0x3000
 _IS_WORD = np.array([chr(c).isalnum() or c == 0x5F for c in range(_WORD_TABLE_SIZE)], dtype=bool)
+_IS_WORD.setflags(write=False)
 
 KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM = 0, 1, 2, 3
 _FILTER_SIZE = 2**16
@@ -114,6 +118,7 @@ class Featurizer:
     _lexicon_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_filter: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_columns: np.ndarray = field(init=False, repr=False, compare=False)
+    _hasher: _kernel.Hasher = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.n_features < 2 or self.n_features & (self.n_features - 1):
@@ -146,6 +151,22 @@ class Featurizer:
         lexicon_filter[(hashes & np.uint64(_FILTER_SIZE - 1)).astype(np.int64)] = True
         object.__setattr__(self, "_lexicon_filter", lexicon_filter)
         object.__setattr__(self, "_lexicon_columns", _columns(category_hashes, _SALT_LEXICON, self._bits))
+        for array in (self._lexicon_hashes, self._lexicon_filter, self._lexicon_columns):
+            array.setflags(write=False)  # the compiled hasher reads them: they never change
+        hasher = _kernel.Hasher(
+            self._bits,
+            self.char_ngrams,
+            self.word_ngrams[1] == 2,
+            _IS_WORD.view(np.uint8),
+            self._lexicon_hashes,
+            lexicon_filter.view(np.uint8),
+            self._lexicon_columns,
+            tuple(
+                int(c) for c in (_PRIME, _BIGRAM_MULTIPLIER, _GOLDEN, _SALT_CHAR, _SALT_WORD, _SALT_BIGRAM)
+            ),
+            (KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM),
+        )
+        object.__setattr__(self, "_hasher", hasher)
 
     # -- public --------------------------------------------------------------------------------------------
 
@@ -181,45 +202,14 @@ class Featurizer:
         return table
 
     def dot(self, texts: Sequence[str], table: np.ndarray, n_outputs: int) -> np.ndarray:
-        """``X @ weights`` for the batch's feature matrix X, without building X: (n_texts, n_outputs).
+        """``X @ weights`` for the batch's feature matrix X, without building X: (n_texts, n_outputs), float64.
 
-        ``table`` comes from :meth:`scoring_table`. This is the scoring path: one gather per occurrence and a
-        sum per row; each block's sum of ``idf ** 2`` gives its L2 norm on the way.
+        ``table`` comes from :meth:`scoring_table`. This is the scoring path, compiled
+        (:class:`moderation._kernel.Hasher`): per text, one gather per occurrence into a float64 sum per
+        block; each block's sum of ``idf ** 2`` gives its L2 norm on the way. It hashes exactly as
+        :meth:`occurrences` does (tests/test_kernel.py compares them).
         """
-        n_texts = len(texts)
-        width = table.shape[1]
-        if n_texts == 0:
-            return np.zeros((0, n_outputs))
-        batch = self._batch(texts)
-        char_sums = np.zeros((n_texts, width), dtype=np.float64)
-        bounds = np.empty(2 * n_texts, dtype=np.int64)
-        bounds[0::2] = batch.offsets
-        for n, columns, _ in self._char_windows(batch):
-            gathered = _gather(table, columns)
-            # Sum each row's windows [offset, offset + length - n + 1): reduceat over (start, end) pairs, every
-            # other result; a row shorter than n has no window, and reduceat's value for it is discarded.
-            windows = batch.lengths - n + 1
-            bounds[1::2] = batch.offsets + np.maximum(windows, 1)
-            sums = np.add.reduceat(gathered, bounds, axis=0)[0::2]
-            sums[windows <= 0] = 0
-            char_sums += sums
-        words = self._words(batch)
-        gathered = _gather(table, words.columns)
-        word_sums = np.stack(
-            [
-                np.bincount(words.rows, weights=gathered[:, k], minlength=n_texts)
-                for k in range(n_outputs + 1)
-            ],
-            axis=1,
-        )
-        char_smoothing, word_smoothing = self.norm_smoothing
-        result = char_sums[:, :n_outputs] / np.sqrt(
-            np.maximum(char_sums[:, n_outputs : n_outputs + 1] + char_smoothing, 1e-12)
-        )
-        result += word_sums[:, :n_outputs] / np.sqrt(
-            np.maximum(word_sums[:, n_outputs : n_outputs + 1] + word_smoothing, 1e-12)
-        )
-        return result
+        return self._hasher.dot(texts, table, n_outputs, *self.norm_smoothing)
 
     def occurrences(self, texts: Sequence[str], *, positions: bool = False) -> Occurrences:
         """All feature occurrences of a batch of normalized texts (for training and for explanations)."""
@@ -373,14 +363,6 @@ class Featurizer:
         squares = np.bincount(rows, weights=idf.astype(np.float64) ** 2, minlength=n_texts)
         norms = np.sqrt(squares + smoothing)
         return idf / np.maximum(norms, 1e-6)[rows]
-
-
-def _gather(table: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """``table[columns]``; rows of 8 or 16 bytes are moved as one opaque item, which is faster."""
-    row_bytes = table.shape[1] * table.itemsize
-    if table.flags.c_contiguous and row_bytes in (8, 16):
-        return table.view(f"V{row_bytes}").ravel().take(columns).view(table.dtype).reshape(-1, table.shape[1])
-    return table.take(columns, axis=0)
 
 
 def _segment_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

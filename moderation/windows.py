@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from moderation import _kernel
 from moderation.normalize import NormalizedText, normalize_many, normalize_with_offsets
 
 # A sentence ends at . ! ? or ; and a space, at a line break, or where a lower-case word is followed by a
@@ -99,48 +100,44 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
     at most ``max_words`` words is its own single window, its normalized text as it is."""
     if max_words < 1:
         raise ValueError("max_words must be at least 1")
-    window_texts: list[str | None] = []
-    pending: list[str] = []  # raw windows of long texts, normalized together at the end
-    owners: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    first = np.zeros(len(texts), dtype=np.int64)
-    whole_flags: list[bool] = []
-    # Every word takes at least two characters with its separator: shorter texts cannot be long.
-    short_chars = 2 * max_words
-    for index, (text, canonical) in enumerate(zip(texts, normalized, strict=True)):
-        first[index] = len(window_texts)
-        # A cheap count first: most comments are short, and finding words with a pattern is not cheap. It counts
-        # the normalized text, so a sentence pasted forty times (kept once there) is not long.
-        long = len(canonical) > short_chars and len(canonical.split()) > max_words
-        spans = _spans(text, max_words) if long else None
-        if spans is None:
-            window_texts.append(canonical)
-            whole_flags.append(True)
-            owners.append(index)
-            starts.append(0)
-            ends.append(len(text))
-            continue
-        for begin, end in spans:
-            whole = (begin, end) == (0, len(text))
-            whole_flags.append(whole)
-            window_texts.append(canonical if whole else None)
-            if not whole:
-                pending.append(text[begin:end])
-            owners.append(index)
-            starts.append(begin)
-            ends.append(end)
-    if pending:
-        filled = iter(normalize_many(pending))
-        window_texts = [w if w is not None else next(filled) for w in window_texts]
-    return Windows(
-        window_texts,
-        np.asarray(owners, dtype=np.int64),
-        np.asarray(starts, dtype=np.int64),
-        np.asarray(ends, dtype=np.int64),
-        first,
-        np.asarray(whole_flags, dtype=bool),
-    )
+    if len(texts) != len(normalized):
+        raise ValueError("texts and normalized must be as many")
+    n_texts = len(texts)
+    # A cheap count first (in C): most comments are short, and finding words with a pattern is not cheap. It
+    # counts the normalized text, so a sentence pasted forty times (kept once there) is not long.
+    long_rows = _kernel.more_words_than(normalized, max_words)
+    spans = {row: found for row in long_rows if (found := _spans(texts[row], max_words)) is not None}
+    # Short texts are their own windows: the arrays are built whole, with Python work only per long text.
+    counts = np.ones(n_texts, dtype=np.int64)
+    for row, found in spans.items():
+        counts[row] = len(found)
+    first = np.zeros(n_texts, dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    owners = np.repeat(np.arange(n_texts, dtype=np.int64), counts)
+    starts = np.zeros(len(owners), dtype=np.int64)
+    ends = np.repeat(np.fromiter(map(len, texts), dtype=np.int64, count=n_texts), counts)
+    whole = np.ones(len(owners), dtype=bool)
+    if not spans:
+        return Windows(list(normalized), owners, starts, ends, first, whole)
+    pending = [  # raw windows of long texts, normalized together
+        texts[row][begin:end]
+        for row, found in spans.items()
+        for begin, end in found
+        if (begin, end) != (0, len(texts[row]))
+    ]
+    filled = iter(normalize_many(pending))
+    window_texts: list[str] = []
+    done = 0
+    for row, found in spans.items():
+        window_texts += normalized[done:row]
+        done = row + 1
+        text, at = texts[row], first[row]
+        for offset, (begin, end) in enumerate(found):
+            is_whole = (begin, end) == (0, len(text))
+            window_texts.append(normalized[row] if is_whole else next(filled))
+            starts[at + offset], ends[at + offset], whole[at + offset] = begin, end, is_whole
+    window_texts += normalized[done:]
+    return Windows(window_texts, owners, starts, ends, first, whole)
 
 
 def naming(split: Windows, targets: frozenset[str], phrases: frozenset[str]) -> np.ndarray:

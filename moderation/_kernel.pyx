@@ -1,0 +1,849 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The compiled scoring core: ASCII normalization and the featurizer's ``X @ W``, one pass per text in C.
+
+Two things live here, each the fast form of a definition that stays in Python:
+
+* :func:`fold_ascii` applies :func:`moderation.normalize._fold`'s rules to ASCII comments that none of the rare
+  rules (URLs, mentions, the echo, ``$``) can touch. The regular expressions in ``normalize.py`` are the
+  reference for what the rules mean; tests/test_kernel.py checks this against them on thousands of texts.
+* :class:`Hasher` hashes word and character n-grams exactly as :meth:`moderation.features.Featurizer.occurrences`
+  does (same constants, passed in from there) and sums the scoring table's rows per text without building a
+  matrix (:meth:`Hasher.dot`), with the GIL released while it loops.
+
+No mutable state: a Hasher is immutable once built, every call allocates its own scratch memory (the only
+module-level data are two lookup tables of character classes, filled at import), so any number of threads
+can use one model at once.
+"""
+
+from libc.stdint cimport int8_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcmp, memcpy, memset
+from libc.math cimport sqrt
+from cpython.object cimport PyObject
+
+import numpy as np
+
+cdef extern from *:
+    """
+    /* Strings built by the legacy (pre-3.3) API may need their canonical form built before their data is read;
+       PyUnicode_READY is a no-op from 3.12 and deprecated there. */
+    static int moderate_ready(PyObject *text) {
+    #if PY_VERSION_HEX < 0x030C0000
+        return PyUnicode_READY(text);
+    #else
+        (void)text;
+        return 0;
+    #endif
+    }
+    #if defined(__GNUC__)
+    #define moderate_prefetch(address) __builtin_prefetch(address)
+    #else
+    #define moderate_prefetch(address) ((void)0)
+    #endif
+    """
+    int moderate_ready(object text) except -1
+    void moderate_prefetch(const void *address) noexcept nogil
+    bint PyUnicode_Check(object text)
+    bint PyUnicode_IS_ASCII(object text)
+    int PyUnicode_KIND(object text)
+    void *PyUnicode_DATA(object text)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    object PyUnicode_DecodeASCII(const char *data, Py_ssize_t size, const char *errors)
+
+
+ctypedef struct Text:
+    const void *data  # the str's own code points; the caller holds a reference to the str while this is used
+    Py_ssize_t length
+    int kind  # 1, 2 or 4 bytes per code point; 0: not handled (fold_ascii: not ASCII)
+
+
+cdef Text *_collect(tuple texts, bint ascii_only, Py_ssize_t *longest) except NULL:
+    """The code points of every text, for reading without the GIL (``texts`` keeps them alive)."""
+    cdef Py_ssize_t n = len(texts), i
+    cdef Text *collected = <Text *> malloc((n + 1) * sizeof(Text))
+    if collected == NULL:
+        raise MemoryError()
+    longest[0] = 0
+    for i in range(n):
+        text = texts[i]
+        if not PyUnicode_Check(text):
+            free(collected)
+            raise TypeError(f"texts must be str, not {type(text).__name__}")
+        moderate_ready(text)
+        collected[i].length = PyUnicode_GET_LENGTH(text)
+        collected[i].data = PyUnicode_DATA(text)
+        collected[i].kind = PyUnicode_KIND(text)
+        if ascii_only and not PyUnicode_IS_ASCII(text):
+            collected[i].kind = 0
+        if collected[i].length > longest[0]:
+            longest[0] = collected[i].length
+    return collected
+
+
+cdef inline uint32_t _code_at(const Text *text, Py_ssize_t i) noexcept nogil:
+    if text.kind == 1:
+        return (<const uint8_t *> text.data)[i]
+    if text.kind == 2:
+        return (<const uint16_t *> text.data)[i]
+    return (<const uint32_t *> text.data)[i]
+
+
+# ---- normalization ---------------------------------------------------------------------------------------
+
+cdef enum Outcome:
+    FOLDED = 0  # folded here, final
+    NEEDS_REGEX = 1  # not ASCII, or a rare rule may apply: normalize.py's regular expressions fold it
+    NEEDS_SQUEEZE = 2  # folded here; repeats words enough that normalize._squeeze_phrases must look at it
+
+
+cdef enum CharacterClass:
+    LETTER = 1  # [a-z]: text is lower-cased first
+    JOINER = 2  # [ .*_-]
+    LEAD = 4  # [\s\x00(\"'] in text whose control characters are spaces already and which has no NUL
+    BLOCKS_SPACED = 8  # [\w*-] in ASCII lower-case text: letters, digits, _ * -
+
+# Written once, when the module is imported, and only read afterwards.
+cdef uint8_t _CLASSES[256]
+cdef uint8_t _LEET[256]  # normalize._LEET_TABLE without "$" (a text with "$" goes to the regular expressions)
+
+
+cdef void _fill_tables() noexcept:
+    cdef int c
+    for c in range(256):
+        _CLASSES[c] = 0
+        _LEET[c] = 0
+    for c in range(97, 123):
+        _CLASSES[c] |= LETTER | BLOCKS_SPACED
+    for c in b"0123456789_*-":
+        _CLASSES[c] |= BLOCKS_SPACED
+    for c in b" .*_-":
+        _CLASSES[c] |= JOINER
+    for c in b" (\"'":
+        _CLASSES[c] |= LEAD
+    for c, letter in zip(b"013457", b"oieast"):
+        _LEET[c] = letter
+
+
+_fill_tables()
+
+
+cdef inline bint _is_letter(uint8_t c) noexcept nogil:
+    return _CLASSES[c] & LETTER
+
+
+cdef inline bint _is_joiner(uint8_t c) noexcept nogil:
+    return _CLASSES[c] & JOINER
+
+
+cdef inline bint _is_lead(uint8_t c) noexcept nogil:
+    return _CLASSES[c] & LEAD
+
+
+cdef inline bint _blocks_spaced(uint8_t c) noexcept nogil:
+    return _CLASSES[c] & BLOCKS_SPACED
+
+
+cdef inline int _leet_letter(uint8_t c) noexcept nogil:
+    return _LEET[c]  # 0: not a leet digit
+
+
+cdef inline bint _ends_with(const uint8_t *out, Py_ssize_t end, const char *literal, Py_ssize_t size) noexcept nogil:
+    return end >= size and memcmp(out + end - size, literal, size) == 0
+
+
+cdef enum Needs:
+    RARE = 1  # a literal of a rare rule: the regular expressions must fold the text
+    SPACED = 2  # a lead, then three single letters with joiners between them: _SPACED may match
+    LEET = 4  # a leet digit after a letter: _LEET may match
+    SQUEEZE = 8  # a letter three times, or two spaces: _REPEATS or _SPACES may match
+
+
+cdef Py_ssize_t _lower_and_spaces(const uint8_t *text, Py_ssize_t n, uint8_t *out, int *needs) noexcept nogil:
+    """``_ASCII_CONTROLS.sub(" ", " " + text.lower())``, and which later rules can match in the result.
+
+    Each flag is a necessary condition for its rule to change anything (the rare rules run only where their
+    literal is: "http", "www.", "@", "<user>", "(((", ")))", "$", NUL), so a rule whose flag is off is skipped.
+    _SPACED never makes a leet digit follow a letter (its lookahead refuses a digit after its last letter)."""
+    cdef Py_ssize_t i, o = 1
+    cdef uint8_t c
+    cdef bint in_controls = False
+    out[0] = 32
+    needs[0] = 0
+    for i in range(n):
+        c = text[i]
+        if 1 <= c <= 31 or c == 127:
+            if not in_controls:  # a run of control characters is one space
+                out[o] = 32
+                if out[o - 1] == 32:
+                    needs[0] |= SQUEEZE
+                o += 1
+            in_controls = True
+            continue
+        in_controls = False
+        if 65 <= c <= 90:
+            c += 32
+        out[o] = c
+        o += 1
+        if _is_letter(c):
+            if o >= 3 and out[o - 2] == c and out[o - 3] == c:
+                needs[0] |= SQUEEZE
+            elif (
+                o >= 6 and _is_joiner(out[o - 2]) and _is_letter(out[o - 3]) and _is_joiner(out[o - 4])
+                and _is_letter(out[o - 5]) and _is_lead(out[o - 6])
+            ):
+                needs[0] |= SPACED
+        elif c == 32:
+            if out[o - 2] == 32:
+                needs[0] |= SQUEEZE
+        elif _leet_letter(c):
+            if _is_letter(out[o - 2]):
+                needs[0] |= LEET
+        if c <= 64 or c == 112:  # the last characters of the rare rules' literals
+            if c == 64 or c == 36 or c == 0:  # @ $ NUL
+                needs[0] |= RARE
+            elif c == 112 and o >= 4 and out[o - 4] == 104 and out[o - 3] == 116 and out[o - 2] == 116:
+                needs[0] |= RARE  # http
+            elif c == 46 and o >= 4 and out[o - 4] == 119 and out[o - 3] == 119 and out[o - 2] == 119:
+                needs[0] |= RARE  # www.
+            elif c == 62 and _ends_with(out, o, b"<user>", 6):
+                needs[0] |= RARE
+            elif (c == 40 or c == 41) and o >= 3 and out[o - 3] == c and out[o - 2] == c:
+                needs[0] |= RARE  # ((( )))
+    return o
+
+
+cdef Py_ssize_t _join_spaced(const uint8_t *s, Py_ssize_t m, uint8_t *out) noexcept nogil:
+    """``_SPACED.sub``: ``(?P<lead>[\\s\\x00(\\"'])(?P<letters>[a-z](?:[ .*_-][a-z]){2,})(?![\\w*-])`` -> the lead,
+    then the letters without their joiners.
+
+    re.sub tries each position of the original string from the left and resumes after a match. A match is a
+    lead, a letter, then r >= 2 (joiner, letter) pairs; the greedy repeat takes every pair it can, then gives
+    them back one at a time until the character after the last letter passes the lookahead (or r < 2).
+    """
+    cdef Py_ssize_t p = 0, o = 0, j, r, end, k
+    while p < m:
+        if _is_lead(s[p]) and p + 1 < m and _is_letter(s[p + 1]):
+            r = 0
+            j = p + 2  # the joiner of pair r + 1
+            while j + 1 < m and _is_joiner(s[j]) and _is_letter(s[j + 1]):
+                r += 1
+                j += 2
+            while r >= 2:
+                end = p + 2 + 2 * r  # just after the last letter
+                if end >= m or not _blocks_spaced(s[end]):
+                    break
+                r -= 1
+            if r >= 2:
+                out[o] = s[p]
+                o += 1
+                for k in range(r + 1):
+                    out[o] = s[p + 1 + 2 * k]
+                    o += 1
+                p = p + 2 + 2 * r
+                continue
+        out[o] = s[p]
+        o += 1
+        p += 1
+    return o
+
+
+cdef Py_ssize_t _read_leet(const uint8_t *s, Py_ssize_t m, uint8_t *out) noexcept nogil:
+    """``_LEET.sub``: ``[a-z][013457]+(?=[a-z])`` -> the letter, then the digits read as letters. The greedy
+    digit run can only succeed whole (giving a digit back leaves a digit, not a letter, next), and the letter
+    after it is not consumed, so it may begin the next match ("j3w3s")."""
+    cdef Py_ssize_t p = 0, j, k
+    memcpy(out, s, m)
+    while p < m:
+        if _is_letter(s[p]) and p + 1 < m and _leet_letter(s[p + 1]):
+            j = p + 1
+            while j < m and _leet_letter(s[j]):
+                j += 1
+            if j < m and _is_letter(s[j]):
+                for k in range(p + 1, j):
+                    out[k] = <uint8_t> _leet_letter(s[k])
+                p = j
+                continue
+        p += 1
+    return m
+
+
+cdef Py_ssize_t _squeeze_letters_and_spaces(const uint8_t *s, Py_ssize_t m, uint8_t *out) noexcept nogil:
+    """``_REPEATS.sub`` (``([a-z])\\1\\1+`` -> two of the letter: scanning from the left, every maximal run of
+    one letter meets the pattern at its first letter), then ``_SPACES.sub`` (``"  +"`` -> one space), which a
+    run of spaces meets the same way; the two touch different characters, so one pass does both."""
+    cdef Py_ssize_t p = 0, o = 0, j
+    cdef uint8_t c
+    while p < m:
+        c = s[p]
+        j = p + 1
+        out[o] = c
+        o += 1
+        if _is_letter(c) or c == 32:
+            while j < m and s[j] == c:
+                j += 1
+            if j - p >= 2 and c != 32:  # a letter: at most two of it; a space: one
+                out[o] = c
+                o += 1
+        p = j
+    return o
+
+
+cdef inline uint64_t _bytes_hash(const uint8_t *s, Py_ssize_t n) noexcept nogil:
+    cdef uint64_t h = 14695981039346656037ULL  # FNV-1a, for the word set only
+    cdef Py_ssize_t i
+    for i in range(n):
+        h = (h ^ s[i]) * 1099511628211ULL
+    return h
+
+
+cdef bint _repeats_itself(const uint8_t *s, Py_ssize_t m, int64_t *slots) noexcept nogil:
+    """``_squeeze_phrases``' cheap test, negated: ``len(set(words)) * 2 <= len(words)`` for single-spaced
+    text (an empty text counts: no words is not more unique words than half of none)."""
+    cdef Py_ssize_t words = 0, unique = 0, p = 0, start, size, other, other_size
+    cdef Py_ssize_t capacity = 2
+    cdef uint64_t mask, slot
+    cdef int64_t entry
+    while capacity < m + 2:  # at least twice the words: a word and its space take two characters
+        capacity *= 2
+    mask = <uint64_t> capacity - 1
+    memset(slots, 0xFF, capacity * sizeof(int64_t))  # -1: empty
+    while p < m:
+        start = p
+        while p < m and s[p] != 32:
+            p += 1
+        size = p - start
+        p += 1
+        if size == 0:
+            continue
+        words += 1
+        slot = _bytes_hash(s + start, size) & mask
+        while True:
+            entry = slots[slot]
+            if entry < 0:
+                slots[slot] = start
+                unique += 1
+                break
+            other = entry
+            other_size = 0
+            while other + other_size < m and s[other + other_size] != 32:
+                other_size += 1
+            if other_size == size and memcmp(s + other, s + start, size) == 0:
+                break
+            slot = (slot + 1) & mask
+    return unique * 2 <= words
+
+
+cdef int _fold_one(
+    const uint8_t *text, Py_ssize_t n, uint8_t *a, uint8_t *b, int64_t *slots,
+    const uint8_t **folded, Py_ssize_t *size,
+) noexcept nogil:
+    """One ASCII text through the rules, in _fold's order, between buffers ``a`` and ``b``."""
+    cdef int needs
+    cdef Py_ssize_t m, start
+    cdef uint8_t *source = a
+    cdef uint8_t *target = b
+    m = _lower_and_spaces(text, n, a, &needs)
+    if needs & RARE:
+        return NEEDS_REGEX
+    if needs & SPACED:
+        m = _join_spaced(source, m, target)
+        source, target = target, source
+    if needs & LEET:
+        m = _read_leet(source, m, target)
+        source, target = target, source
+    if needs & (SPACED | LEET | SQUEEZE):  # joined letters or read digits may make a run of one letter
+        m = _squeeze_letters_and_spaces(source, m, target)
+        source, target = target, source
+    start = 0
+    while start < m and source[start] == 32:
+        start += 1
+    while m > start and source[m - 1] == 32:
+        m -= 1
+    folded[0] = source + start
+    size[0] = m - start
+    return NEEDS_SQUEEZE if _repeats_itself(source + start, m - start, slots) else FOLDED
+
+
+def fold_ascii(texts):
+    """``texts`` folded by the ASCII-level rules where this can do it: ``(folded, regex_rows, squeeze_rows)``.
+
+    ``folded[i]`` is text i normalized, or None for the rows in ``regex_rows`` (not ASCII, or holding a literal
+    of a rare rule), which the regular expressions must fold; the texts in ``squeeze_rows`` are folded but
+    repeat words enough that :func:`moderation.normalize._squeeze_phrases` must still see them.
+
+    Each text is folded on its own. That is what the joined batch of the regular-expression path computes too:
+    no rule matches across or looks past the NUL that separates texts there (their classes and lookaheads
+    exclude it, and it is a lead for ``_SPACED`` exactly as the space put before the first text is).
+    """
+    cdef tuple sequence = tuple(texts)
+    cdef Py_ssize_t n = len(sequence), i, longest, total = 0, capacity = 2
+    cdef Text *collected = _collect(sequence, True, &longest)
+    cdef uint8_t *a = NULL
+    cdef uint8_t *b = NULL
+    cdef uint8_t *joined = NULL
+    cdef int64_t *slots = NULL
+    cdef Py_ssize_t *offsets = NULL
+    cdef Py_ssize_t *sizes = NULL
+    cdef int *outcomes = NULL
+    cdef const uint8_t *folded
+    cdef Py_ssize_t size
+    try:
+        for i in range(n):
+            if collected[i].kind:
+                total += collected[i].length + 1
+        while capacity < longest + 2:
+            capacity *= 2
+        a = <uint8_t *> malloc(longest + 2)
+        b = <uint8_t *> malloc(longest + 2)
+        joined = <uint8_t *> malloc(total + 1)
+        slots = <int64_t *> malloc(capacity * sizeof(int64_t))
+        offsets = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
+        sizes = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
+        outcomes = <int *> malloc((n + 1) * sizeof(int))
+        if not (a and b and joined and slots and offsets and sizes and outcomes):
+            raise MemoryError()
+        with nogil:
+            total = 0
+            for i in range(n):
+                offsets[i] = total
+                sizes[i] = 0
+                if not collected[i].kind:
+                    outcomes[i] = NEEDS_REGEX
+                    continue
+                outcomes[i] = _fold_one(
+                    <const uint8_t *> collected[i].data, collected[i].length, a, b, slots,
+                    &folded, &size,
+                )
+                if outcomes[i] != NEEDS_REGEX:
+                    memcpy(joined + total, folded, size)
+                    sizes[i] = size
+                    total += size
+        results = [None] * n
+        regex_rows = []
+        squeeze_rows = []
+        for i in range(n):
+            if outcomes[i] == NEEDS_REGEX:
+                regex_rows.append(i)
+                continue
+            results[i] = PyUnicode_DecodeASCII(<const char *> joined + offsets[i], sizes[i], NULL)
+            if outcomes[i] == NEEDS_SQUEEZE:
+                squeeze_rows.append(i)
+        return results, regex_rows, squeeze_rows
+    finally:
+        free(collected)
+        free(a)
+        free(b)
+        free(joined)
+        free(slots)
+        free(offsets)
+        free(sizes)
+        free(outcomes)
+
+
+# ---- features --------------------------------------------------------------------------------------------
+
+
+ctypedef struct Scratch:
+    uint32_t *codes  # the text padded with a space at either end
+    uint64_t *hashes  # the hash of the character window starting at each position
+    int64_t *char_columns
+    Py_ssize_t n_char
+    int64_t *word_columns
+    int8_t *word_kinds
+    Py_ssize_t n_word
+
+
+cdef void _allocate(Scratch *scratch, Py_ssize_t longest, Py_ssize_t ngram_sizes) noexcept:
+    """Buffers for texts of up to ``longest`` code points; all NULL if memory ran out."""
+    cdef Py_ssize_t size = longest + 2
+    scratch.codes = <uint32_t *> malloc(size * sizeof(uint32_t))
+    scratch.hashes = <uint64_t *> malloc(size * sizeof(uint64_t))
+    scratch.char_columns = <int64_t *> malloc(size * ngram_sizes * sizeof(int64_t))
+    # Per word at most: itself, its lexicon term, a pair and the pair's lexicon term.
+    scratch.word_columns = <int64_t *> malloc(4 * size * sizeof(int64_t))
+    scratch.word_kinds = <int8_t *> malloc(4 * size)
+    scratch.n_char = scratch.n_word = 0
+    if not (scratch.codes and scratch.hashes and scratch.char_columns and scratch.word_columns and scratch.word_kinds):
+        _release(scratch)
+
+
+cdef void _release(Scratch *scratch) noexcept:
+    free(scratch.codes)
+    free(scratch.hashes)
+    free(scratch.char_columns)
+    free(scratch.word_columns)
+    free(scratch.word_kinds)
+    scratch.codes = NULL
+    scratch.hashes = NULL
+    scratch.char_columns = NULL
+    scratch.word_columns = NULL
+    scratch.word_kinds = NULL
+
+
+cdef class Hasher:
+    """The featurizer's hashing, compiled: built once per :class:`moderation.features.Featurizer` from its
+    settings and constants, immutable afterwards."""
+
+    cdef int bits, char_lo, char_hi, kind_char, kind_word, kind_lexicon, kind_bigram
+    cdef bint word_bigrams
+    cdef uint64_t prime, bigram_multiplier, golden, salt_char, salt_word, salt_bigram
+    cdef const uint8_t[::1] is_word
+    cdef const uint64_t[::1] lexicon_hashes
+    cdef const uint8_t[::1] lexicon_filter
+    cdef const int64_t[::1] lexicon_columns
+    cdef readonly tuple _arguments
+
+    def __cinit__(
+        self, int bits, tuple char_ngrams, bint word_bigrams, const uint8_t[::1] is_word,
+        const uint64_t[::1] lexicon_hashes, const uint8_t[::1] lexicon_filter,
+        const int64_t[::1] lexicon_columns, tuple constants, tuple kinds,
+    ):
+        if not 1 <= bits <= 62:
+            raise ValueError("bits must be from 1 to 62")
+        if not 1 <= char_ngrams[0] <= char_ngrams[1]:
+            raise ValueError("char_ngrams must be (lo, hi) with 1 <= lo <= hi")
+        if lexicon_filter.shape[0] == 0 or lexicon_filter.shape[0] & (lexicon_filter.shape[0] - 1):
+            raise ValueError("the lexicon filter's size must be a power of two")
+        if lexicon_columns.shape[0] != lexicon_hashes.shape[0]:
+            raise ValueError("one lexicon column per lexicon hash")
+        self._arguments = (
+            bits, char_ngrams, word_bigrams, is_word.base, lexicon_hashes.base, lexicon_filter.base,
+            lexicon_columns.base, constants, kinds,
+        )
+        self.bits = bits
+        self.char_lo, self.char_hi = char_ngrams
+        self.word_bigrams = word_bigrams
+        self.is_word = is_word
+        self.lexicon_hashes = lexicon_hashes
+        self.lexicon_filter = lexicon_filter
+        self.lexicon_columns = lexicon_columns
+        (self.prime, self.bigram_multiplier, self.golden, self.salt_char, self.salt_word,
+         self.salt_bigram) = constants
+        self.kind_char, self.kind_word, self.kind_lexicon, self.kind_bigram = kinds
+
+    cdef inline Py_ssize_t _lexicon_slot(self, uint64_t h) noexcept nogil:
+        """The index of ``h`` among the sorted lexicon hashes, or -1 (the filter rules out most words)."""
+        cdef Py_ssize_t low = 0, high = self.lexicon_hashes.shape[0], middle
+        if high == 0 or not self.lexicon_filter[h & <uint64_t> (self.lexicon_filter.shape[0] - 1)]:
+            return -1
+        while low < high:
+            middle = (low + high) // 2
+            if self.lexicon_hashes[middle] < h:
+                low = middle + 1
+            else:
+                high = middle
+        if low < self.lexicon_hashes.shape[0] and self.lexicon_hashes[low] == h:
+            return low
+        return -1
+
+    cdef void _hash(self, const Text *text, Scratch *scratch) noexcept nogil:
+        """Every feature column of one normalized text: the character block (n-grams of the text padded
+        with a space at either end) and the word block (words, word pairs and lexicon terms).
+
+        Hashes as Featurizer does: a character window's is ``sum(c[i + j] * P ** (n - 1 - j))`` and a word's
+        ``sum(c[s + j] * P ** j)``, both modulo 2**64; a pair's is ``first * M + second``."""
+        cdef Py_ssize_t size = text.length + 2, i, n, count = 0, words = 0, slot
+        cdef uint64_t h, power, pair, salt, previous = 0
+        cdef bint has_previous = False
+        cdef uint64_t *hashes = scratch.hashes
+        # Locals, not attributes: stores through the column pointers could alias them, forcing reloads.
+        cdef uint64_t prime = self.prime, golden = self.golden, salt_char = self.salt_char
+        cdef uint64_t salt_word = self.salt_word, salt_bigram = self.salt_bigram, multiplier = self.bigram_multiplier
+        cdef int shift = 64 - self.bits, lo = self.char_lo, hi = self.char_hi
+        cdef const uint8_t *is_word = &self.is_word[0]
+        cdef uint32_t table_size = <uint32_t> self.is_word.shape[0]
+        cdef uint32_t *codes = scratch.codes
+        cdef int64_t *char_columns = scratch.char_columns
+        cdef int64_t *word_columns = scratch.word_columns
+        cdef int8_t *word_kinds = scratch.word_kinds
+        codes[0] = 32
+        if text.kind == 1:
+            for i in range(text.length):
+                codes[i + 1] = (<const uint8_t *> text.data)[i]
+        else:
+            for i in range(text.length):
+                codes[i + 1] = _code_at(text, i)
+        codes[size - 1] = 32
+        # One n at a time over the whole text: hashes[i] becomes the hash of codes[i : i + n]. The windows are
+        # independent, so the multiplications pipeline instead of waiting on each other.
+        for i in range(size):
+            hashes[i] = codes[i]
+        for n in range(1, hi + 1):
+            if n > 1:
+                for i in range(size - n + 1):
+                    hashes[i] = hashes[i] * prime + codes[i + n - 1]
+            if n >= lo:
+                salt = salt_char + <uint64_t> n
+                for i in range(size - n + 1):
+                    char_columns[count + i] = <int64_t> (((hashes[i] + salt) * golden) >> shift)
+                count += max(size - n + 1, 0)
+        scratch.n_char = count
+        i = 0
+        while i < size:
+            if not (codes[i] < table_size and is_word[codes[i]]):
+                i += 1
+                continue
+            h = 0
+            power = 1
+            while i < size and codes[i] < table_size and is_word[codes[i]]:
+                h += codes[i] * power
+                power *= prime
+                i += 1
+            word_columns[words] = <int64_t> (((h + salt_word) * golden) >> shift)
+            word_kinds[words] = self.kind_word
+            words += 1
+            slot = self._lexicon_slot(h)
+            if slot >= 0:
+                word_columns[words] = self.lexicon_columns[slot]
+                word_kinds[words] = self.kind_lexicon
+                words += 1
+            if has_previous:
+                pair = previous * multiplier + h
+                if self.word_bigrams:
+                    word_columns[words] = <int64_t> (((pair + salt_bigram) * golden) >> shift)
+                    word_kinds[words] = self.kind_bigram
+                    words += 1
+                slot = self._lexicon_slot(pair)
+                if slot >= 0:
+                    word_columns[words] = self.lexicon_columns[slot]
+                    word_kinds[words] = self.kind_lexicon
+                    words += 1
+            previous = h
+            has_previous = True
+        scratch.n_word = words
+
+    def columns(self, texts):
+        """``(rows, columns, kinds)`` of every feature occurrence of a batch of normalized texts (int64, int64,
+        int8), in no particular order: what :meth:`dot` sums, for tests to compare with Featurizer's."""
+        cdef tuple sequence = tuple(texts)
+        cdef Py_ssize_t n = len(sequence), longest, r, j, total = 0, at = 0
+        cdef Text *collected = _collect(sequence, False, &longest)
+        cdef Scratch scratch
+        cdef int64_t[::1] rows_out
+        cdef int64_t[::1] columns_out
+        cdef int8_t[::1] kinds_out
+        _allocate(&scratch, longest, self.char_hi - self.char_lo + 1)
+        try:
+            if scratch.codes == NULL:
+                raise MemoryError()
+            for r in range(n):
+                self._hash(&collected[r], &scratch)
+                total += scratch.n_char + scratch.n_word
+            rows = np.empty(total, dtype=np.int64)
+            columns = np.empty(total, dtype=np.int64)
+            kinds = np.empty(total, dtype=np.int8)
+            rows_out = rows
+            columns_out = columns
+            kinds_out = kinds
+            for r in range(n):
+                self._hash(&collected[r], &scratch)
+                for j in range(scratch.n_char):
+                    rows_out[at] = r
+                    columns_out[at] = scratch.char_columns[j]
+                    kinds_out[at] = self.kind_char
+                    at += 1
+                for j in range(scratch.n_word):
+                    rows_out[at] = r
+                    columns_out[at] = scratch.word_columns[j]
+                    kinds_out[at] = scratch.word_kinds[j]
+                    at += 1
+            return rows, columns, kinds
+        finally:
+            free(collected)
+            _release(&scratch)
+
+    def dot(self, texts, const float[:, ::1] table, Py_ssize_t n_outputs, double char_smoothing,
+            double word_smoothing):
+        """``X @ W`` for the batch's feature matrix X (n_texts x n_outputs, float64), never building X.
+
+        ``table`` is :meth:`Featurizer.scoring_table`: per column ``W * idf``, then ``idf ** 2`` at
+        ``n_outputs``. Each text's rows are summed in float64 per block, and each block divided by the square
+        root of its sum of ``idf ** 2`` plus its smoothing, as Featurizer's values are."""
+        cdef tuple sequence = tuple(texts)
+        cdef Py_ssize_t n = len(sequence), width = table.shape[1], longest, r, k
+        if table.shape[0] != (<Py_ssize_t> 1) << self.bits or not 0 <= n_outputs < width:
+            raise ValueError("the table does not fit this featurizer and number of outputs")
+        result = np.zeros((n, n_outputs), dtype=np.float64)
+        cdef double[:, ::1] out = result
+        cdef const float *rows = &table[0, 0]
+        cdef Text *collected = _collect(sequence, False, &longest)
+        cdef Scratch scratch
+        cdef double *sums = <double *> malloc(2 * width * sizeof(double))
+        cdef double char_norm, word_norm
+        _allocate(&scratch, longest, self.char_hi - self.char_lo + 1)
+        try:
+            if scratch.codes == NULL or sums == NULL:
+                raise MemoryError()
+            with nogil:
+                for r in range(n):
+                    self._hash(&collected[r], &scratch)
+                    _sum_rows(rows, width, scratch.char_columns, scratch.n_char, sums)
+                    _sum_rows(rows, width, scratch.word_columns, scratch.n_word, sums + width)
+                    char_norm = sqrt(max(sums[n_outputs] + char_smoothing, 1e-12))
+                    word_norm = sqrt(max(sums[width + n_outputs] + word_smoothing, 1e-12))
+                    for k in range(n_outputs):
+                        out[r, k] = sums[k] / char_norm + sums[width + k] / word_norm
+            return result
+        finally:
+            free(collected)
+            free(sums)
+            _release(&scratch)
+
+    def __reduce__(self):
+        return Hasher, self._arguments
+
+
+cdef enum:
+    AHEAD = 32  # rows fetched ahead of the one being added: the gathers are cache misses, overlap them
+
+
+cdef void _sum_rows(const float *table, Py_ssize_t width, const int64_t *columns, Py_ssize_t count,
+                    double *sums) noexcept nogil:
+    """``sums[:width] = table[columns].sum(axis=0)`` in float64 (widths 4 and 8 unrolled: 3 or 7 labels)."""
+    cdef Py_ssize_t j, k
+    cdef const float *row
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0
+    for j in range(min(count, AHEAD)):
+        moderate_prefetch(table + columns[j] * width)
+    if width == 4 or width == 8:
+        for j in range(count):
+            if j + AHEAD < count:
+                moderate_prefetch(table + columns[j + AHEAD] * width)
+            row = table + columns[j] * width
+            s0 += row[0]
+            s1 += row[1]
+            s2 += row[2]
+            s3 += row[3]
+            if width == 8:
+                s4 += row[4]
+                s5 += row[5]
+                s6 += row[6]
+                s7 += row[7]
+        sums[0], sums[1], sums[2], sums[3] = s0, s1, s2, s3
+        if width == 8:
+            sums[4], sums[5], sums[6], sums[7] = s4, s5, s6, s7
+        return
+    for k in range(width):
+        sums[k] = 0
+    for j in range(count):
+        if j + AHEAD < count:
+            moderate_prefetch(table + columns[j + AHEAD] * width)
+        row = table + columns[j] * width
+        for k in range(width):
+            sums[k] += row[k]
+
+
+# ---- results ---------------------------------------------------------------------------------------------
+
+cdef extern from *:
+    ctypedef struct PyTypeObject:
+        Py_ssize_t tp_basicsize
+        Py_ssize_t tp_itemsize
+        Py_ssize_t tp_dictoffset
+        object (*tp_alloc)(PyTypeObject *, Py_ssize_t)
+    PyTypeObject PyTuple_Type
+    bint PyType_IsSubtype(PyTypeObject *, PyTypeObject *)
+    void PyTuple_SET_ITEM(PyObject *, Py_ssize_t, PyObject *)
+    void PyObject_GC_UnTrack(void *)
+    PyObject *PyFloat_FromDouble(double) except NULL
+    void Py_INCREF(PyObject *)
+    PyObject *Py_True
+    PyObject *Py_False
+
+
+def label_scores(type record, tuple labels, const double[:, ::1] probabilities, const uint8_t[:, ::1] flags,
+                 list thresholds):
+    """For each row, ``{label: record(p, bool(f), t, ())}`` over the labels and that row's probabilities,
+    flags and the thresholds; ``record`` is a tuple subclass with no fields of its own, such as
+    :class:`moderation.types.LabelScore`.
+
+    The records and dicts come back untracked by the cyclic garbage collector. A tuple of floats, bools and
+    the empty tuple can hold no reference cycle, nor can a dict of such tuples under str keys until something
+    else is put in it (and then CPython tracks it again). CPython untracks plain tuples like these itself,
+    but never a subclass's, nor a dict holding one; a batch of scores makes hundreds of thousands of them,
+    and every later collection would walk them all.
+    """
+    cdef PyTypeObject *kind = <PyTypeObject *> record
+    cdef Py_ssize_t n = probabilities.shape[0], k = probabilities.shape[1], i, j
+    cdef PyObject *item
+    cdef PyObject *shared
+    if not (
+        PyType_IsSubtype(kind, &PyTuple_Type)
+        and kind.tp_basicsize == PyTuple_Type.tp_basicsize
+        and kind.tp_itemsize == PyTuple_Type.tp_itemsize
+        and kind.tp_dictoffset == 0
+    ):
+        raise TypeError("record must be a tuple subclass with no attributes of its own")
+    if len(getattr(record, "_fields", ())) != 4:
+        raise TypeError("record must be a named tuple of (probability, flagged, threshold, reasons)")
+    if flags.shape[0] != n or flags.shape[1] != k or len(thresholds) != k or len(labels) != k:
+        raise ValueError("labels, probabilities, flags and thresholds must agree in shape")
+    for j in range(k):
+        if type(thresholds[j]) is not float or type(labels[j]) is not str:
+            raise TypeError("labels must be str and thresholds float")
+    empty = ()
+    rows = [None] * n
+    for i in range(n):
+        row = {}
+        for j in range(k):
+            record_object = kind.tp_alloc(kind, 4)  # a new reference, owned by record_object
+            item = <PyObject *> record_object
+            # Each SET_ITEM takes over one reference: the float's own, an added one for the shared objects.
+            PyTuple_SET_ITEM(item, 0, PyFloat_FromDouble(probabilities[i, j]))
+            shared = Py_True if flags[i, j] else Py_False
+            Py_INCREF(shared)
+            PyTuple_SET_ITEM(item, 1, shared)
+            shared = <PyObject *> thresholds[j]
+            Py_INCREF(shared)
+            PyTuple_SET_ITEM(item, 2, shared)
+            shared = <PyObject *> empty
+            Py_INCREF(shared)
+            PyTuple_SET_ITEM(item, 3, shared)
+            PyObject_GC_UnTrack(item)
+            row[labels[j]] = record_object
+        PyObject_GC_UnTrack(<PyObject *> row)
+        rows[i] = row
+    return rows
+
+
+# ---- word counts ------------------------------------------------------------------------------------------
+
+cdef extern from *:
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+
+
+def more_words_than(texts, Py_ssize_t limit):
+    """The indexes of the texts with more than ``limit`` words, as ``len(text.split()) > limit`` counts them
+    (a word is a run of characters that are not ``str.isspace``), without splitting anything."""
+    cdef tuple sequence = tuple(texts)
+    cdef Py_ssize_t n = len(sequence), longest, r, i, words
+    cdef Text *collected = _collect(sequence, False, &longest)
+    cdef uint8_t *long = <uint8_t *> malloc(n + 1)
+    cdef bint in_word
+    cdef Py_UCS4 code
+    try:
+        if long == NULL:
+            raise MemoryError()
+        with nogil:
+            for r in range(n):
+                words = 0
+                in_word = False
+                # A text of at most 2 * limit characters cannot have more than limit words.
+                if collected[r].length > 2 * limit:
+                    for i in range(collected[r].length):
+                        if collected[r].kind == 1:
+                            code = (<const uint8_t *> collected[r].data)[i]
+                        else:
+                            code = _code_at(&collected[r], i)
+                        if Py_UNICODE_ISSPACE(code):
+                            in_word = False
+                        elif not in_word:
+                            in_word = True
+                            words += 1
+                            if words > limit:
+                                break
+                long[r] = words > limit
+        return [r for r in range(n) if long[r]]
+    finally:
+        free(collected)
+        free(long)

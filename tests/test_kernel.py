@@ -1,0 +1,289 @@
+"""The compiled kernel (moderation/_kernel.pyx) computes exactly what its Python definitions say.
+
+* Normalization: the kernel folds ASCII comments; the regular expressions of ``regex_normalize_many`` are the
+  reference, compared on thousands of texts dense in the characters the rules care about.
+* Features: the kernel hashes the same columns as ``Featurizer.occurrences`` (what training sees), and its
+  ``X @ W`` equals ``Featurizer.transform(texts) @ W``.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.machinery
+import threading
+import unicodedata
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from moderation import _kernel
+from moderation.features import Featurizer
+from moderation.normalize import (
+    _COMBINING,
+    _SEPARATOR,
+    _TRANSLATION,
+    _fold_unicode,
+    normalize_many,
+    regex_normalize_many,
+)
+from moderation.types import LabelScore
+
+
+def test_the_kernel_is_compiled() -> None:
+    # The build is required (pip install . compiles it): CI without it must fail here, not fall back quietly.
+    assert _kernel.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+
+
+# ---- normalization --------------------------------------------------------------------------------------
+
+# Characters the ASCII rules react to: leads and joiners of _SPACED, its lookahead, leet digits (and the ones
+# that are not), letters to repeat, upper case, control characters, spaces.
+DENSE = " .*_-'\"(" + "013457" + "2689" + "abejswz" + "AEJ" + "\t\n\x01\x7f" + ")"
+dense_pieces = st.one_of(
+    st.sampled_from(DENSE),
+    st.sampled_from(DENSE).map(lambda c: c * 3),
+    st.sampled_from(["j e w s", "z.o.g", "k-i-k-e", "j*e*w", "a_b_c_d", "j3w", "k1ke", "j00s", "eeee", "  "]),
+)
+dense_texts = st.lists(dense_pieces, max_size=30).map("".join)
+
+
+def _has_rare_literal(text: str) -> bool:
+    """Whether a rule the kernel leaves to the regular expressions may apply (after lower-casing)."""
+    return any(
+        literal in text.lower() for literal in ("http", "www.", "@", "<user>", "(((", ")))", "$", "\x00")
+    )
+
+
+@settings(max_examples=4000, deadline=None)
+@given(dense_texts)
+def test_the_kernel_folds_ascii_exactly_as_the_regular_expressions(text: str) -> None:
+    folded, regex_rows, squeeze_rows = _kernel.fold_ascii([text])
+    if regex_rows:  # a rare rule's literal ("(((", "www."): left to the regular expressions
+        assert _has_rare_literal(text)
+        return
+    expected = regex_normalize_many([text])[0]
+    assert (folded[0] if not squeeze_rows else normalize_many([text])[0]) == expected
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(dense_texts, st.text(max_size=30)), max_size=6))
+def test_normalize_many_equals_the_reference_on_any_batch(batch: list[str]) -> None:
+    assert normalize_many(batch) == regex_normalize_many(batch)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "a",
+        "ok ok ok ok",
+        "See www.example.com",
+        "HTTP://X.Y",
+        "mail @bob",
+        "<USER> hi",
+        "(((them)))",
+        "so)))",
+        "$hekels",
+        "nul\x00inside",
+        "caf\u00e9",
+        "\u2018quoted\u2019",
+        "\U0001f600",
+    ],
+)
+def test_the_kernel_leaves_what_it_cannot_fold_to_the_regular_expressions(text: str) -> None:
+    folded, regex_rows, squeeze_rows = _kernel.fold_ascii([text])
+    rare = not text.isascii() or _has_rare_literal(text)
+    assert (regex_rows == [0]) == rare
+    if not rare:
+        # Phrase squeezing is the regular expressions' too; the kernel only says when it may change something.
+        assert (squeeze_rows == [0]) == (len(set(folded[0].split())) * 2 <= len(folded[0].split()))
+    assert normalize_many([text]) == regex_normalize_many([text])
+
+
+def test_most_benchmark_like_comments_are_folded_by_the_kernel() -> None:
+    texts = [
+        "The Council met on Tuesday, and they said so!!",
+        "j e w s run it",
+        "caf\u00e9 \u2018ok\u2019",
+    ] * 10
+    _, regex_rows, _ = _kernel.fold_ascii(texts)
+    assert len(regex_rows) == 10  # only the non-ASCII one
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_unicode_folding_maps_each_character_as_its_translation_table_says(text: str) -> None:
+    lowered = unicodedata.normalize("NFKD", text).lower()
+    expected = _COMBINING.sub("", lowered.translate(_TRANSLATION).replace(_SEPARATOR, " "))
+    assert _fold_unicode(text) == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(alphabet=" \t\n\u1680\u3000\u00a0\u200b\x1c\x85ab\u00e9\U0001f600", max_size=40),
+    st.integers(0, 8),
+)
+def test_word_counts_are_str_split_counts(text: str, limit: int) -> None:
+    assert (_kernel.more_words_than([text], limit) == [0]) == (len(text.split()) > limit)
+
+
+# ---- features -------------------------------------------------------------------------------------------
+
+LEXICON = {"zog": "conspiracy", "jewish lobby": "conspiracy", "kike": "slur", "oy vey": "phrase"}
+
+feature_texts = st.lists(
+    st.one_of(
+        st.sampled_from(list(LEXICON) + ["jewish", "lobby", "oy", "vey", "the", "a", "_"]),
+        st.sampled_from(
+            ["café", "naïve", "日本語", "中文", "😀", "👍🏽", "x" * 70, "é", " ", "  ", ",", "!!"]
+        ),
+        st.text(max_size=8),
+    ),
+    max_size=12,
+).map(" ".join)
+
+
+def _random_featurizer(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5)):
+    plain = Featurizer(
+        n_features=2**10,
+        char_ngrams=char_ngrams,
+        word_ngrams=word_ngrams,
+        lexicon=LEXICON,
+        norm_smoothing=(0.7, 2.5),
+    )
+    idf = 1.0 + np.random.default_rng(3).random(plain.n_features).astype(np.float32) * 4
+    return Featurizer(
+        plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf
+    )
+
+
+FEATURIZERS = [_random_featurizer(), _random_featurizer((1, 1), (1, 3)), _random_featurizer((1, 2), (3, 8))]
+
+
+def _multiset(rows, columns, kinds) -> Counter:
+    return Counter(zip(rows.tolist(), kinds.tolist(), columns.tolist(), strict=True))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(feature_texts, min_size=1, max_size=5), st.sampled_from(range(len(FEATURIZERS))))
+def test_the_kernel_hashes_the_columns_training_sees(texts: list[str], which: int) -> None:
+    featurizer = FEATURIZERS[which]
+    occurrences = featurizer.occurrences(texts, positions=True)
+    expected = _multiset(occurrences.rows, occurrences.columns, occurrences.kinds)
+    assert _multiset(*featurizer._hasher.columns(texts)) == expected
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [""],
+        ["a"],
+        ["😀"],
+        ["zog"],
+        ["the jewish lobby again", "oy vey", "kike", "日本語 and 中文"],
+        ["x" * 3000],
+    ],
+)
+def test_the_kernel_hashes_edge_cases_as_training_does(texts: list[str]) -> None:
+    featurizer = FEATURIZERS[0]
+    occurrences = featurizer.occurrences(texts, positions=True)
+    expected = _multiset(occurrences.rows, occurrences.columns, occurrences.kinds)
+    assert _multiset(*featurizer._hasher.columns(texts)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(feature_texts, max_size=6), st.sampled_from(range(len(FEATURIZERS))), st.integers(1, 9))
+def test_kernel_logits_equal_the_training_matrix_times_the_weights(
+    texts: list[str], which: int, n_labels: int
+) -> None:
+    featurizer = FEATURIZERS[which]
+    # Weights of a trained model's size (the shipped one's average 0.08): every term is stored in float32 on
+    # either side, so agreement within 1e-6 needs logits of a realistic size.
+    rng = np.random.default_rng(n_labels)
+    weights = rng.normal(scale=0.3, size=(featurizer.n_features, n_labels)).astype(np.float32)
+    logits = featurizer.dot(texts, featurizer.scoring_table(weights), n_labels)
+    assert logits.shape == (len(texts), n_labels)
+    # Featurizer.transform's entries, duplicates summed in float64: transform itself sums an n-gram repeated
+    # 70 times in float32, a few 1e-6 off; the kernel sums in float64 and agrees with this within 1e-6.
+    occurrences = featurizer.occurrences(texts)
+    matrix = sparse.csr_matrix(
+        (occurrences.values.astype(np.float64), (occurrences.rows, occurrences.columns)),
+        shape=(len(texts), featurizer.n_features),
+    )
+    np.testing.assert_allclose(logits, matrix @ weights.astype(np.float64), rtol=0, atol=1e-6)
+    training = featurizer.transform(texts).astype(np.float64) @ weights.astype(np.float64)
+    np.testing.assert_allclose(logits, training, rtol=1e-5, atol=1e-5)
+
+
+def test_an_empty_batch_has_no_columns_and_no_logits() -> None:
+    featurizer = FEATURIZERS[0]
+    assert all(len(array) == 0 for array in featurizer._hasher.columns([]))
+    assert featurizer.dot([], featurizer.scoring_table(np.ones((2**10, 2), "f4")), 2).shape == (0, 2)
+
+
+def test_the_dot_refuses_a_table_of_another_featurizer() -> None:
+    featurizer = FEATURIZERS[0]
+    with pytest.raises(ValueError, match="table"):
+        featurizer.dot(["x"], np.zeros((16, 4), dtype=np.float32), 3)
+
+
+def test_the_kernel_refuses_texts_that_are_not_str() -> None:
+    with pytest.raises(TypeError, match="str"):
+        FEATURIZERS[0].dot(["ok", b"bytes"], FEATURIZERS[0].scoring_table(np.zeros((2**10, 1), "f4")), 1)
+    with pytest.raises(TypeError, match="str"):
+        _kernel.fold_ascii([None])
+
+
+def test_one_featurizer_scores_the_same_from_many_threads_at_once() -> None:
+    # The dot runs without the GIL and keeps no state between calls: a shared model must not mix up texts.
+    featurizer = FEATURIZERS[0]
+    weights = np.random.default_rng(5).normal(size=(featurizer.n_features, 3)).astype(np.float32)
+    table = featurizer.scoring_table(weights)
+    batches = [[f"text number {i} {'zog ' * (i % 7)}{'é' * (i % 3)}" * (1 + i % 5)] * 50 for i in range(8)]
+    expected = [featurizer.dot(batch, table, 3) for batch in batches]
+    results: dict[int, list[np.ndarray]] = {i: [] for i in range(len(batches))}
+
+    def score(i: int) -> None:
+        for _ in range(20):
+            results[i].append(featurizer.dot(batches[i], table, 3))
+
+    threads = [threading.Thread(target=score, args=(i,)) for i in range(len(batches))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for i, found in results.items():
+        assert all(np.array_equal(f, expected[i]) for f in found)
+
+
+# ---- results ----------------------------------------------------------------------------------------------
+
+
+def test_label_scores_are_the_named_tuples_python_would_build() -> None:
+    probabilities = np.array([[0.1, 0.9], [0.5, 0.2]])
+    flags = probabilities > 0.4
+    rows = _kernel.label_scores(LabelScore, ("a", "b"), probabilities, flags.view(np.uint8), [0.3, 0.6])
+    assert rows == [
+        {"a": LabelScore(0.1, False, 0.3, ()), "b": LabelScore(0.9, True, 0.6, ())},
+        {"a": LabelScore(0.5, True, 0.3, ()), "b": LabelScore(0.2, False, 0.6, ())},
+    ]
+    assert all(type(score) is LabelScore for row in rows for score in row.values())
+    # Atoms only, so the collector need not watch them; a dict given something that may hold a cycle is
+    # watched again.
+    assert not any(gc.is_tracked(score) for row in rows for score in row.values())
+    assert not gc.is_tracked(rows[0])
+    rows[0]["c"] = [rows[0]]
+    assert gc.is_tracked(rows[0])
+
+
+def test_label_scores_refuse_a_record_that_could_hold_a_cycle() -> None:
+    class WithAttributes(tuple):
+        pass
+
+    with pytest.raises(TypeError, match="tuple subclass"):
+        _kernel.label_scores(WithAttributes, ("a",), np.zeros((1, 1)), np.zeros((1, 1), np.uint8), [0.5])
