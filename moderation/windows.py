@@ -157,6 +157,12 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     if len(words) <= max_words:
         return None
+    copy = _first_copy(text)
+    if copy < len(text):
+        # One comment pasted again and again: normalization keeps it once, and so do the windows (those
+        # straddling two copies would be new sentence runs, new chances to flag what was said once).
+        inner = _spans(text[:copy], max_words) or [(0, copy)]
+        return [(0, len(text)), *inner]
     # Sentences as ranges of word indexes [first_word, last_word + 1).
     boundaries = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences: list[tuple[int, int]] = []
@@ -208,6 +214,17 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
             stop += 1
         result.append((start, stop))
     return result
+
+
+def _first_copy(text: str) -> int:
+    """The length of the text's first copy when it is one piece repeated with a space or line break between
+    copies (the shortest period, a C-level search, as normalization's squeezing finds it); else its length."""
+    for separator in (" ", "\n"):
+        joined = text + separator
+        period = (joined + joined).find(joined, 1)
+        if period < len(joined):
+            return len(text[:period].rstrip())
+    return len(text)
 
 
 def _merge_small(units: list[tuple[int, int]], min_words: int) -> list[tuple[int, int]]:

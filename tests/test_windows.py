@@ -196,3 +196,14 @@ def test_a_padded_comment_s_reasons_point_into_its_own_sentence(trigger_model: L
     text = NEUTRAL + " they are VERMIN. " + NEUTRAL.replace("council", "committee")
     (reason,) = [r for r in trigger_model.explain(text)["hateful"] if r.ngram == "vermin"]
     assert reason.spans == ((text.index("VERMIN"), text.index("VERMIN") + len("VERMIN")),)
+
+
+@pytest.mark.parametrize("separator", [" ", "\n"])
+@pytest.mark.parametrize("copies", [2, 3, 7])
+def test_a_long_comment_pasted_again_has_no_more_windows_than_once(separator, copies):
+    comment = NEUTRAL[:700] + " And they are vermin, all of them."
+    text = separator.join([comment] * copies)
+    once = windows.split([comment], normalize_many([comment]), 30)
+    again = windows.split([text], normalize_many([text]), 30)
+    assert set(again.texts) == set(once.texts)
+    assert again.ends.max() == len(text) and again.whole.sum() == 1
