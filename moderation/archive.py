@@ -245,11 +245,11 @@ def _frame(path, numbers, texts, ids, id_column, problems) -> pd.DataFrame:
 
 
 def _csv_batches(path: Path, text_column: str, id_column: str | None, rows: int) -> Iterator[pd.DataFrame]:
-    wanted = [text_column, *([id_column] if id_column else [])]
+    columns_read = [text_column, *([id_column] if id_column else [])]
     first = 1
     try:
         reader = pd.read_csv(
-            path, dtype=str, keep_default_na=False, usecols=wanted, chunksize=rows, encoding="utf-8"
+            path, dtype=str, keep_default_na=False, usecols=columns_read, chunksize=rows, encoding="utf-8"
         )
         for chunk in reader:
             count = len(chunk)
@@ -271,10 +271,10 @@ def _parquet_batches(
     path: Path, text_column: str, id_column: str | None, rows: int, row_group: int | None = None
 ) -> Iterator[pd.DataFrame]:
     file = pq.ParquetFile(path)
-    wanted = [text_column, *([id_column] if id_column else [])]
+    columns_read = [text_column, *([id_column] if id_column else [])]
     groups = range(file.num_row_groups) if row_group is None else [row_group]
     first = 1 + sum(file.metadata.row_group(g).num_rows for g in range(groups[0])) if len(groups) else 1
-    for batch in file.iter_batches(batch_size=rows, row_groups=list(groups), columns=wanted):
+    for batch in file.iter_batches(batch_size=rows, row_groups=list(groups), columns=columns_read):
         count = batch.num_rows
         columns = {
             "source": str(path),

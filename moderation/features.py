@@ -172,8 +172,8 @@ class Featurizer:
 
     def document_frequency(self, texts: Sequence[str]) -> np.ndarray:
         """How many of ``texts`` have each column at least once (int64, n_features)."""
-        occ = self.occurrences(texts)
-        pairs = np.unique(occ.rows * self.n_features + occ.columns)
+        occurrences = self.occurrences(texts)
+        pairs = np.unique(occurrences.rows * self.n_features + occurrences.columns)
         return np.bincount(pairs % self.n_features, minlength=self.n_features)
 
     def with_idf(self, document_frequency: np.ndarray, n_documents: int) -> Featurizer:
@@ -259,9 +259,11 @@ class Featurizer:
         """The batch as a ``scipy.sparse.csr_matrix`` (n_texts x n_features), for training."""
         from scipy import sparse
 
-        occ = self.occurrences(texts)
+        occurrences = self.occurrences(texts)
         matrix = sparse.csr_matrix(
-            (occ.values, (occ.rows, occ.columns)), shape=(len(texts), self.n_features), dtype=np.float32
+            (occurrences.values, (occurrences.rows, occurrences.columns)),
+            shape=(len(texts), self.n_features),
+            dtype=np.float32,
         )
         matrix.sum_duplicates()
         return matrix

@@ -79,7 +79,7 @@ class LinearModel:
     """Words naming a group (:func:`moderation.windows.naming`): a window short of the whole text that names
     none (nor a lexicon phrase) needs ``window_target_margin`` more logit to speak for the targeted labels."""
     window_target_margin: float = 0.0
-    _table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
+    _scoring_table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
 
     def __post_init__(self) -> None:
         n_labels = len(self.labels)
@@ -121,7 +121,7 @@ class LinearModel:
         weights = np.array(weights, copy=True)
         weights.setflags(write=False)
         object.__setattr__(self, "weights", weights)
-        object.__setattr__(self, "_table", self.featurizer.scoring_table(weights))
+        object.__setattr__(self, "_scoring_table", self.featurizer.scoring_table(weights))
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
 
     def with_info(self, **extra) -> LinearModel:
@@ -166,7 +166,7 @@ class LinearModel:
     def _window_logits(self, split: windows.Windows) -> tuple[np.ndarray, np.ndarray]:
         """Per text, each label's highest window logit, and the index of the window it came from."""
         window_logits = (
-            self.featurizer.dot(split.texts, self._table, len(self.labels)) + self.intercepts
+            self.featurizer.dot(split.texts, self._scoring_table, len(self.labels)) + self.intercepts
             if split.texts
             else np.zeros((0, len(self.labels)))
         )
@@ -192,13 +192,13 @@ class LinearModel:
         return self.explain_many([text], top=top)[0]
 
     def explain_many(
-        self, texts: Sequence[str], *, top: int = 5, wanted: np.ndarray | None = None
+        self, texts: Sequence[str], *, top: int = 5, only: np.ndarray | None = None
     ) -> list[dict[str, list[Reason]]]:
-        """:meth:`explain` for a batch; ``wanted`` (texts x labels, bool) limits the work to those labels."""
-        return self.reasons(self.assess(texts), top=top, wanted=wanted)
+        """:meth:`explain` for a batch; ``only`` (texts x labels, bool) limits the work to those labels."""
+        return self.reasons(self.assess(texts), top=top, only=only)
 
     def reasons(
-        self, assessment: Assessment, *, top: int = 5, wanted: np.ndarray | None = None
+        self, assessment: Assessment, *, top: int = 5, only: np.ndarray | None = None
     ) -> list[dict[str, list[Reason]]]:
         """Exact reasons for an assessment: for each label, the words of the window that decided its score,
         counted for the label that decided it (an antisemitic comment's hateful score is its antisemitic one).
@@ -215,10 +215,10 @@ class LinearModel:
         ]
         if n_texts == 0 or top <= 0:
             return results
-        if wanted is None:
-            wanted = np.ones((n_texts, n_labels), dtype=bool)
+        if only is None:
+            only = np.ones((n_texts, n_labels), dtype=bool)
         # Explain each deciding (window, label) once: several labels may be decided by the same one.
-        rows, labels = np.nonzero(wanted)
+        rows, labels = np.nonzero(only)
         decided_by = assessment.sources[rows, labels]
         window_of = assessment.winners[rows, decided_by]
         unique_windows, position = np.unique(window_of, return_inverse=True)
@@ -233,7 +233,7 @@ class LinearModel:
             mapped = assessment.windows.offsets(assessment.texts, explained_windows[at])
             return mapped if mapped.text == window_texts[at] else None
 
-        explained = self._explain_normalized(window_texts, top=top, wanted=asked, offsets=offsets)
+        explained = self._explain_normalized(window_texts, top=top, only=asked, offsets=offsets)
         for row, label, source, at in zip(
             rows.tolist(), labels.tolist(), decided_by.tolist(), position.tolist(), strict=True
         ):
@@ -245,29 +245,29 @@ class LinearModel:
         normalized: Sequence[str],
         *,
         top: int,
-        wanted: np.ndarray,
+        only: np.ndarray,
         offsets: Callable[[int], NormalizedText | None],
     ) -> list[dict[str, list[Reason]]]:
         """Reasons for normalized texts, vectorised: Python work only for the reasons returned. ``offsets(i)``
         maps ``normalized[i]`` back to the raw text, for the reasons' spans (None: no spans); it is asked once
         per text with reasons."""
-        occ = self.featurizer.occurrences(normalized, positions=True)
+        occurrences = self.featurizer.occurrences(normalized, positions=True)
         results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in normalized]
-        if len(occ) == 0 or top <= 0:
+        if len(occurrences) == 0 or top <= 0:
             return results
-        contributions = (occ.values[:, None] * self.weights.take(occ.columns, axis=0)) * self.calibration[
-            :, 0
-        ]
+        contributions = (
+            occurrences.values[:, None] * self.weights.take(occurrences.columns, axis=0)
+        ) * self.calibration[:, 0]
         # Global positions in a virtual concatenation of the texts, so one integer names a span in any row.
         lengths = np.fromiter((len(t) + 2 for t in normalized), dtype=np.int64, count=len(normalized))
         row_offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) + 1
-        starts = row_offsets[occ.rows] + occ.starts
-        ends = row_offsets[occ.rows] + occ.ends
+        starts = row_offsets[occurrences.rows] + occurrences.starts
+        ends = row_offsets[occurrences.rows] + occurrences.ends
         # A character window is credited to the word it lies in, or to the words it spans ("e jo" -> "the joo",
         # where the word pair's own feature is credited too); a window touching no word ("!!!") stands alone.
-        is_word = occ.kinds == KIND_WORD
+        is_word = occurrences.kinds == KIND_WORD
         word_starts, word_ends = starts[is_word], ends[is_word]
-        is_char = np.flatnonzero(occ.kinds == KIND_CHAR)
+        is_char = np.flatnonzero(occurrences.kinds == KIND_CHAR)
         if len(word_starts) and len(is_char):
             # word_at[p]: the word covering global position p, or -1; one gather per lookup, no search.
             word_lengths = word_ends - word_starts
@@ -288,16 +288,18 @@ class LinearModel:
         key_starts = keys // width
         key_ends = key_starts + keys % width
         key_rows = np.empty(len(keys), dtype=np.int64)
-        key_rows[inverse] = occ.rows  # spans never cross texts, so every occurrence of a key has one row
+        key_rows[inverse] = (
+            occurrences.rows
+        )  # spans never cross texts, so every occurrence of a key has one row
         kept = []
         for k in range(len(self.labels)):
             totals = np.bincount(inverse, weights=contributions[:, k], minlength=len(keys))
             order = np.lexsort((-totals, key_rows))
             ranked_rows = key_rows[order]
             first = np.searchsorted(ranked_rows, ranked_rows, side="left")
-            # Twice as many candidates as wanted: spans with the same text ("!!" twice) are merged below.
+            # Twice as many candidates as only: spans with the same text ("!!" twice) are merged below.
             keep = order[((np.arange(len(order)) - first) < 2 * top) & (totals[order] > 0)]
-            keep = keep[wanted[key_rows[keep], k]]
+            keep = keep[only[key_rows[keep], k]]
             kept.append((keep, totals[keep]))
         # Each span kept for any label is read once: its n-gram, and where it stands in the raw text (found in
         # its text normalized again with offsets, its edges' spaces left out).

@@ -180,8 +180,8 @@ class Moderator:
             if explain == "none" or reasons <= 0 or (explain == "flagged" and not flags.any()):
                 results += _unexplained_scores(labels, probabilities, flags, thresholds)
                 continue
-            wanted = np.ones_like(flags) if explain == "all" else flags
-            explained = self._model.reasons(assessment, top=reasons, wanted=wanted)
+            explained_labels = np.ones_like(flags) if explain == "all" else flags
+            explained = self._model.reasons(assessment, top=reasons, only=explained_labels)
             for row, (row_probabilities, row_flags) in enumerate(
                 zip(probabilities.tolist(), flags.tolist(), strict=True)
             ):

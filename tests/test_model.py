@@ -464,7 +464,7 @@ def test_only_explained_texts_pay_for_offsets(tiny_model: LinearModel, monkeypat
     assert tracked == []  # scoring alone never tracks offsets
     wanted = np.zeros_like(assessment.probabilities, dtype=bool)
     wanted[2, tiny_model.labels.index("offensive")] = True
-    reasons = tiny_model.reasons(assessment, wanted=wanted)
+    reasons = tiny_model.reasons(assessment, only=wanted)
     assert tracked == ["you complete idiot"]
     assert reasons[2]["offensive"][0].spans
 

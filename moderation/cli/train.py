@@ -130,7 +130,7 @@ def train(
                 progress=report,
             )
         trained.save(out)
-        typer.echo(_table(trained.test))
+        typer.echo(_metrics_table(trained.test))
         typer.echo(
             f"wrote {out} ({trained.train_rows:,} train rows, {trained.dev_rows:,} dev rows)", err=True
         )
@@ -177,7 +177,7 @@ def evaluate(
         measured = pipeline.measure_model(
             moderator.model, table, split=split.value, base_rate=base_rate, identities=identities
         )
-        typer.echo(_table(measured.evaluation))
+        typer.echo(_metrics_table(measured.evaluation))
         if measured.identities is not None:
             typer.echo(_identity_table(measured.identities))
         if out is not None:
@@ -198,7 +198,7 @@ def _identity_table(bias) -> str:
     return "\n".join(lines)
 
 
-def _table(measured) -> str:
+def _metrics_table(measured) -> str:
     header = (
         f"{'corpus':<32} {'label':<12} {'rows':>7} {'pos':>6} {'prec':>6} {'rec':>6} {'F1':>6} {'AUC':>6} "
         f"{'P@base':>6}"
