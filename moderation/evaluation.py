@@ -95,7 +95,7 @@ def evaluate(
         for k, label in enumerate(moderator.labels):
             if label not in data.label_names:
                 continue
-            column = data.labels[:, data.label_names.index(label)]
+            column = data.truth[:, data.label_names.index(label)]
             known = in_corpus & (column >= 0)
             truth = column[known] == 1
             if not truth.any():

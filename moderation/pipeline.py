@@ -141,7 +141,7 @@ def train_model(
             evaluation.flag_accuracy(
                 model,
                 list(data.adversarial.texts),
-                data.adversarial.labels[:, data.adversarial.label_names.index("hateful")] == 1,
+                data.adversarial.truth[:, data.adversarial.label_names.index("hateful")] == 1,
             ),
             4,
         )

@@ -129,17 +129,17 @@ class LabelledTexts:
     """Texts with labels (1, 0, or -1 for unknown) and where each came from; one split of the labelled set."""
 
     texts: tuple[str, ...]
-    labels: np.ndarray  # (n, len(label_names)) int8
+    truth: np.ndarray  # (n, len(label_names)) int8: 1, 0, or -1 for unknown
     sources: tuple[str, ...]
     label_names: tuple[str, ...] | None = None
     """The labels' names; None means the first ``labels.shape[1]`` of :data:`LABELS` (core labels first)."""
 
     def __post_init__(self) -> None:
         if self.label_names is None:
-            object.__setattr__(self, "label_names", LABELS[: self.labels.shape[1]])
-        if self.labels.ndim != 2 or self.labels.shape != (len(self.texts), len(self.label_names)):
+            object.__setattr__(self, "label_names", LABELS[: self.truth.shape[1]])
+        if self.truth.ndim != 2 or self.truth.shape != (len(self.texts), len(self.label_names)):
             raise ValueError(
-                f"labels must be ({len(self.texts)}, {len(self.label_names)}), got {self.labels.shape}"
+                f"truth must be ({len(self.texts)}, {len(self.label_names)}), got {self.truth.shape}"
             )
 
     @classmethod
@@ -226,8 +226,8 @@ def fit(
         raise ValueError("train and dev must have the same labels")
     labels = []
     for k, label in enumerate(train.label_names):
-        known = train.labels[:, k] >= 0
-        if (train.labels[known, k] == 1).all() or not (train.labels[known, k] == 1).any():
+        known = train.truth[:, k] >= 0
+        if (train.truth[known, k] == 1).all() or not (train.truth[known, k] == 1).any():
             if label in CORE_LABELS:
                 raise ValueError(f"label {label!r} needs both positive and negative training rows")
             continue
@@ -250,7 +250,7 @@ def fit(
         progress("fit labels", 0, len(labels))
     # Labels are independent fits over the same matrix: threads share it, and liblinear releases the GIL.
     fitted = Parallel(n_jobs=min(config.n_jobs, len(labels)), prefer="threads")(
-        delayed(_fit_label)(label, x_train, train.labels[:, k], train_sources, config)
+        delayed(_fit_label)(label, x_train, train.truth[:, k], train_sources, config)
         for label, k in zip(labels, columns, strict=True)
     )
     weights = np.stack([f.weights for f in fitted], axis=1).astype(np.float32)
@@ -302,7 +302,7 @@ def calibrate(model: LinearModel, dev: LabelledTexts, config: TrainingConfig) ->
     )
     dev_logits = uncalibrated.logits(dev.texts)
     dev_sources = np.array(dev.sources)
-    dev_truth = dev.labels[:, columns]
+    dev_truth = dev.truth[:, columns]
     calibration = []
     for k in range(len(model.labels)):
         known = dev_truth[:, k] >= 0

@@ -24,7 +24,7 @@ def test_two_fits_on_the_same_data_give_identical_models() -> None:
 def _with_row(data: LabelledTexts, text: str, labels: tuple[int, int, int]) -> LabelledTexts:
     return LabelledTexts(
         (*data.texts, text),
-        np.vstack([data.labels, np.array([labels], dtype=np.int8)]),
+        np.vstack([data.truth, np.array([labels], dtype=np.int8)]),
         (*data.sources, "toy"),
     )
 
@@ -53,8 +53,8 @@ def test_an_unknown_label_is_not_read_as_zero() -> None:
 
 def test_a_label_with_only_one_known_class_in_train_is_refused() -> None:
     train = labelled(TRAIN)
-    all_unknown_but_negatives = train.labels.copy()
-    all_unknown_but_negatives[:, 1] = np.where(train.labels[:, 1] == 1, -1, train.labels[:, 1])
+    all_unknown_but_negatives = train.truth.copy()
+    all_unknown_but_negatives[:, 1] = np.where(train.truth[:, 1] == 1, -1, train.truth[:, 1])
     with pytest.raises(ValueError, match="antisemitic"):
         fit(
             LabelledTexts(train.texts, all_unknown_but_negatives, train.sources),
