@@ -9,9 +9,17 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._common import MaxBytesOption, choice, fail, printable, user_errors
+from moderation.cli._common import MaxBytesOption, choice, printable, user_errors
 from moderation.reading import DEFAULT_MAX_BYTES
 from moderation.types import Article
+
+
+class PageKind(str, Enum):
+    """How a page is read: auto (HTML when it looks like markup), text or html (moderation.parsing.KINDS)."""
+
+    auto = "auto"
+    text = "text"
+    html = "html"
 
 
 class OutputFormat(str, Enum):
@@ -41,19 +49,23 @@ def parse_command(
         ),
     ] = OutputFormat.json,
     kind: Annotated[
-        str, typer.Option("--kind", help="auto (HTML when it looks like markup), text or html.")
-    ] = "auto",
+        PageKind,
+        typer.Option(
+            "--kind",
+            parser=choice(PageKind, "--kind"),
+            metavar="auto|text|html",
+            help="auto (HTML when it looks like markup), text or html.",
+        ),
+    ] = PageKind.auto,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
 ) -> None:
     """Print the parsed article: title, byline, body paragraphs, reader comments, dropped boilerplate."""
-    from moderation.parsing import KINDS, parse
+    from moderation.parsing import parse
     from moderation.reading import read_text
 
-    if kind not in KINDS:
-        raise fail(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     with user_errors():
         text = read_text(path, max_bytes=max_bytes)
-        article = parse(text, source=path, kind=kind)
+        article = parse(text, source=path, kind=kind.value)
     if not text.strip():
         name = "stdin" if path == "-" else path
         typer.echo(f"moderate: warning: {name} is empty; the article is empty", err=True)

@@ -7,12 +7,21 @@ import contextlib
 import os
 import socket
 import tempfile
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from moderation.cli._common import ModelOption, ThresholdOption, fail, load_moderator, user_errors
+from moderation.cli._common import ModelOption, ThresholdOption, choice, fail, load_moderator, user_errors
+
+
+class LanguagePolicy(str, Enum):
+    """What the service does with a comment in a language the model was not trained on
+    (moderation.service.perspective.LANGUAGE_POLICIES)."""
+
+    refuse = "refuse"
+    score_as_english = "score-as-english"
 
 
 def register(app: typer.Typer) -> None:
@@ -73,13 +82,15 @@ def serve(
         typer.Option("--cors-origin", help="Origin browsers may call from (repeatable; default: none)."),
     ] = None,
     languages: Annotated[
-        str,
+        LanguagePolicy,
         typer.Option(
             "--languages",
+            parser=choice(LanguagePolicy, "--languages"),
+            metavar="refuse|score-as-english",
             help="A comment in a language the model was not trained on: refuse (Perspective's "
             "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE error) or score-as-english (detectedLanguages says en).",
         ),
-    ] = "refuse",
+    ] = LanguagePolicy.refuse,
     graceful_timeout: Annotated[
         int, typer.Option("--graceful-timeout", help="Seconds in-flight requests get to finish on shutdown.")
     ] = 10,
@@ -93,13 +104,10 @@ def serve(
     from moderation.service.app import create_app
     from moderation.service.feedback import FeedbackStore
     from moderation.service.metrics import MULTIPROCESS_ENV
-    from moderation.service.perspective import LANGUAGE_POLICIES
     from moderation.service.protocol import GuardedH11Protocol
     from moderation.service.settings import SETTINGS_ENV, ServiceSettings
 
     with user_errors():
-        if languages not in LANGUAGE_POLICIES:
-            raise fail(f"--languages must be {' or '.join(LANGUAGE_POLICIES)}, not {languages!r}")
         try:
             settings = ServiceSettings(
                 model_path=str(model) if model is not None else None,
@@ -112,7 +120,7 @@ def serve(
                 log_text=log_text,
                 feedback_db=str(feedback_db) if feedback_db is not None else None,
                 cors_origins=tuple(cors_origin or ()),
-                language_policy=languages,
+                language_policy=languages.value,
                 max_concurrent_requests=limit_concurrency,
             )
         except ValueError as error:

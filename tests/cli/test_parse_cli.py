@@ -81,7 +81,7 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(runner, tmp_path, make, mess
 def test_unknown_kind_is_refused(runner):
     result = runner.invoke(app, ["parse", str(SEED_001), "--kind", "pdf"])
     assert result.exit_code == 2
-    assert "--kind must be one of" in result.stderr
+    assert "--kind pdf: choose one of auto, text, html" in result.stderr
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -102,3 +102,10 @@ def test_zero_max_bytes_means_no_limit(runner, tmp_path):
     result = runner.invoke(app, ["parse", str(page), "--max-bytes", "0"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["title"] == "A title"
+
+
+def test_the_kind_choices_are_the_parsers_kinds():
+    from moderation.cli.parse import PageKind
+    from moderation.parsing import KINDS
+
+    assert tuple(kind.value for kind in PageKind) == KINDS

@@ -52,3 +52,10 @@ def test_a_worker_loads_the_thresholds_from_its_settings(monkeypatch):
     with TestClient(service_app.app_from_env()) as client:
         scored = client.post("/v1/score", json={"texts": ["what a lovely photo of the harbour"]}).json()
     assert scored["results"][0]["flags"] == ready["labels"]
+
+
+def test_the_language_choices_are_the_services_policies():
+    from moderation.cli.serve import LanguagePolicy
+    from moderation.service.perspective import LANGUAGE_POLICIES
+
+    assert tuple(policy.value for policy in LanguagePolicy) == LANGUAGE_POLICIES

@@ -212,7 +212,7 @@ def test_export_into_a_missing_folder_is_one_line_and_exit_2(feedback_client, tm
 @pytest.mark.parametrize(
     ("options", "words"),
     [
-        (["--languages", "klingon"], "--languages must be refuse or score-as-english"),
+        (["--languages", "klingon"], "--languages klingon: choose one of refuse, score-as-english"),
         (["--cors-origin", "evil"], "CORS origin 'evil'"),
         (["--feedback-db", "/nonexistent/folder/f.db"], "cannot open the feedback database"),
     ],
