@@ -71,6 +71,13 @@ def choice(enum: type[Choice], option: str) -> Callable[[str], Choice]:
     return parse
 
 
+def choice_option(enum: type[Enum], *names: str, help: str):
+    """A Typer option for an Enum choice: refused in one line (:func:`choice`), values shown as ``a|b|c``."""
+    return typer.Option(
+        *names, parser=choice(enum, names[0]), metavar="|".join(c.value for c in enum), help=help
+    )
+
+
 # Control characters other than tab and newline: in text bound for a terminal, ESC and friends would let a
 # comment clear the screen, recolour it or retitle the window.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

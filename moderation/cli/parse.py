@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._common import MaxBytesOption, choice, printable, user_errors
+from moderation.cli._common import MaxBytesOption, choice_option, printable, user_errors
 from moderation.reading import DEFAULT_MAX_BYTES
 from moderation.types import Article
 
@@ -40,20 +40,18 @@ def parse_command(
     ],
     output_format: Annotated[
         OutputFormat,
-        typer.Option(
+        choice_option(
+            OutputFormat,
             "--format",
             "-f",
-            parser=choice(OutputFormat, "--format"),
-            metavar="json|text",
             help="json (default) or a readable text view.",
         ),
     ] = OutputFormat.json,
     kind: Annotated[
         PageKind,
-        typer.Option(
+        choice_option(
+            PageKind,
             "--kind",
-            parser=choice(PageKind, "--kind"),
-            metavar="auto|text|html",
             help="auto (HTML when it looks like markup), text or html.",
         ),
     ] = PageKind.auto,

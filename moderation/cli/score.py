@@ -32,7 +32,7 @@ from moderation.cli._common import (
     MaxBytesOption,
     ModelOption,
     ThresholdOption,
-    choice,
+    choice_option,
     fail,
     load_moderator,
     printable,
@@ -434,11 +434,10 @@ def score(
     ],
     output_format: Annotated[
         OutputFormat,
-        typer.Option(
+        choice_option(
+            OutputFormat,
             "--format",
             "-f",
-            parser=choice(OutputFormat, "--format"),
-            metavar="table|json|jsonl|csv",
             help="table, json, jsonl or csv.",
         ),
     ] = OutputFormat.table,  # fmt: skip
@@ -467,10 +466,9 @@ def score(
     ] = True,
     explain: Annotated[
         Explain,
-        typer.Option(
+        choice_option(
+            Explain,
             "--explain",
-            parser=choice(Explain, "--explain"),
-            metavar="flagged|all|none",
             help="Which labels get reasons (the n-grams behind the score): flagged ones, all, or none "
             "(fastest).",
         ),

@@ -13,7 +13,14 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._common import ModelOption, ThresholdOption, choice, fail, load_moderator, user_errors
+from moderation.cli._common import (
+    ModelOption,
+    ThresholdOption,
+    choice_option,
+    fail,
+    load_moderator,
+    user_errors,
+)
 
 
 class LanguagePolicy(str, Enum):
@@ -83,10 +90,9 @@ def serve(
     ] = None,
     languages: Annotated[
         LanguagePolicy,
-        typer.Option(
+        choice_option(
+            LanguagePolicy,
             "--languages",
-            parser=choice(LanguagePolicy, "--languages"),
-            metavar="refuse|score-as-english",
             help="A comment in a language the model was not trained on: refuse (Perspective's "
             "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE error) or score-as-english (detectedLanguages says en).",
         ),
