@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from moderation import _kernel
@@ -157,13 +157,16 @@ def _squeeze_phrases(text: str) -> str:
     words = text.split()
     if len(set(words)) * 2 > len(words):
         return text
-    # A whole comment pasted again and again, however long: the text's shortest period (a C-level search).
     spaced = text + " "
-    period = (spaced + spaced).find(spaced, 1)
-    if period < len(spaced):
-        spaced = spaced[:period]
+    spaced = spaced[: repeat_period(spaced)]
     # The trailing space lets the last copy match too ("ok ok ok" ends without one).
     return _PHRASE_REPEATS.sub(lambda m: m.group(1), spaced).rstrip()
+
+
+def repeat_period(text: str) -> int:
+    """The length of the shortest piece ``text`` is copies of (``len(text)`` when it is not a repetition): a
+    whole comment pasted again and again, however long, found by one C-level search."""
+    return (text + text).find(text, 1)
 
 
 _PLACEHOLDER = re.compile(rf"{ECHO_TOKEN}(?: (\w+))?|{URL_TOKEN}|{USER_TOKEN}")
@@ -187,18 +190,10 @@ def _unplaceholder(match: re.Match[str]) -> str:
 def _fold(text: str) -> str:
     """The ASCII-level rules; Unicode text must have been through :func:`_fold_unicode` first."""
     text = _ASCII_CONTROLS.sub(" ", " " + text.lower())  # the space lets the first word match _SPACED
-    if "http" in text or "www." in text:
-        text = _URL.sub(f" {URL_TOKEN} ", text)
-    if "@" in text or "<user>" in text:
-        text = _MENTION.sub(_mention, text)
-    if "(((" in text or ")))" in text:
-        text = _ECHO.sub(_echo, text)
-    if "$" in text:
-        text = _DOLLAR.sub(lambda m: m.group(0) if _preceded_by_word(m) else "s", text)
-    text = _SPACED.sub(_spaced, text)
-    text = _LEET.sub(_leet, text)
-    text = _REPEATS.sub(lambda m: m.group(0)[:2], text)
-    return _SPACES.sub(" ", text)
+    for rule in _RULES:
+        if rule.applies_to(text):
+            text = rule.pattern.sub(rule.replace, text)
+    return text
 
 
 def _fold_unicode(text: str) -> str:
@@ -251,6 +246,35 @@ def _spaced(match: re.Match[str]) -> str:
 def _leet(match: re.Match[str]) -> str:
     found = match.group(0)
     return found[0] + found[1:].translate(_LEET_TABLE)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One ASCII-level rule: ``pattern.sub(replace, text)``, run only when one of ``needs`` is in the text
+    (each is a literal every match contains: a memchr is cheaper than a pass of the pattern)."""
+
+    pattern: re.Pattern[str]
+    replace: Callable[[re.Match[str]], str]
+    needs: tuple[str, ...] = ()
+    copied_group: int | None = None
+    """The group the replacement copies (the echo's name), so offsets can map it exactly."""
+
+    def applies_to(self, text: str) -> bool:
+        return not self.needs or any(literal in text for literal in self.needs)
+
+
+#: The ASCII-level rules in the order they run, for every path that normalizes (the joined batch, the
+#: offset-tracking one); the compiled kernel implements the rules without a trigger, and is tested against these.
+_RULES = (
+    _Rule(_URL, lambda m: f" {URL_TOKEN} ", ("http", "www.")),
+    _Rule(_MENTION, _mention, ("@", "<user>")),
+    _Rule(_ECHO, _echo, ("(((", ")))"), copied_group=1),
+    _Rule(_DOLLAR, lambda m: m.group(0) if _preceded_by_word(m) else "s", ("$",)),
+    _Rule(_SPACED, _spaced),
+    _Rule(_LEET, _leet),
+    _Rule(_REPEATS, lambda m: m.group(0)[:2]),
+    _Rule(_SPACES, lambda m: " "),
+)
 
 
 # -- Offsets back into the raw text -------------------------------------------------------------------------
@@ -318,19 +342,9 @@ def normalize_with_offsets(text: str, normalized: str | None = None) -> Normaliz
         tracked = tracked.sub(_COMBINING, lambda m: "")
     tracked = _Tracked(" ", [0], [0]).concat(tracked.lower())
     tracked = tracked.sub(_ASCII_CONTROLS, lambda m: _SPACE)
-    text = tracked.text
-    if "http" in text or "www." in text:
-        tracked = tracked.sub(_URL, lambda m: f" {URL_TOKEN} ")
-    if "@" in text or "<user>" in text:
-        tracked = tracked.sub(_MENTION, _mention)
-    if "(((" in text or ")))" in text:
-        tracked = tracked.sub(_ECHO, _echo, copied_group=1)
-    if "$" in text:
-        tracked = tracked.sub(_DOLLAR, lambda m: m.group(0) if _preceded_by_word(m) else "s")
-    tracked = tracked.sub(_SPACED, _spaced)
-    tracked = tracked.sub(_LEET, _leet)
-    tracked = tracked.sub(_REPEATS, lambda m: m.group(0)[:2])
-    tracked = tracked.sub(_SPACES, lambda m: _SPACE)
+    for rule in _RULES:
+        if rule.applies_to(tracked.text):
+            tracked = tracked.sub(rule.pattern, rule.replace, rule.copied_group)
     text = tracked.text
     lead = len(text) - len(text.lstrip())
     tracked = tracked.slice(lead, lead + len(text.strip()))
@@ -338,9 +352,7 @@ def normalize_with_offsets(text: str, normalized: str | None = None) -> Normaliz
     if len(set(words)) * 2 <= len(words):
         end = tracked.ends[-1] if tracked.text else 0
         spaced = tracked.concat(_Tracked(_SPACE, [end], [end]))
-        period = (spaced.text + spaced.text).find(spaced.text, 1)
-        if period < len(spaced.text):
-            spaced = spaced.slice(0, period)
+        spaced = spaced.slice(0, repeat_period(spaced.text))
         tracked = spaced.sub(_PHRASE_REPEATS, lambda m: m.group(1))
         tracked = tracked.slice(0, len(tracked.text.rstrip()))
     return NormalizedText(tracked.text, tuple(tracked.starts), tuple(tracked.ends))

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from moderation import _kernel
-from moderation.normalize import NormalizedText, normalize_many, normalize_with_offsets
+from moderation.normalize import NormalizedText, normalize_many, normalize_with_offsets, repeat_period
 
 # A sentence ends at . ! ? or ; and a space, at a line break, or where a lower-case word is followed by a
 # capitalised word that usually opens a sentence ("...should leave The council met..."): pasted text often
@@ -218,10 +218,10 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
 
 def _first_copy(text: str) -> int:
     """The length of the text's first copy when it is one piece repeated with a space or line break between
-    copies (the shortest period, a C-level search, as normalization's squeezing finds it); else its length."""
+    copies (as normalization's squeezing finds it); else its length."""
     for separator in (" ", "\n"):
         joined = text + separator
-        period = (joined + joined).find(joined, 1)
+        period = repeat_period(joined)
         if period < len(joined):
             return len(text[:period].rstrip())
     return len(text)
