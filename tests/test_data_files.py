@@ -52,6 +52,7 @@ NOT_HATE_CATEGORIES = (
     "profanity_not_hate",
     "long_comment_benign",
     "repetitive_or_odd_benign",
+    "violent_idiom_benign",
 )
 CATEGORIES = (*HATE_CATEGORIES, *NOT_HATE_CATEGORIES)
 # Categories introduced with the fine-grained labels: every row in them carries FINE_LABELS.
@@ -63,6 +64,7 @@ FINE_LABELLED_CATEGORIES = (
     "profanity_not_hate",
     "long_comment_benign",
     "repetitive_or_odd_benign",
+    "violent_idiom_benign",
 )
 # Long comments, for the length property tests: 80 to 250 words each.
 LONG_CATEGORIES = ("long_comment_benign", "long_comment_one_hateful_sentence")
@@ -75,6 +77,7 @@ NEVER_OFFENSIVE = (
     "identity_benign_statement",
     "reclaimed_or_homonym_slur",
     "repetitive_or_odd_benign",
+    "violent_idiom_benign",
 )
 HELD_OUT_SENTENCES = (
     "I am a proud gay Jewish man",
