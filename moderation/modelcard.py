@@ -74,7 +74,8 @@ def render(manifest: Mapping) -> str:
         f"({manifest['features'].get('norm_smoothing')}) so that a one-word reply carries little weight; texts of "
         f"more than {manifest.get('scoring', {}).get('window_words', '?')} words are also scored in windows of "
         "whole sentences (each label keeps its highest). An antisemitic score lifts the hateful score to it, and "
-        "hate, insults and threats lift toxicity: the labels never contradict each other.",
+        "hate, insults and threats lift toxicity: the labels never contradict each other. "
+        + _fitted_on(training.get("config", {}).get("fitted_on") or {}),
         "",
         "| label | meaning | threshold |",
         "|---|---|---|",
@@ -95,7 +96,13 @@ def render(manifest: Mapping) -> str:
         "Each threshold is the lowest at which the flag's precision on the dev split of the in-domain "
         "comments, reweighted so that the label's positives are its base rate in a comment section "
         f"({training.get('config', {}).get('base_rates')}), reaches "
-        f"{training.get('config', {}).get('target_precision', {}).get('hateful', '?')}.",
+        f"{training.get('config', {}).get('target_precision', {}).get('hateful', '?')}."
+        + "".join(
+            f" The `{label}` threshold is chosen among the comments the `{base}` flag takes, at its share of them "
+            f"({label} base rate / {base} base rate), and never below the `{base}` threshold: its flag raises "
+            f"the `{base}` flag."
+            for label, base in (training.get("config", {}).get("fitted_on") or {}).items()
+        ),
         "",
         "## Training data",
         "Split rule: SHA-1 of the stripped text, first 8 hex digits mod 100: below 20 test, 20–29 dev, rest "
@@ -168,3 +175,11 @@ def render(manifest: Mapping) -> str:
                 )
     lines += ["", _INTENDED_USE, _LIMITS]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _fitted_on(fitted_on: dict) -> str:
+    return "".join(
+        f"The `{label}` regression is fitted with the `{base}` logit as one more feature (its scale learnt) and "
+        f"folded back into one weight column, so it adds only what sets {label} hate apart from other hate. "
+        for label, base in fitted_on.items()
+    ).rstrip()

@@ -8,7 +8,7 @@ such a text are:
 * every sentence (a sentence longer than ``max_words`` is cut into ``max_words``-word chunks, half overlapping),
   found in the raw text: full stops, line breaks, and a capitalised opener after a lower-case word;
 * the first and the last twelve words of every longer sentence, in case a boundary was missed;
-* every run of up to eight whole sentences of at most ``max_words`` words;
+* every run of up to eight whole sentences of at most four times ``max_words`` words;
 * the whole text.
 
 Which windows may speak for identity hate: a long comment offers dozens of windows, and the highest of dozens
@@ -19,7 +19,7 @@ model's target words (``data/targets.json``: groups, slurs) nor a coded-term lex
 (:data:`moderation.types.TARGETED_LABELS`). It is a margin, not a bar: coded antisemitism often names no one
 ("they control the money, the media and now the schools") and must still count when pasted into other text.
 
-A comment of up to eight sentences pasted before or after any amount of other text is therefore still scored
+A comment of up to eight sentences and 128 words pasted before or after any amount of other text is therefore still scored
 on exactly its own words, and one sentence inside a long comment is scored alone. (Past 256 sentences,
 neighbouring short sentences are merged first, which bounds the work.) A text of at most ``max_words`` words is
 one window, itself, so short comments score exactly as they always did. The price: more windows are more
@@ -52,9 +52,10 @@ _WORD = re.compile(r"\w+")
 # A text of thousands of one-word sentences ("a. a. a. ...") would make thousands of windows; beyond this many
 # units, neighbouring sentences are merged, which keeps the work per character bounded.
 _MAX_UNITS = 256
-# Runs of up to this many sentences are windows: a comment of at most 8 sentences pasted into other text is
-# still scored exactly as itself.
+# Runs of up to this many sentences, and up to this many times max_words words, are windows: a comment of at
+# most 8 sentences and 128 words (most comments) pasted into other text is still scored exactly as itself.
 _RUN_UNITS = 8
+_RUN_WINDOWS = 4
 
 
 @dataclass(frozen=True)
@@ -196,9 +197,10 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
                 ranges.add((begin, begin + size))
                 ranges.add((end - size, end))
     for i, (begin, _) in enumerate(units):
-        # Every run of up to _RUN_UNITS whole units that starts here, within the window.
+        # Every run of up to _RUN_UNITS whole units that starts here, within _RUN_WINDOWS windows' words; the
+        # overlapping chunks of one long sentence are not a run.
         for j in range(i, min(i + _RUN_UNITS, len(units))):
-            if units[j][1] - begin > max_words:
+            if units[j][1] - begin > _RUN_WINDOWS * max_words or (j > i and units[j][0] < units[j - 1][1]):
                 break
             ranges.add((begin, units[j][1]))
     result = []

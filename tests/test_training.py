@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from test_model import CONFIG, DEV, TRAIN, labelled
@@ -130,6 +132,24 @@ def test_a_lower_base_rate_asks_for_a_higher_threshold() -> None:
     assert recall == pytest.approx(0.5)
 
 
+def test_no_threshold_below_the_lowest_allowed_is_chosen() -> None:
+    probabilities = np.array([0.1, 0.2, 0.35, 0.5, 0.6, 0.8])
+    truth = np.array([False, False, False, False, True, True])
+    threshold, _, recall = choose_threshold(
+        probabilities, truth, np.array(["toy"] * 6), base_rate=0.05, target_precision=0.8, lowest=0.7
+    )
+    assert threshold == pytest.approx(0.7)
+    assert recall == pytest.approx(0.5)
+
+
+def test_the_antisemitic_threshold_is_chosen_among_hateful_flags_and_never_below_hateful() -> None:
+    model = fit(labelled(TRAIN), labelled(DEV), LEXICON, CONFIG)
+    thresholds = dict(zip(model.labels, model.thresholds, strict=True))
+    assert thresholds["antisemitic"] >= thresholds["hateful"]
+    assert model.info["training"]["labels"]["antisemitic"]["chosen_among"] == "hateful flags"
+    assert "chosen_among" not in model.info["training"]["labels"]["hateful"]
+
+
 def test_with_no_threshold_precise_enough_the_most_precise_is_taken() -> None:
     probabilities = np.array([0.9, 0.9, 0.1])
     truth = np.array([True, False, False])
@@ -180,3 +200,16 @@ def test_the_model_records_its_training_rows_per_corpus() -> None:
         "train": {"toy": len(TRAIN)},
         "dev": {"toy": len(DEV)},
     }
+
+
+def test_antisemitic_fitted_on_hateful_reads_hate_words_it_learnt_only_from_other_hate() -> None:
+    # "vermin" and "send them back" are hateful in train only against other groups; fitted alone, the antisemitic
+    # label never learns them, fitted on hateful's logit it does.
+    stacked = fit(labelled(TRAIN), labelled(DEV), LEXICON, CONFIG)
+    alone = fit(labelled(TRAIN), labelled(DEV), LEXICON, dataclasses.replace(CONFIG, fitted_on={}))
+    texts = ["the jews are vermin, send them back"]
+    antisemitic = stacked.labels.index("antisemitic")
+    assert stacked.logits(texts)[0, antisemitic] > alone.logits(texts)[0, antisemitic] + 0.5
+    assert stacked.info["training"]["labels"]["antisemitic"]["fitted_on"] == "hateful"
+    assert stacked.info["training"]["labels"]["antisemitic"]["base_scale"] > 0
+    assert "base_scale" not in alone.info["training"]["labels"]["antisemitic"]
