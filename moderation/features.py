@@ -26,7 +26,7 @@ meet. The Python loop is per batch, not per comment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -210,6 +210,27 @@ class Featurizer:
         :meth:`occurrences` does (tests/test_kernel.py compares them).
         """
         return self._hasher.dot(texts, table, n_outputs, *self.norm_smoothing)
+
+    def explain(
+        self,
+        texts: Sequence[str],
+        weights: np.ndarray,
+        slopes: np.ndarray,
+        *,
+        asked: np.ndarray,
+        top: int,
+        offsets: Callable[[int], object],
+        readable: Callable[[str], str],
+        record: type,
+    ) -> tuple[list[tuple], np.ndarray]:
+        """Exact reasons for normalized ``texts`` and linear ``weights`` (n_features x labels) scaled by
+        ``slopes``, for the labels ``asked`` (texts x labels, uint8), in the compiled kernel: ``(reasons,
+        slots)``, ``reasons[slots[i, k]]`` the tuple of ``record(ngram, weight, spans)`` of text i for label
+        k (:meth:`moderation._kernel.Hasher.explain` defines them). Each occurrence counts as in
+        :meth:`occurrences`, in its order; ``offsets(i)`` maps text i back to the raw text for the spans."""
+        return self._hasher.explain(
+            texts, asked, weights, self.idf, slopes, top, *self.norm_smoothing, offsets, readable, record
+        )
 
     def occurrences(self, texts: Sequence[str], *, positions: bool = False) -> Occurrences:
         """All feature occurrences of a batch of normalized texts (for training and for explanations)."""

@@ -6,6 +6,8 @@ comment): results are values, safe to share across threads; each top-level class
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
@@ -149,6 +151,20 @@ class Scores:
             }
             for name, score in self.labels.items()
         }
+
+
+def json_members(scores: Sequence[Scores]) -> list[str]:
+    """For each of ``scores``, the JSON text of the members ``"scores": {...}, "flags": [...]`` that end a
+    comment's record: exactly what ``json.dumps({"scores": s.to_dict(), "flags": list(s.flags)},
+    ensure_ascii=False)`` writes between its braces, written in C (building the dicts and encoding them cost
+    more than scoring). Scores not made of the types moderate builds are written by json itself."""
+    from moderation import _kernel
+
+    return _kernel.json_members(scores, _json_members)
+
+
+def _json_members(scores: Scores) -> str:
+    return json.dumps({"scores": scores.to_dict(), "flags": list(scores.flags)}, ensure_ascii=False)[1:-1]
 
 
 @dataclass(frozen=True)

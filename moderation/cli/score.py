@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import chain
-from typing import Annotated, TextIO
+from typing import Annotated, NamedTuple, TextIO
 
 import typer
 from rich.console import Console
@@ -51,7 +51,7 @@ from moderation.reading import (
     input_name,
     read_lines,
 )
-from moderation.types import ModeratedArticle, Scores
+from moderation.types import ModeratedArticle, Scores, json_members
 
 TABLE_REASONS = 3
 BATCH_LINES = 2048
@@ -62,12 +62,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # --- what is written per comment -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Scored:
+class _Scored(NamedTuple):
     """One scored comment, page or stream alike, as every output format sees it."""
 
     record: dict
-    """The JSON record, without the source (JSON output puts that once per file)."""
+    """The comment's JSON record but its scores and flags (JSON output puts the source once per file; the
+    JSON formats end each record with :func:`moderation.types.json_members`)."""
     key: str
     """What the table's first column shows: the comment's number, or its line in a stream."""
     id: str
@@ -79,11 +79,10 @@ class _Scored:
 def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Scored]:
     scored = []
     for item in moderated.comments:
-        record = item.to_dict()
+        comment = item.comment
+        record = comment.to_dict()
         if not with_text:
             del record["text"]
-        record["flags"] = list(item.scores.flags)
-        comment = item.comment
         scored.append(_Scored(record, str(comment.index + 1), "", comment.author, comment.text, item.scores))
     return scored
 
@@ -91,14 +90,28 @@ def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Sco
 def _stream_comments(
     lines: Sequence[CommentLine], scores: Sequence[Scores], *, with_text: bool
 ) -> list[_Scored]:
-    scored = []
-    for line, line_scores in zip(lines, scores, strict=True):
-        record = line.to_dict(with_text=with_text)
-        record["scores"] = line_scores.to_dict()
-        record["flags"] = list(line_scores.flags)
-        shown_id = "" if line.id is None else line.id if isinstance(line.id, str) else json.dumps(line.id)
-        scored.append(_Scored(record, str(line.line), shown_id, line.author, line.text, line_scores))
-    return scored
+    return [
+        _Scored(
+            line.to_dict(with_text=with_text),
+            str(line.line),
+            "" if line.id is None else line.id if isinstance(line.id, str) else json.dumps(line.id),
+            line.author,
+            line.text,
+            line_scores,
+        )
+        for line, line_scores in zip(lines, scores, strict=True)
+    ]
+
+
+def _json_records(comments: Sequence[_Scored], head: dict | None = None) -> list[str]:
+    """Each comment's JSON record (after ``head``'s members): its fields, then its scores and flags."""
+    members = json_members([c.scores for c in comments])
+    if head:
+        fields = [json.dumps({**head, **c.record}, ensure_ascii=False) for c in comments]
+    else:
+        fields = [json.dumps(c.record, ensure_ascii=False) for c in comments]
+    # Every record has members (a line or a number), so each ends "...}" and the scores follow a comma.
+    return [f"{text[:-1]}, {scores}}}" for text, scores in zip(fields, members, strict=True)]
 
 
 def _shown_reasons(scores: Scores, limit: int | None = TABLE_REASONS) -> str:
@@ -140,8 +153,8 @@ class _JsonlOutput(_Output):
         self.head = {"source": source} if self.stream_input else {"source": source, "article_title": title}
 
     def batch(self, comments: Sequence[_Scored]) -> None:
-        head = self.head
-        self.out.write("".join(json.dumps({**head, **c.record}, ensure_ascii=False) + "\n" for c in comments))
+        if comments:
+            self.out.write("\n".join(_json_records(comments, self.head)) + "\n")
 
 
 class _JsonOutput(_Output):
@@ -159,7 +172,7 @@ class _JsonOutput(_Output):
         self.written = 0
 
     def batch(self, comments: Sequence[_Scored]) -> None:
-        records = [json.dumps(c.record, ensure_ascii=False) for c in comments]
+        records = _json_records(comments) if comments else []
         if records:
             self.out.write(("," if self.written else "") + "\n  " + ",\n  ".join(records))
             self.written += len(records)
