@@ -625,6 +625,34 @@ cdef Py_ssize_t _strongest(Explaining *e, Py_ssize_t n_keys, Py_ssize_t asked, P
     return count
 
 
+cdef Py_ssize_t _lowered_at(object source, Py_ssize_t begin, Py_ssize_t end, object normalized) except -2:
+    """Where ``normalized`` starts in ``source`` if it is ``source[begin:end].lower().strip()`` and both are
+    ASCII (normalize_with_offsets' first case: each character then maps to one of the source), else -1."""
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(normalized), i
+    cdef const uint8_t *raw
+    cdef const uint8_t *folded
+    cdef uint8_t c
+    if not (PyUnicode_Check(source) and PyUnicode_IS_ASCII(source) and PyUnicode_IS_ASCII(normalized)):
+        return -1
+    if not 0 <= begin <= end <= PyUnicode_GET_LENGTH(source):
+        return -1
+    raw = <const uint8_t *> PyUnicode_DATA(source)
+    folded = <const uint8_t *> PyUnicode_DATA(normalized)
+    while begin < end and Py_UNICODE_ISSPACE(raw[begin]):
+        begin += 1
+    while end > begin and Py_UNICODE_ISSPACE(raw[end - 1]):
+        end -= 1
+    if end - begin != size:
+        return -1
+    for i in range(size):
+        c = raw[begin + i]
+        if 65 <= c <= 90:
+            c += 32
+        if c != folded[i]:
+            return -1
+    return begin
+
+
 cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end, Py_ssize_t size,
                                  Py_ssize_t table, Py_ssize_t *n_keys) noexcept nogil:
     """The number of span ``[start, end)`` of a text of ``size - 2`` code points, a new one the first time."""
@@ -841,9 +869,9 @@ cdef class Hasher:
             double word_smoothing):
         """``X @ W`` for the batch's feature matrix X (n_texts x n_outputs, float64), never building X.
 
-        ``table`` is :meth:`Featurizer.scoring_table`: per column ``W * idf``, then ``idf ** 2`` at
-        ``n_outputs``. Each text's rows are summed in float64 per block, and each block divided by the square
-        root of its sum of ``idf ** 2`` plus its smoothing, as Featurizer's values are."""
+        ``table`` is :meth:`Featurizer.scoring_table`: per column ``W``, then ``idf`` at ``n_outputs``. Each
+        text's ``W * idf`` (float32 products) are summed in float64 per block, and each block divided by the
+        square root of its sum of ``idf ** 2`` plus its smoothing, as Featurizer's values are."""
         cdef tuple sequence = tuple(texts)
         cdef Py_ssize_t n = len(sequence), width = table.shape[1], longest, r, k
         if table.shape[0] != (<Py_ssize_t> 1) << self.bits or not 0 <= n_outputs < width:
@@ -862,8 +890,8 @@ cdef class Hasher:
             with nogil:
                 for r in range(n):
                     self._hash(&collected[r], &scratch)
-                    _sum_rows(rows, width, scratch.char_columns, scratch.n_char, sums)
-                    _sum_rows(rows, width, scratch.word_columns, scratch.n_word, sums + width)
+                    _sum_rows(rows, width, n_outputs, scratch.char_columns, scratch.n_char, sums)
+                    _sum_rows(rows, width, n_outputs, scratch.word_columns, scratch.n_word, sums + width)
                     char_norm = sqrt(max(sums[n_outputs] + char_smoothing, 1e-12))
                     word_norm = sqrt(max(sums[width + n_outputs] + word_smoothing, 1e-12))
                     for k in range(n_outputs):
@@ -875,8 +903,8 @@ cdef class Hasher:
             _release(&scratch)
 
     cdef Py_ssize_t _sum_spans(
-        self, const Text *text, Scratch *scratch, Explaining *e, const float *weights, Py_ssize_t n_labels,
-        const float *idf, const double *slopes, double char_smoothing, double word_smoothing,
+        self, const Text *text, Scratch *scratch, Explaining *e, const float *table, Py_ssize_t width,
+        Py_ssize_t n_labels, const double *slopes, double char_smoothing, double word_smoothing,
     ) noexcept nogil:
         """Every span of one normalized text and its total contribution to each label in ``e.asked``; the
         number of spans. Featurizer.occurrences is the definition, followed step by step and in its order:
@@ -890,16 +918,20 @@ cdef class Hasher:
         * a span's total is the float64 sum of its contributions, in the order Featurizer lists them.
         """
         cdef Py_ssize_t length = text.length, size = length + 2, n, i, j, at, group, words = 0
-        cdef Py_ssize_t n_char, n_word, first, last, start, end, n_keys = 0, table
+        cdef Py_ssize_t n_char, n_word, first, last, start, end, n_keys = 0, slots
         cdef double squares = 0, norm
         cdef float value
         self._hash(text, scratch)
         n_char, n_word = scratch.n_char, scratch.n_word
         # The values: the character block, then the word block in Featurizer's order.
+        # The gathers of the table's rows are cache misses: fetched ahead, and read once per occurrence (the
+        # values are computed from the idf read here, the contributions below from the same rows, now cached).
+        for j in range(min(n_char, AHEAD)):
+            moderate_prefetch(table + scratch.char_columns[j] * width)
         for j in range(n_char):
-            if idf != NULL and j + AHEAD < n_char:
-                moderate_prefetch(idf + scratch.char_columns[j + AHEAD])
-            value = idf[scratch.char_columns[j]] if idf != NULL else 1
+            if j + AHEAD < n_char:
+                moderate_prefetch(table + scratch.char_columns[j + AHEAD] * width)
+            value = table[scratch.char_columns[j] * width + n_labels]
             e.values[j] = value
             squares += <double> value * <double> value
         norm = max(sqrt(squares + char_smoothing), 1e-6)
@@ -913,7 +945,7 @@ cdef class Hasher:
                     at += 1
         squares = 0
         for at in range(n_word):
-            value = idf[scratch.word_columns[e.word_order[at]]] if idf != NULL else 1
+            value = table[scratch.word_columns[e.word_order[at]] * width + n_labels]
             e.values[n_char + at] = value
             squares += <double> value * <double> value
         norm = max(sqrt(squares + word_smoothing), 1e-6)
@@ -928,13 +960,11 @@ cdef class Hasher:
                 for i in range(scratch.word_starts[j], scratch.word_ends[j]):
                     e.word_at[i] = words
                 words += 1
-        table = _table_size(n_char + n_word)
-        memset(e.slot_codes, 0xFF, table * sizeof(int64_t))
+        slots = _table_size(n_char + n_word)
+        memset(e.slot_codes, 0xFF, slots * sizeof(int64_t))
         j = 0
         for n in range(self.char_lo, self.char_hi + 1):
             for i in range(size - n + 1):
-                if j + AHEAD < n_char:
-                    moderate_prefetch(weights + scratch.char_columns[j + AHEAD] * n_labels)
                 start, end = i - 1, i - 1 + n
                 # An edge that is a space or a mark: the next character inwards (inside the window) names the word.
                 first = _word_at(e, start, length)
@@ -949,18 +979,19 @@ cdef class Hasher:
                     last = first
                 if first >= 0:
                     start, end = e.word_begins[first], e.word_ends[last]
-                _add(e, _span_key(e, start, end, size, table, &n_keys), e.values[j],
-                     weights + scratch.char_columns[j] * n_labels, slopes)
+                _add(e, _span_key(e, start, end, size, slots, &n_keys), e.values[j],
+                     table + scratch.char_columns[j] * width, slopes)
                 j += 1
         for at in range(n_word):
             j = e.word_order[at]
-            _add(e, _span_key(e, scratch.word_starts[j], scratch.word_ends[j], size, table, &n_keys),
-                 e.values[n_char + at], weights + scratch.word_columns[j] * n_labels, slopes)
+            _add(e, _span_key(e, scratch.word_starts[j], scratch.word_ends[j], size, slots, &n_keys),
+                 e.values[n_char + at], table + scratch.word_columns[j] * width, slopes)
         return n_keys
 
     def explain(
-        self, texts, const uint8_t[:, ::1] asked, const float[:, ::1] weights, idf, const double[::1] slopes,
+        self, texts, const uint8_t[:, ::1] asked, const float[:, ::1] table, const double[::1] slopes,
         Py_ssize_t top, double char_smoothing, double word_smoothing, offsets, readable, type record,
+        list sources=None, const int64_t[:, ::1] bounds=None,
     ):
         """Exact reasons for normalized texts: ``(reasons, slots)``, ``reasons[slots[i, k]]`` being the tuple
         of reasons of text i for label k where ``asked[i, k]`` (else ``slots[i, k]`` is -1).
@@ -972,18 +1003,19 @@ cdef class Hasher:
         its edges left out) are one reason, their weights added in that order and their raw spans merged.
 
         ``offsets(i)`` gives text i's :class:`moderation.normalize.NormalizedText` (or None: no spans), asked
-        at most once, and only for a text with reasons. ``record`` is :class:`moderation.types.Reason`.
-        ``weights`` are the model's (n_features x labels), ``idf`` the featurizer's (or None).
+        at most once, and only for a text with reasons. Where text i came from ``sources[i][bounds[i, 0]:
+        bounds[i, 1]]`` and is that stretch lower-cased and stripped (an ASCII text no rule changed, as most
+        are), the spans are read off directly, as :func:`moderation.normalize.normalize_with_offsets` would
+        give them, and ``offsets`` is not asked. ``record`` is :class:`moderation.types.Reason`.
+        ``table`` is the scoring table (:meth:`dot`): the model's weights, then the idf, per feature.
 
         This is the compiled form of the numpy implementation kept in tests/explain_reference.py, which
         tests/test_explain_kernel.py holds it to: the same arithmetic in the same order, so the same weights.
         """
         cdef tuple sequence = tuple(texts)
-        cdef Py_ssize_t n = len(sequence), n_labels = weights.shape[1], longest, w, k, a, r, c, j, count
+        cdef Py_ssize_t n = len(sequence), n_labels = slopes.shape[0], longest, w, k, a, r, c, j, count
         cdef Py_ssize_t kept, n_keys, n_candidates = 0, capacity = 0, at = 0, group, merged, begin, end
-        cdef Py_ssize_t length
-        cdef const float[::1] idf_view
-        cdef const float *idf_data = NULL
+        cdef Py_ssize_t length, width = table.shape[1]
         cdef Candidate *candidates = NULL
         cdef Candidate *grown
         cdef Candidate *candidate
@@ -994,15 +1026,15 @@ cdef class Hasher:
         cdef double *merged_weights = NULL
         cdef Py_ssize_t *merged_first = NULL
         cdef Py_ssize_t *merged_order = NULL
-        if asked.shape[0] != n or asked.shape[1] != n_labels or slopes.shape[0] != n_labels:
-            raise ValueError("asked must be (texts x labels) and slopes one per label")
-        if weights.shape[0] != (<Py_ssize_t> 1) << self.bits:
-            raise ValueError("the weights do not fit this featurizer")
-        if idf is not None:
-            idf_view = idf
-            if idf_view.shape[0] != weights.shape[0]:
-                raise ValueError("one idf per feature")
-            idf_data = &idf_view[0]
+        if asked.shape[0] != n or asked.shape[1] != n_labels:
+            raise ValueError("asked must be (texts x labels), slopes one per label")
+        if table.shape[0] != (<Py_ssize_t> 1) << self.bits or not 0 < n_labels < width:
+            raise ValueError("the table does not fit this featurizer and number of labels")
+        if (sources is None) != (bounds is None) or (
+            sources is not None and (len(sources) != n or bounds.shape[0] != n or bounds.shape[1] != 2)
+        ):
+            raise ValueError("sources and bounds go together, one per text")
+        cdef Py_ssize_t shift
         if not (
             PyType_IsSubtype(kind, &PyTuple_Type)
             and kind.tp_basicsize == PyTuple_Type.tp_basicsize
@@ -1040,7 +1072,7 @@ cdef class Hasher:
                     if e.n_asked == 0:
                         continue
                     n_keys = self._sum_spans(
-                        &collected[w], &scratch, &e, &weights[0, 0], n_labels, idf_data, &slopes[0],
+                        &collected[w], &scratch, &e, &table[0, 0], width, n_labels, &slopes[0],
                         char_smoothing, word_smoothing,
                     )
                     length = collected[w].length
@@ -1076,6 +1108,7 @@ cdef class Hasher:
                 ngram_of = None
                 mapped = None
                 mapped_asked = False
+                shift = -1  # where the text starts in its source, when it is that stretch lower-cased
                 for k in range(n_labels):
                     if not asked[w, k]:
                         continue
@@ -1127,9 +1160,22 @@ cdef class Hasher:
                     for r in range(min(top, merged)):
                         j = merged_order[r]
                         if not mapped_asked:
-                            mapped = offsets(w)
+                            if sources is not None:
+                                shift = _lowered_at(sources[w], bounds[w, 0], bounds[w, 1], text)
+                            if shift < 0:
+                                mapped = offsets(w)
                             mapped_asked = True
-                        if mapped is None:
+                        if shift >= 0:
+                            if merged_spans[j] is None:
+                                candidate = &candidates[merged_first[j]]
+                                spans = ((shift + candidate.begin, shift + candidate.end),)
+                            else:
+                                found = set()
+                                for c in merged_spans[j]:
+                                    candidate = &candidates[c]
+                                    found.add((shift + candidate.begin, shift + candidate.end))
+                                spans = tuple(sorted(found))
+                        elif mapped is None:
                             spans = empty
                         elif merged_spans[j] is None:
                             candidate = &candidates[merged_first[j]]
@@ -1160,11 +1206,15 @@ cdef enum:
     AHEAD = 32  # rows fetched ahead of the one being added: the gathers are cache misses, overlap them
 
 
-cdef void _sum_rows(const float *table, Py_ssize_t width, const int64_t *columns, Py_ssize_t count,
-                    double *sums) noexcept nogil:
-    """``sums[:width] = table[columns].sum(axis=0)`` in float64 (widths 4 and 8 unrolled: 3 or 7 labels)."""
+cdef void _sum_rows(const float *table, Py_ssize_t width, Py_ssize_t scale_at, const int64_t *columns,
+                    Py_ssize_t count, double *sums) noexcept nogil:
+    """``sums[k] = sum(float32(row[k] * row[scale_at]) for row in table[columns])`` in float64: the scoring
+    table holds each column's weights and its idf (at ``scale_at``), so ``k < scale_at`` sums the idf-weighted
+    weights and ``k == scale_at`` the squared idf, each product the float32 numpy would make (widths 4 and 8
+    unrolled: 3 or 7 labels)."""
     cdef Py_ssize_t j, k
     cdef const float *row
+    cdef float scale
     cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0
     for j in range(min(count, AHEAD)):
         moderate_prefetch(table + columns[j] * width)
@@ -1173,15 +1223,16 @@ cdef void _sum_rows(const float *table, Py_ssize_t width, const int64_t *columns
             if j + AHEAD < count:
                 moderate_prefetch(table + columns[j + AHEAD] * width)
             row = table + columns[j] * width
-            s0 += row[0]
-            s1 += row[1]
-            s2 += row[2]
-            s3 += row[3]
+            scale = row[scale_at]
+            s0 += row[0] * scale
+            s1 += row[1] * scale
+            s2 += row[2] * scale
+            s3 += row[3] * scale
             if width == 8:
-                s4 += row[4]
-                s5 += row[5]
-                s6 += row[6]
-                s7 += row[7]
+                s4 += row[4] * scale
+                s5 += row[5] * scale
+                s6 += row[6] * scale
+                s7 += row[7] * scale
         sums[0], sums[1], sums[2], sums[3] = s0, s1, s2, s3
         if width == 8:
             sums[4], sums[5], sums[6], sums[7] = s4, s5, s6, s7
@@ -1192,8 +1243,9 @@ cdef void _sum_rows(const float *table, Py_ssize_t width, const int64_t *columns
         if j + AHEAD < count:
             moderate_prefetch(table + columns[j + AHEAD] * width)
         row = table + columns[j] * width
+        scale = row[scale_at]
         for k in range(width):
-            sums[k] += row[k]
+            sums[k] += row[k] * scale
 
 
 # ---- results ---------------------------------------------------------------------------------------------

@@ -259,9 +259,12 @@ class LinearModel:
             mapped = assessment.windows.offsets(assessment.texts, explained_windows[at])
             return mapped if mapped.text == window_texts[at] else None
 
+        split = assessment.windows
         reasons, window_slots = self.featurizer.explain(
-            window_texts, self.weights, self._slopes, asked=asked, top=top, offsets=offsets,
+            window_texts, self._scoring_table, self._slopes, asked=asked, top=top, offsets=offsets,
             readable=readable, record=Reason,
+            sources=[assessment.texts[owner] for owner in split.owners[unique_windows].tolist()],
+            bounds=np.column_stack([split.starts[unique_windows], split.ends[unique_windows]]),
         )  # fmt: skip
         slots[rows, labels] = window_slots[position, decided_by]
         return Explained(reasons, slots)

@@ -160,15 +160,15 @@ def test_the_explain_kernel_checks_its_arguments() -> None:
     arguments = dict(top=5, offsets=lambda i: None, readable=readable, record=Reason)
     asked = np.ones((1, len(model.labels)), dtype=np.uint8)
     with pytest.raises(ValueError, match="asked"):
-        featurizer.explain(["a", "b"], model.weights, model._slopes, asked=asked, **arguments)
-    with pytest.raises(ValueError, match="weights"):
-        featurizer.explain(["a"], model.weights[:16], model._slopes, asked=asked, **arguments)
+        featurizer.explain(["a", "b"], model._scoring_table, model._slopes, asked=asked, **arguments)
+    with pytest.raises(ValueError, match="table"):
+        featurizer.explain(["a"], model._scoring_table[:16], model._slopes, asked=asked, **arguments)
     with pytest.raises(TypeError, match="record"):
         featurizer.explain(
-            ["a"], model.weights, model._slopes, asked=asked, **{**arguments, "record": LabelScore}
+            ["a"], model._scoring_table, model._slopes, asked=asked, **{**arguments, "record": LabelScore}
         )
     reasons, slots = featurizer.explain(
-        ["a"], model.weights, model._slopes, asked=asked, **{**arguments, "top": 0}
+        ["a"], model._scoring_table, model._slopes, asked=asked, **{**arguments, "top": 0}
     )
     assert reasons == [] and (slots == -1).all()
 
