@@ -1256,6 +1256,8 @@ cdef extern from *:
         Py_ssize_t tp_itemsize
         Py_ssize_t tp_dictoffset
         object (*tp_alloc)(PyTypeObject *, Py_ssize_t)
+        int (*tp_descr_set)(PyObject *, PyObject *, PyObject *) except? -1
+    PyTypeObject *Py_TYPE(PyObject *)
     PyTypeObject PyTuple_Type
     bint PyType_IsSubtype(PyTypeObject *, PyTypeObject *)
     void PyTuple_SET_ITEM(PyObject *, Py_ssize_t, PyObject *)
@@ -1267,11 +1269,13 @@ cdef extern from *:
 
 
 def label_scores(type record, tuple labels, const double[:, ::1] probabilities, const uint8_t[:, ::1] flags,
-                 list thresholds, list reasons=None, const int64_t[:, ::1] slots=None):
+                 list thresholds, list reasons=None, const int64_t[:, ::1] slots=None, type scores=None):
     """For each row, ``{label: record(p, bool(f), t, r)}`` over the labels and that row's probabilities,
     flags and the thresholds; ``record`` is a tuple subclass with no fields of its own, such as
     :class:`moderation.types.LabelScore`. ``r`` is ``reasons[slots[i, k]]`` where that slot is not negative
-    (:meth:`Hasher.explain`'s result), else ``()``.
+    (:meth:`Hasher.explain`'s result), else ``()``. With ``scores`` (a class whose only slot is ``labels``,
+    such as :class:`moderation.types.Scores`), each row's dict comes wrapped in one, its slot set as
+    ``__init__`` would set it (a frozen dataclass's ``__init__`` is Python, and costs more than the row).
 
     The records and dicts come back untracked by the cyclic garbage collector. A tuple of floats, bools and
     tuples of reasons (themselves str, float and tuples of ints) can hold no reference cycle, nor can a dict
@@ -1294,6 +1298,17 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
         raise TypeError("record must be a named tuple of (probability, flagged, threshold, reasons)")
     if flags.shape[0] != n or flags.shape[1] != k or len(thresholds) != k or len(labels) != k:
         raise ValueError("labels, probabilities, flags and thresholds must agree in shape")
+    cdef object member = None
+    cdef PyTypeObject *wrapper = <PyTypeObject *> scores
+    if scores is not None:
+        member = scores.__dict__.get("labels")
+        if (
+            type(member).__name__ != "member_descriptor"
+            or tuple(getattr(scores, "__slots__", ())) != ("labels",)
+            or any(tuple(getattr(base, "__slots__", ())) for base in scores.__mro__[1:])
+            or wrapper.tp_dictoffset != 0
+        ):
+            raise TypeError("scores must be a class whose one slot is labels")
     if (reasons is None) != (slots is None) or (
         slots is not None and (slots.shape[0] != n or slots.shape[1] != k)
     ):
@@ -1330,7 +1345,14 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
             PyObject_GC_UnTrack(item)
             row[labels[j]] = record_object
         PyObject_GC_UnTrack(<PyObject *> row)
-        rows[i] = row
+        if scores is None:
+            rows[i] = row
+            continue
+        wrapped = wrapper.tp_alloc(wrapper, 0)
+        if Py_TYPE(<PyObject *> member).tp_descr_set(<PyObject *> member, <PyObject *> wrapped, <PyObject *> row) < 0:
+            raise TypeError("could not set labels")
+        PyObject_GC_UnTrack(<PyObject *> wrapped)  # it holds the untracked dict only
+        rows[i] = wrapped
     return rows
 
 

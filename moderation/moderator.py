@@ -53,9 +53,10 @@ def _scores(
         np.ascontiguousarray(probabilities),
         np.ascontiguousarray(flags).view(np.uint8),
         thresholds,
-        *(() if explained is None else (explained.reasons, explained.slots)),
+        *((None, None) if explained is None else (explained.reasons, explained.slots)),
+        Scores,
     )
-    return list(map(Scores, rows))
+    return rows
 
 
 def default_model_path() -> Path:

@@ -105,7 +105,7 @@ class LabelScore(NamedTuple):
     """The n-grams that pushed this label's score most, strongest first (empty when not asked for)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scores:
     """A comment's score for every label."""
 

@@ -270,3 +270,31 @@ def test_json_members_of_real_scores_are_what_json_dumps_writes(small_moderator:
 )
 def test_json_members_of_scores_built_otherwise_are_written_by_json(odd: Scores) -> None:
     assert json_members([odd]) == [_python_members(odd)]
+
+
+def test_label_scores_wrap_rows_in_scores_as_its_init_would() -> None:
+    import gc
+    import pickle
+
+    probabilities = np.array([[0.9, 0.1]])
+    rows = _kernel.label_scores(
+        LabelScore,
+        ("a", "b"),
+        probabilities,
+        (probabilities > 0.5).view(np.uint8),
+        [0.5, 0.5],
+        None,
+        None,
+        Scores,
+    )
+    expected = Scores({"a": LabelScore(0.9, True, 0.5, ()), "b": LabelScore(0.1, False, 0.5, ())})
+    assert rows == [expected] and type(rows[0]) is Scores
+    assert rows[0].flags == ("a",) and pickle.loads(pickle.dumps(rows[0])) == expected
+    assert not gc.is_tracked(rows[0])
+
+    class Other:
+        __slots__ = ("labels", "more")
+
+    with pytest.raises(TypeError, match="slot"):
+        _kernel.label_scores(LabelScore, ("a", "b"), probabilities, np.ones((1, 2), np.uint8), [0.5, 0.5],
+                             None, None, Other)  # fmt: skip
