@@ -1049,7 +1049,8 @@ cdef class Hasher:
         if n == 0 or top <= 0:
             return reasons, slots
         cdef Text *collected = _collect(sequence, False, &longest)
-        kept = min(2 * top, _occurrence_bound(longest, self.char_hi - self.char_lo + 1))
+        kept = _occurrence_bound(longest, self.char_hi - self.char_lo + 1)
+        kept = min(2 * min(top, kept), kept)  # twice the reasons asked, never more spans than a text has
         _allocate(&scratch, longest, self.char_hi - self.char_lo + 1)
         if not _allocate_explaining(&e, longest, self.char_hi - self.char_lo + 1, n_labels, kept):
             free(collected)

@@ -86,7 +86,7 @@ def _assert_same_reasons(model: LinearModel, texts: list[str], top: int, only: n
 
 @settings(max_examples=400, deadline=None)
 @given(
-    texts_strategy, st.sampled_from(range(len(MODELS))), st.sampled_from([1, 2, 5]), st.integers(0, 2**32 - 1)
+    texts_strategy, st.sampled_from(range(len(MODELS))), st.sampled_from([1, 2, 5, 50]), st.integers(0, 2**32 - 1)
 )
 def test_kernel_reasons_are_the_reference_reasons(texts: list[str], which: int, top: int, seed: int) -> None:
     model = MODELS[which]
