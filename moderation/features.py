@@ -238,7 +238,9 @@ class Featurizer:
         )
 
     def occurrences(self, texts: Sequence[str], *, positions: bool = False) -> Occurrences:
-        """All feature occurrences of a batch of normalized texts (for training and for explanations)."""
+        """All feature occurrences of a batch of normalized texts, for training. With ``positions``, each
+        one's kind and stretch of its text too: what tests/explain_reference.py, the definition the compiled
+        explanations (:meth:`explain`) are held to, reads."""
         n_texts = len(texts)
         if n_texts == 0:
             empty = np.zeros(0, dtype=np.int64)
