@@ -1736,3 +1736,82 @@ def json_members(scores, fallback):
         return out
     finally:
         free(b.data)
+
+
+cdef extern from *:
+    bint PyUnicode_CheckExact_object "PyUnicode_CheckExact"(object value)
+
+
+def json_objects(list objects, fallback, list members=None):
+    """``fallback(o)`` for each dict ``o`` (``json.dumps(o, ensure_ascii=False)``), written in C when ``o``
+    holds only str keys and str, int or None values; with ``members``, ``members[i]`` (JSON members' text)
+    is added at the end of object i, after a comma when it has members of its own."""
+    cdef Buffer b
+    cdef list out = []
+    cdef Py_ssize_t i, position, count
+    cdef PyObject *key
+    cdef PyObject *value
+    cdef long long number
+    cdef int overflow
+    cdef bint ok
+    if members is not None and len(members) != len(objects):
+        raise ValueError("one members text per object")
+    b.data, b.size, b.capacity = NULL, 0, 0
+    try:
+        for i in range(len(objects)):
+            item = objects[i]
+            b.size = 0
+            ok = type(item) is dict
+            count = 0
+            if ok:
+                _put(&b, b"{", 1)
+                position = 0
+                while PyDict_Next(<PyObject *> item, &position, &key, &value):
+                    if not PyUnicode_CheckExact(key):
+                        ok = False
+                        break
+                    if count:
+                        _put(&b, b", ", 2)
+                    count += 1
+                    _put_string(&b, <object> key)
+                    _put(&b, b": ", 2)
+                    if PyUnicode_CheckExact(value):
+                        _put_string(&b, <object> value)
+                    elif value == <PyObject *> None:
+                        _put(&b, b"null", 4)
+                    elif PyLong_CheckExact(value):
+                        number = PyLong_AsLongLongAndOverflow(value, &overflow)
+                        if overflow:
+                            ok = False
+                            break
+                        _put_integer(&b, number)
+                    else:
+                        ok = False
+                        break
+            if ok:
+                if members is not None:
+                    if count:
+                        _put(&b, b", ", 2)
+                    tail = members[i]
+                    if not PyUnicode_CheckExact_object(tail):
+                        raise TypeError("members must be str")
+                    _put_utf8(&b, tail)
+                _put(&b, b"}", 1)
+                out.append(PyUnicode_DecodeUTF8(b.data, b.size, "surrogatepass"))
+                continue
+            text = fallback(item)
+            if members is not None:
+                text = text[: len(text) - 1] + (", " if text != "{}" else "") + members[i] + "}"
+            out.append(text)
+        return out
+    finally:
+        free(b.data)
+
+
+cdef int _put_utf8(Buffer *b, object text) except -1:
+    """``text`` as it stands (already JSON), in UTF-8."""
+    cdef bytes encoded
+    if PyUnicode_IS_ASCII(text):
+        return _put(b, <const char *> PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
+    encoded = text.encode("utf-8", "surrogatepass")
+    return _put(b, encoded, len(encoded))

@@ -163,6 +163,18 @@ def json_members(scores: Sequence[Scores]) -> list[str]:
     return _kernel.json_members(scores, _json_members)
 
 
+def json_records(records: Sequence[dict], members: Sequence[str]) -> list[str]:
+    """Each record's JSON text with ``members[i]`` (members' JSON text, such as :func:`json_members`') added
+    at its end: ``json.dumps(record, ensure_ascii=False)`` but for that, written in C for records of str
+    keys and str, int or None values (a comment's fields), by json itself for any other."""
+    from moderation import _kernel
+
+    return _kernel.json_objects(list(records), _ENCODE, list(members))
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(..., ensure_ascii=False) writes
+
+
 def _json_members(scores: Scores) -> str:
     return json.dumps({"scores": scores.to_dict(), "flags": list(scores.flags)}, ensure_ascii=False)[1:-1]
 

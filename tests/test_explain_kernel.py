@@ -24,7 +24,7 @@ from moderation.lexicon import Lexicon
 from moderation.model import LinearModel
 from moderation.moderator import Moderator
 from moderation.normalize import readable
-from moderation.types import LABELS, LabelScore, Reason, Scores, json_members
+from moderation.types import LABELS, LabelScore, Reason, Scores, json_members, json_records
 
 LEXICON = {"zog": "conspiracy", "jewish lobby": "conspiracy", "kike": "slur", "oy vey": "phrase"}
 
@@ -86,7 +86,10 @@ def _assert_same_reasons(model: LinearModel, texts: list[str], top: int, only: n
 
 @settings(max_examples=400, deadline=None)
 @given(
-    texts_strategy, st.sampled_from(range(len(MODELS))), st.sampled_from([1, 2, 5, 50]), st.integers(0, 2**32 - 1)
+    texts_strategy,
+    st.sampled_from(range(len(MODELS))),
+    st.sampled_from([1, 2, 5, 50]),
+    st.integers(0, 2**32 - 1),
 )
 def test_kernel_reasons_are_the_reference_reasons(texts: list[str], which: int, top: int, seed: int) -> None:
     model = MODELS[which]
@@ -298,3 +301,33 @@ def test_label_scores_wrap_rows_in_scores_as_its_init_would() -> None:
     with pytest.raises(TypeError, match="slot"):
         _kernel.label_scores(LabelScore, ("a", "b"), probabilities, np.ones((1, 2), np.uint8), [0.5, 0.5],
                              None, None, Other)  # fmt: skip
+
+
+json_values = st.one_of(
+    st.text(max_size=10),
+    st.integers(-(2**70), 2**70),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dictionaries(st.one_of(st.text(max_size=8), st.integers()), json_values, max_size=6), st.text()
+        ),
+        max_size=4,
+    )
+)
+def test_json_records_are_what_json_dumps_writes(rows: list[tuple[dict, str]]) -> None:
+    records = [record for record, _ in rows]
+    members = [json.dumps(members)[1:-1] or '"m": 1' for _, members in rows]
+    expected = []
+    for record, tail in zip(records, members, strict=True):
+        text = json.dumps(record, ensure_ascii=False)
+        expected.append(text[:-1] + (", " if text != "{}" else "") + tail + "}")
+    assert json_records(records, members) == expected

@@ -52,10 +52,8 @@ from moderation.reading import (
     input_name,
     read_lines,
 )
-from moderation.types import ModeratedArticle, Scores, json_members
+from moderation.types import ModeratedArticle, Scores, json_members, json_records
 
-# json.dumps(..., ensure_ascii=False) builds an encoder per call; one, made once, writes the same text.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
 TABLE_REASONS = 3
 BATCH_LINES = 2048
 """Comment-stream lines read, scored and written at a time."""
@@ -109,12 +107,8 @@ def _stream_comments(
 def _json_records(comments: Sequence[_Scored], head: dict | None = None) -> list[str]:
     """Each comment's JSON record (after ``head``'s members): its fields, then its scores and flags."""
     members = json_members([c.scores for c in comments])
-    if head:
-        fields = [_encode({**head, **c.record}) for c in comments]
-    else:
-        fields = [_encode(c.record) for c in comments]
-    # Every record has members (a line or a number), so each ends "...}" and the scores follow a comma.
-    return [f"{text[:-1]}, {scores}}}" for text, scores in zip(fields, members, strict=True)]
+    records = [{**head, **c.record} for c in comments] if head else [c.record for c in comments]
+    return json_records(records, members)
 
 
 def _shown_reasons(scores: Scores, limit: int | None = TABLE_REASONS) -> str:
@@ -425,7 +419,8 @@ def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: 
                 _error(f"{name}:{bad.line}: {bad.error}")
             comments += len(batch.scores)
             flagged += sum(1 for s in batch.scores if s.flagged)
-            tally.fail_hit = tally.fail_hit or any(_hits(s, fail_on) for s in batch.scores)
+            if fail_on and not tally.fail_hit:
+                tally.fail_hit = any(_hits(s, fail_on) for s in batch.scores)
             output.batch(_stream_comments(batch.comments, batch.scores, with_text=with_text))
             output.out.flush()  # a reader downstream gets each batch as soon as it is scored
     finally:
