@@ -331,3 +331,26 @@ def test_json_records_are_what_json_dumps_writes(rows: list[tuple[dict, str]]) -
         text = json.dumps(record, ensure_ascii=False)
         expected.append(text[:-1] + (", " if text != "{}" else "") + tail + "}")
     assert json_records(records, members) == expected
+
+
+def test_one_model_explains_the_same_from_many_threads_at_once() -> None:
+    # The kernel's first pass runs without the GIL on memory of its own: threads must not mix up texts.
+    import threading
+
+    model = MODELS[0]
+    batches = [
+        [f"the jews {i} control {'zog ' * (i % 5)}the banks café. " * (1 + i % 4)] * 20 for i in range(6)
+    ]
+    expected = [model.explain_many(batch) for batch in batches]
+    found: dict[int, list] = {i: [] for i in range(len(batches))}
+
+    def explain(i: int) -> None:
+        for _ in range(10):
+            found[i].append(model.explain_many(batches[i]))
+
+    threads = [threading.Thread(target=explain, args=(i,)) for i in range(len(batches))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(result == expected[i] for i, results in found.items() for result in results)
