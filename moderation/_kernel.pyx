@@ -1,14 +1,20 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The compiled scoring core: ASCII normalization and the featurizer's ``X @ W``, one pass per text in C.
+"""The compiled scoring core: ASCII normalization, the featurizer's ``X @ W``, exact reasons, and the results
+as objects and JSON, one pass per text in C.
 
-Two things live here, each the fast form of a definition that stays in Python:
+Each is the fast form of a definition that stays in Python, and tests hold it to that definition:
 
 * :func:`fold_ascii` applies :func:`moderation.normalize._fold`'s rules to ASCII comments that none of the rare
   rules (URLs, mentions, the echo, ``$``) can touch. The regular expressions in ``normalize.py`` are the
   reference for what the rules mean; tests/test_kernel.py checks this against them on thousands of texts.
 * :class:`Hasher` hashes word and character n-grams exactly as :meth:`moderation.features.Featurizer.occurrences`
   does (same constants, passed in from there) and sums the scoring table's rows per text without building a
-  matrix (:meth:`Hasher.dot`), with the GIL released while it loops.
+  matrix (:meth:`Hasher.dot`), with the GIL released while it loops. :meth:`Hasher.explain` computes exact
+  reasons from the same rows, in the order of the numpy implementation kept in tests/explain_reference.py
+  (tests/test_explain_kernel.py: the same reasons, weights equal as floats).
+* :func:`label_scores` builds the result objects (LabelScore tuples with their reasons, Scores around them),
+  :func:`json_members` and :func:`json_objects` write them as JSON, byte for byte what ``json.dumps`` writes
+  (tests/test_explain_kernel.py), handing anything not made of the expected types back to it.
 
 No mutable state: a Hasher is immutable once built, every call allocates its own scratch memory (the only
 module-level data are two lookup tables of character classes, filled at import), so any number of threads
