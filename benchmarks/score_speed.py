@@ -11,8 +11,8 @@ the peer's; memory: the peer's / moderate's, so above 1 is better for moderate t
   ``predict_prob`` on the same list; for ``explain="none"`` also per CPU second (``time.process_time``),
   which a busy machine disturbs less than the wall clock;
 * the command line end to end on ``--cli-comments`` comments: ``moderate score --comments X.jsonl --format
-  jsonl`` (read, score, explain, write) against a script that reads the same JSONL, calls ``predict_prob``
-  and writes one JSON line per comment;
+  jsonl`` (read, score, explain, write), and the same with ``--explain none --no-text``, against a script
+  that reads the same JSONL, calls ``predict_prob`` and writes one JSON line per comment;
 * peak resident memory of those two commands at each of ``--memory-comments`` (``wait4``'s rusage of the
   command: only that process and what it waited for);
 * one ``score`` call, median and p99, against one ``predict_prob([text])``.
@@ -387,8 +387,9 @@ def write_jsonl(comments: list[str], path: str) -> None:
             out.write(json.dumps({"id": f"c{index}", "text": text}) + "\n")
 
 
-def cli_figures(comments: list[str], peer_python: str | None, *, repeats: int) -> dict:
-    """End-to-end seconds (median of ``repeats``) and peak RSS of moderate's CLI and the peer's script."""
+def cli_figures(comments: list[str], peer_python: str | None, *, repeats: int, fastest: bool = False) -> dict:
+    """End-to-end seconds (median of ``repeats``) and peak RSS of moderate's CLI and the peer's script; with
+    ``fastest``, also the CLI with ``--explain none --no-text`` (``fastest_s``, ``fastest_mb``)."""
     figures: dict = {"n": len(comments)}
     with tempfile.TemporaryDirectory(prefix="score-speed-") as scratch:
         source, out = os.path.join(scratch, "comments.jsonl"), os.path.join(scratch, "out.jsonl")
@@ -404,11 +405,13 @@ def cli_figures(comments: list[str], peer_python: str | None, *, repeats: int) -
             str(os.path.getsize(source) + 1),
         ]
         peer = [peer_python, "-c", _ALT_PROFANITY_CLI, source, out] if peer_python else None
-        runs: dict[str, list[tuple[float, float]]] = {"moderate": [], "peer": []}
+        runs: dict[str, list[tuple[float, float]]] = {"moderate": [], "peer": [], "fastest": []}
         for _ in range(repeats):  # alternate, so a busy machine slows both alike
             runs["moderate"].append(_timed(ours, out))
             if peer:
                 runs["peer"].append(_timed(peer, os.devnull))
+            if fastest:
+                runs["fastest"].append(_timed([*ours, "--explain", "none", "--no-text"], out))
         for name, timings in runs.items():
             if timings:
                 figures[f"{name}_s"] = statistics.median(t for t, _ in timings)
@@ -487,7 +490,7 @@ def main() -> None:
         our_rounds.append(moderate_figures(comments, load_runs=0, repeats=1))
     peer = _medians(peer_rounds)
     ours = {**_medians(our_rounds), **moderate_load_and_memory(comments, load_runs=options.load_runs)}
-    cli = cli_figures(every[: options.cli_comments], peer_python, repeats=options.repeats)
+    cli = cli_figures(every[: options.cli_comments], peer_python, repeats=options.repeats, fastest=True)
     memory = {size: cli_figures(every[:size], peer_python, repeats=1) for size in memory_sizes}
 
     peer_rate = peer.get("rate")
@@ -527,6 +530,12 @@ def main() -> None:
             f"{cli['n'] / cli['moderate_s']:,.0f}",
             f"{cli['n'] / cli['peer_s']:,.0f}" if "peer_s" in cli else "-",
             _ratio(cli.get("peer_s"), cli["moderate_s"]),
+        ),
+        (
+            "the same, --explain none --no-text (comments/s)",
+            f"{cli['n'] / cli['fastest_s']:,.0f}",
+            f"{cli['n'] / cli['peer_s']:,.0f}" if "peer_s" in cli else "-",
+            _ratio(cli.get("peer_s"), cli["fastest_s"]),
         ),
     ]
     for size, figure in memory.items():

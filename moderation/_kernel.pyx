@@ -1,14 +1,20 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The compiled scoring core: ASCII normalization and the featurizer's ``X @ W``, one pass per text in C.
+"""The compiled scoring core: ASCII normalization, the featurizer's ``X @ W``, exact reasons, and the results
+as objects and JSON, one pass per text in C.
 
-Two things live here, each the fast form of a definition that stays in Python:
+Each is the fast form of a definition that stays in Python, and tests hold it to that definition:
 
 * :func:`fold_ascii` applies :func:`moderation.normalize._fold`'s rules to ASCII comments that none of the rare
   rules (URLs, mentions, the echo, ``$``) can touch. The regular expressions in ``normalize.py`` are the
   reference for what the rules mean; tests/test_kernel.py checks this against them on thousands of texts.
 * :class:`Hasher` hashes word and character n-grams exactly as :meth:`moderation.features.Featurizer.occurrences`
   does (same constants, passed in from there) and sums the scoring table's rows per text without building a
-  matrix (:meth:`Hasher.dot`), with the GIL released while it loops.
+  matrix (:meth:`Hasher.dot`), with the GIL released while it loops. :meth:`Hasher.explain` computes exact
+  reasons from the same rows, in the order of the numpy implementation kept in tests/explain_reference.py
+  (tests/test_explain_kernel.py: the same reasons, weights equal as floats).
+* :func:`label_scores` builds the result objects (LabelScore tuples with their reasons, Scores around them),
+  :func:`json_members` and :func:`json_objects` write them as JSON, byte for byte what ``json.dumps`` writes
+  (tests/test_explain_kernel.py), handing anything not made of the expected types back to it.
 
 No mutable state: a Hasher is immutable once built, every call allocates its own scratch memory (the only
 module-level data are two lookup tables of character classes, filled at import), so any number of threads
@@ -16,7 +22,7 @@ can use one model at once.
 """
 
 from libc.stdint cimport int8_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
 from libc.math cimport sqrt
 from cpython.object cimport PyObject
@@ -451,6 +457,20 @@ ctypedef struct Scratch:
     int64_t *word_columns
     int8_t *word_kinds
     Py_ssize_t n_word
+    # Per word feature, for explanations: its span in the normalized text ([start, end), the padding space in
+    # front being -1) and its group in Featurizer.occurrences' order (words, pairs, lexicon words, lexicon pairs).
+    Py_ssize_t *word_starts
+    Py_ssize_t *word_ends
+    uint8_t *word_groups
+
+
+cdef enum WordGroup:
+    # Featurizer.occurrences lists a text's word features in this order: every word, every pair, then the
+    # lexicon words and the lexicon pairs (explanations add them up in that order, as its sums do).
+    GROUP_WORD = 0
+    GROUP_PAIR = 1
+    GROUP_LEXICON_WORD = 2
+    GROUP_LEXICON_PAIR = 3
 
 
 cdef void _allocate(Scratch *scratch, Py_ssize_t longest, Py_ssize_t ngram_sizes) noexcept:
@@ -462,8 +482,14 @@ cdef void _allocate(Scratch *scratch, Py_ssize_t longest, Py_ssize_t ngram_sizes
     # Per word at most: itself, its lexicon term, a pair and the pair's lexicon term.
     scratch.word_columns = <int64_t *> malloc(4 * size * sizeof(int64_t))
     scratch.word_kinds = <int8_t *> malloc(4 * size)
+    scratch.word_starts = <Py_ssize_t *> malloc(4 * size * sizeof(Py_ssize_t))
+    scratch.word_ends = <Py_ssize_t *> malloc(4 * size * sizeof(Py_ssize_t))
+    scratch.word_groups = <uint8_t *> malloc(4 * size)
     scratch.n_char = scratch.n_word = 0
-    if not (scratch.codes and scratch.hashes and scratch.char_columns and scratch.word_columns and scratch.word_kinds):
+    if not (
+        scratch.codes and scratch.hashes and scratch.char_columns and scratch.word_columns and scratch.word_kinds
+        and scratch.word_starts and scratch.word_ends and scratch.word_groups
+    ):
         _release(scratch)
 
 
@@ -473,11 +499,193 @@ cdef void _release(Scratch *scratch) noexcept:
     free(scratch.char_columns)
     free(scratch.word_columns)
     free(scratch.word_kinds)
+    free(scratch.word_starts)
+    free(scratch.word_ends)
+    free(scratch.word_groups)
     scratch.codes = NULL
     scratch.hashes = NULL
     scratch.char_columns = NULL
     scratch.word_columns = NULL
     scratch.word_kinds = NULL
+    scratch.word_starts = NULL
+    scratch.word_ends = NULL
+    scratch.word_groups = NULL
+
+
+# ---- explanations ----------------------------------------------------------------------------------------
+
+ctypedef struct Candidate:
+    # A span that may become a reason for one (window, label), as Hasher.explain's first pass finds it.
+    Py_ssize_t window
+    Py_ssize_t label
+    Py_ssize_t key  # the span's number in its window (in the order met), to read its n-gram once
+    Py_ssize_t begin  # its stretch of the normalized text, white space at either edge left out (empty: none)
+    Py_ssize_t end
+    double total
+
+
+ctypedef struct Explaining:
+    # Working memory of Hasher.explain's first pass, for windows of up to a given length.
+    float *values  # per occurrence, in Featurizer.occurrences' order: characters (by n, then position), words
+    Py_ssize_t *word_order  # the window's word features in Featurizer.occurrences' order (by WordGroup)
+    Py_ssize_t *word_at  # per position of the normalized text: the word covering it, or -1
+    Py_ssize_t *word_begins  # per word, its stretch
+    Py_ssize_t *word_ends
+    int64_t *slot_codes  # an open-addressing table from a span's code to its number; -1: empty slot
+    Py_ssize_t *slot_keys
+    Py_ssize_t *key_starts  # per span, in the order met
+    Py_ssize_t *key_ends
+    double *totals  # per span, per label asked: the sum of its occurrences' contributions
+    Py_ssize_t *best  # the spans kept for one label, strongest first
+    Py_ssize_t *asked  # the labels asked for the window
+    Py_ssize_t n_asked
+
+
+cdef void _release_explaining(Explaining *e) noexcept:
+    free(e.values)
+    free(e.word_order)
+    free(e.word_at)
+    free(e.word_begins)
+    free(e.word_ends)
+    free(e.slot_codes)
+    free(e.slot_keys)
+    free(e.key_starts)
+    free(e.key_ends)
+    free(e.totals)
+    free(e.best)
+    free(e.asked)
+
+
+cdef inline Py_ssize_t _occurrence_bound(Py_ssize_t length, Py_ssize_t ngram_sizes) noexcept nogil:
+    """At most this many feature occurrences in a text of ``length`` code points (see _allocate)."""
+    return (length + 2) * (ngram_sizes + 4)
+
+
+cdef inline Py_ssize_t _table_size(Py_ssize_t occurrences) noexcept nogil:
+    cdef Py_ssize_t size = 16
+    while size < 2 * occurrences:
+        size *= 2
+    return size
+
+
+cdef bint _allocate_explaining(Explaining *e, Py_ssize_t longest, Py_ssize_t ngram_sizes, Py_ssize_t n_labels,
+                               Py_ssize_t kept) noexcept:
+    """Buffers for windows of up to ``longest`` code points; False (and nothing held) if memory ran out."""
+    cdef Py_ssize_t size = longest + 2, occurrences = _occurrence_bound(longest, ngram_sizes)
+    cdef Py_ssize_t table = _table_size(occurrences)
+    e.values = <float *> malloc(occurrences * sizeof(float))
+    e.word_order = <Py_ssize_t *> malloc(4 * size * sizeof(Py_ssize_t))
+    e.word_at = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    e.word_begins = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    e.word_ends = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    e.slot_codes = <int64_t *> malloc(table * sizeof(int64_t))
+    e.slot_keys = <Py_ssize_t *> malloc(table * sizeof(Py_ssize_t))
+    e.key_starts = <Py_ssize_t *> malloc(occurrences * sizeof(Py_ssize_t))
+    e.key_ends = <Py_ssize_t *> malloc(occurrences * sizeof(Py_ssize_t))
+    e.totals = <double *> malloc(occurrences * n_labels * sizeof(double))
+    e.best = <Py_ssize_t *> malloc((kept + 1) * sizeof(Py_ssize_t))
+    e.asked = <Py_ssize_t *> malloc((n_labels + 1) * sizeof(Py_ssize_t))
+    e.n_asked = 0
+    if (
+        e.values and e.word_order and e.word_at and e.word_begins and e.word_ends and e.slot_codes
+        and e.slot_keys and e.key_starts and e.key_ends and e.totals and e.best and e.asked
+    ):
+        return True
+    _release_explaining(e)
+    return False
+
+
+cdef inline Py_ssize_t _word_at(const Explaining *e, Py_ssize_t position, Py_ssize_t length) noexcept nogil:
+    return e.word_at[position] if 0 <= position < length else -1
+
+
+cdef inline bint _stronger(const Explaining *e, Py_ssize_t a, Py_ssize_t b, Py_ssize_t asked) noexcept nogil:
+    """Whether span ``a`` ranks before span ``b`` for the ``asked``-th label asked: a higher total; on a tie,
+    the earlier span (start, then end), where a stable sort of the spans in text order leaves it."""
+    cdef double total_a = e.totals[a * e.n_asked + asked], total_b = e.totals[b * e.n_asked + asked]
+    if total_a != total_b:
+        return total_a > total_b
+    if e.key_starts[a] != e.key_starts[b]:
+        return e.key_starts[a] < e.key_starts[b]
+    return e.key_ends[a] < e.key_ends[b]
+
+
+cdef Py_ssize_t _strongest(Explaining *e, Py_ssize_t n_keys, Py_ssize_t asked, Py_ssize_t kept) noexcept nogil:
+    """``e.best[:count]``: the ``kept`` spans with the highest positive totals for the ``asked``-th label,
+    strongest first (an insertion into a short sorted list per span: ``kept`` is twice the reasons asked)."""
+    cdef Py_ssize_t count = 0, key, position
+    for key in range(n_keys):
+        if not e.totals[key * e.n_asked + asked] > 0:
+            continue
+        if count == kept:
+            if kept == 0 or not _stronger(e, key, e.best[kept - 1], asked):
+                continue
+            position = kept - 1
+        else:
+            position = count
+            count += 1
+        while position > 0 and _stronger(e, key, e.best[position - 1], asked):
+            e.best[position] = e.best[position - 1]
+            position -= 1
+        e.best[position] = key
+    return count
+
+
+cdef Py_ssize_t _lowered_at(object source, Py_ssize_t begin, Py_ssize_t end, object normalized) except -2:
+    """Where ``normalized`` starts in ``source`` if it is ``source[begin:end].lower().strip()`` and both are
+    ASCII (normalize_with_offsets' first case: each character then maps to one of the source), else -1."""
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(normalized), i
+    cdef const uint8_t *raw
+    cdef const uint8_t *folded
+    cdef uint8_t c
+    if not (PyUnicode_Check(source) and PyUnicode_IS_ASCII(source) and PyUnicode_IS_ASCII(normalized)):
+        return -1
+    if not 0 <= begin <= end <= PyUnicode_GET_LENGTH(source):
+        return -1
+    raw = <const uint8_t *> PyUnicode_DATA(source)
+    folded = <const uint8_t *> PyUnicode_DATA(normalized)
+    while begin < end and Py_UNICODE_ISSPACE(raw[begin]):
+        begin += 1
+    while end > begin and Py_UNICODE_ISSPACE(raw[end - 1]):
+        end -= 1
+    if end - begin != size:
+        return -1
+    for i in range(size):
+        c = raw[begin + i]
+        if 65 <= c <= 90:
+            c += 32
+        if c != folded[i]:
+            return -1
+    return begin
+
+
+cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end, Py_ssize_t size,
+                                 Py_ssize_t table, Py_ssize_t *n_keys) noexcept nogil:
+    """The number of span ``[start, end)`` of a text of ``size - 2`` code points, a new one the first time."""
+    cdef int64_t code = (start + 1) * (size + 2) + (end + 1)  # start >= -1, end <= size - 1
+    cdef Py_ssize_t probe = <Py_ssize_t> (((<uint64_t> code * 0x9E3779B97F4A7C15ULL) >> 32) & <uint64_t> (table - 1))
+    cdef Py_ssize_t a
+    while e.slot_codes[probe] != code:
+        if e.slot_codes[probe] == -1:
+            e.slot_codes[probe] = code
+            e.slot_keys[probe] = n_keys[0]
+            e.key_starts[n_keys[0]], e.key_ends[n_keys[0]] = start, end
+            for a in range(e.n_asked):
+                e.totals[n_keys[0] * e.n_asked + a] = 0
+            n_keys[0] += 1
+            break
+        probe = (probe + 1) & (table - 1)
+    return e.slot_keys[probe]
+
+
+cdef inline void _add(Explaining *e, Py_ssize_t key, float value, const float *row, const double *slopes) noexcept nogil:
+    """One occurrence's contribution to its span's total for each label asked."""
+    cdef Py_ssize_t a, label
+    cdef float product
+    for a in range(e.n_asked):
+        label = e.asked[a]
+        product = value * row[label]  # float32, as numpy multiplies float32 arrays
+        e.totals[key * e.n_asked + a] += <double> product * slopes[label]
 
 
 cdef class Hasher:
@@ -578,6 +786,10 @@ cdef class Hasher:
                     char_columns[count + i] = <int64_t> (((hashes[i] + salt) * golden) >> shift)
                 count += max(size - n + 1, 0)
         scratch.n_char = count
+        cdef Py_ssize_t *word_starts = scratch.word_starts
+        cdef Py_ssize_t *word_ends = scratch.word_ends
+        cdef uint8_t *word_groups = scratch.word_groups
+        cdef Py_ssize_t begin, previous_begin = 0
         i = 0
         while i < size:
             if not (codes[i] < table_size and is_word[codes[i]]):
@@ -585,30 +797,37 @@ cdef class Hasher:
                 continue
             h = 0
             power = 1
+            begin = i - 1  # in the normalized text: codes[0] is the padding space
             while i < size and codes[i] < table_size and is_word[codes[i]]:
                 h += codes[i] * power
                 power *= prime
                 i += 1
             word_columns[words] = <int64_t> (((h + salt_word) * golden) >> shift)
             word_kinds[words] = self.kind_word
+            word_starts[words], word_ends[words], word_groups[words] = begin, i - 1, GROUP_WORD
             words += 1
             slot = self._lexicon_slot(h)
             if slot >= 0:
                 word_columns[words] = self.lexicon_columns[slot]
                 word_kinds[words] = self.kind_lexicon
+                word_starts[words], word_ends[words], word_groups[words] = begin, i - 1, GROUP_LEXICON_WORD
                 words += 1
             if has_previous:
                 pair = previous * multiplier + h
                 if self.word_bigrams:
                     word_columns[words] = <int64_t> (((pair + salt_bigram) * golden) >> shift)
                     word_kinds[words] = self.kind_bigram
+                    word_starts[words], word_ends[words], word_groups[words] = previous_begin, i - 1, GROUP_PAIR
                     words += 1
                 slot = self._lexicon_slot(pair)
                 if slot >= 0:
                     word_columns[words] = self.lexicon_columns[slot]
                     word_kinds[words] = self.kind_lexicon
+                    word_starts[words], word_ends[words] = previous_begin, i - 1
+                    word_groups[words] = GROUP_LEXICON_PAIR
                     words += 1
             previous = h
+            previous_begin = begin
             has_previous = True
         scratch.n_word = words
 
@@ -656,9 +875,9 @@ cdef class Hasher:
             double word_smoothing):
         """``X @ W`` for the batch's feature matrix X (n_texts x n_outputs, float64), never building X.
 
-        ``table`` is :meth:`Featurizer.scoring_table`: per column ``W * idf``, then ``idf ** 2`` at
-        ``n_outputs``. Each text's rows are summed in float64 per block, and each block divided by the square
-        root of its sum of ``idf ** 2`` plus its smoothing, as Featurizer's values are."""
+        ``table`` is :meth:`Featurizer.scoring_table`: per column ``W``, then ``idf`` at ``n_outputs``. Each
+        text's ``W * idf`` (float32 products) are summed in float64 per block, and each block divided by the
+        square root of its sum of ``idf ** 2`` plus its smoothing, as Featurizer's values are."""
         cdef tuple sequence = tuple(texts)
         cdef Py_ssize_t n = len(sequence), width = table.shape[1], longest, r, k
         if table.shape[0] != (<Py_ssize_t> 1) << self.bits or not 0 <= n_outputs < width:
@@ -677,8 +896,8 @@ cdef class Hasher:
             with nogil:
                 for r in range(n):
                     self._hash(&collected[r], &scratch)
-                    _sum_rows(rows, width, scratch.char_columns, scratch.n_char, sums)
-                    _sum_rows(rows, width, scratch.word_columns, scratch.n_word, sums + width)
+                    _sum_rows(rows, width, n_outputs, scratch.char_columns, scratch.n_char, sums)
+                    _sum_rows(rows, width, n_outputs, scratch.word_columns, scratch.n_word, sums + width)
                     char_norm = sqrt(max(sums[n_outputs] + char_smoothing, 1e-12))
                     word_norm = sqrt(max(sums[width + n_outputs] + word_smoothing, 1e-12))
                     for k in range(n_outputs):
@@ -689,6 +908,303 @@ cdef class Hasher:
             free(sums)
             _release(&scratch)
 
+    cdef Py_ssize_t _sum_spans(
+        self, const Text *text, Scratch *scratch, Explaining *e, const float *table, Py_ssize_t width,
+        Py_ssize_t n_labels, const double *slopes, double char_smoothing, double word_smoothing,
+    ) noexcept nogil:
+        """Every span of one normalized text and its total contribution to each label in ``e.asked``; the
+        number of spans. Featurizer.occurrences is the definition, followed step by step and in its order:
+
+        * each occurrence is worth ``float32(idf / max(sqrt(block's sum of idf ** 2 + smoothing), 1e-6))``, the
+          sums in float64 in the order Featurizer lists the occurrences;
+        * its contribution to label k is ``float64(float32(value * weight)) * slope[k]`` (float32 value times
+          float32 weight, then the calibration slope in float64);
+        * a character window is credited to the word it lies in, or to the words it spans; a window touching
+          no word stands alone; a word or pair feature is its own span;
+        * a span's total is the float64 sum of its contributions, in the order Featurizer lists them.
+        """
+        cdef Py_ssize_t length = text.length, size = length + 2, n, i, j, at, group, words = 0
+        cdef Py_ssize_t n_char, n_word, first, last, start, end, n_keys = 0, slots
+        cdef double squares = 0, norm
+        cdef float value
+        self._hash(text, scratch)
+        n_char, n_word = scratch.n_char, scratch.n_word
+        # The values: the character block, then the word block in Featurizer's order.
+        # The gathers of the table's rows are cache misses: fetched ahead, and read once per occurrence (the
+        # values are computed from the idf read here, the contributions below from the same rows, now cached).
+        for j in range(min(n_char, AHEAD)):
+            moderate_prefetch(table + scratch.char_columns[j] * width)
+        for j in range(n_char):
+            if j + AHEAD < n_char:
+                moderate_prefetch(table + scratch.char_columns[j + AHEAD] * width)
+            value = table[scratch.char_columns[j] * width + n_labels]
+            e.values[j] = value
+            squares += <double> value * <double> value
+        norm = max(sqrt(squares + char_smoothing), 1e-6)
+        for j in range(n_char):
+            e.values[j] = <float> (<double> e.values[j] / norm)
+        at = 0
+        for group in range(4):
+            for j in range(n_word):
+                if scratch.word_groups[j] == group:
+                    e.word_order[at] = j
+                    at += 1
+        squares = 0
+        for at in range(n_word):
+            value = table[scratch.word_columns[e.word_order[at]] * width + n_labels]
+            e.values[n_char + at] = value
+            squares += <double> value * <double> value
+        norm = max(sqrt(squares + word_smoothing), 1e-6)
+        for at in range(n_word):
+            e.values[n_char + at] = <float> (<double> e.values[n_char + at] / norm)
+        # Which word covers each position.
+        for i in range(length):
+            e.word_at[i] = -1
+        for j in range(n_word):
+            if scratch.word_groups[j] == GROUP_WORD:
+                e.word_begins[words], e.word_ends[words] = scratch.word_starts[j], scratch.word_ends[j]
+                for i in range(scratch.word_starts[j], scratch.word_ends[j]):
+                    e.word_at[i] = words
+                words += 1
+        slots = _table_size(n_char + n_word)
+        memset(e.slot_codes, 0xFF, slots * sizeof(int64_t))
+        j = 0
+        for n in range(self.char_lo, self.char_hi + 1):
+            for i in range(size - n + 1):
+                start, end = i - 1, i - 1 + n
+                # An edge that is a space or a mark: the next character inwards (inside the window) names the word.
+                first = _word_at(e, start, length)
+                if first < 0 and n >= 2:
+                    first = _word_at(e, start + 1, length)
+                last = _word_at(e, end - 1, length)
+                if last < 0 and n >= 2:
+                    last = _word_at(e, end - 2, length)
+                if first < 0:
+                    first = last
+                if last < 0:
+                    last = first
+                if first >= 0:
+                    start, end = e.word_begins[first], e.word_ends[last]
+                _add(e, _span_key(e, start, end, size, slots, &n_keys), e.values[j],
+                     table + scratch.char_columns[j] * width, slopes)
+                j += 1
+        for at in range(n_word):
+            j = e.word_order[at]
+            _add(e, _span_key(e, scratch.word_starts[j], scratch.word_ends[j], size, slots, &n_keys),
+                 e.values[n_char + at], table + scratch.word_columns[j] * width, slopes)
+        return n_keys
+
+    def explain(
+        self, texts, const uint8_t[:, ::1] asked, const float[:, ::1] table, const double[::1] slopes,
+        Py_ssize_t top, double char_smoothing, double word_smoothing, offsets, readable, type record,
+        list sources=None, const int64_t[:, ::1] bounds=None,
+    ):
+        """Exact reasons for normalized texts: ``(reasons, slots)``, ``reasons[slots[i, k]]`` being the tuple
+        of reasons of text i for label k where ``asked[i, k]`` (else ``slots[i, k]`` is -1).
+
+        A label's reasons are the n-grams of the text that pushed its logit up most (its share: the
+        contribution times the calibration slope ``slopes[k]``), at most ``top``, strongest first. Per text
+        and label, the ``2 * top`` spans with the highest positive totals are read (:meth:`_sum_spans` says
+        what a span and its total are); spans that read the same (``readable`` of the span, white space at
+        its edges left out) are one reason, their weights added in that order and their raw spans merged.
+
+        ``offsets(i)`` gives text i's :class:`moderation.normalize.NormalizedText` (or None: no spans), asked
+        at most once, and only for a text with reasons. Where text i came from ``sources[i][bounds[i, 0]:
+        bounds[i, 1]]`` and is that stretch lower-cased and stripped (an ASCII text no rule changed, as most
+        are), the spans are read off directly, as :func:`moderation.normalize.normalize_with_offsets` would
+        give them, and ``offsets`` is not asked. ``record`` is :class:`moderation.types.Reason`.
+        ``table`` is the scoring table (:meth:`dot`): the model's weights, then the idf, per feature.
+
+        This is the compiled form of the numpy implementation kept in tests/explain_reference.py, which
+        tests/test_explain_kernel.py holds it to: the same arithmetic in the same order, so the same weights.
+        """
+        cdef tuple sequence = tuple(texts)
+        cdef Py_ssize_t n = len(sequence), n_labels = slopes.shape[0], longest, w, k, a, r, c, j, count
+        cdef Py_ssize_t kept, n_keys, n_candidates = 0, capacity = 0, at = 0, group, merged, begin, end
+        cdef Py_ssize_t length, width = table.shape[1]
+        cdef Candidate *candidates = NULL
+        cdef Candidate *grown
+        cdef Candidate *candidate
+        cdef Explaining e
+        cdef Scratch scratch
+        cdef bint out_of_memory = False
+        cdef PyTypeObject *kind = <PyTypeObject *> record
+        cdef double *merged_weights = NULL
+        cdef Py_ssize_t *merged_first = NULL
+        cdef Py_ssize_t *merged_order = NULL
+        if asked.shape[0] != n or asked.shape[1] != n_labels:
+            raise ValueError("asked must be (texts x labels), slopes one per label")
+        if table.shape[0] != (<Py_ssize_t> 1) << self.bits or not 0 < n_labels < width:
+            raise ValueError("the table does not fit this featurizer and number of labels")
+        if (sources is None) != (bounds is None) or (
+            sources is not None and (len(sources) != n or bounds.shape[0] != n or bounds.shape[1] != 2)
+        ):
+            raise ValueError("sources and bounds go together, one per text")
+        cdef Py_ssize_t shift
+        if not (
+            PyType_IsSubtype(kind, &PyTuple_Type)
+            and kind.tp_basicsize == PyTuple_Type.tp_basicsize
+            and kind.tp_itemsize == PyTuple_Type.tp_itemsize
+            and kind.tp_dictoffset == 0
+            and len(getattr(record, "_fields", ())) == 3
+        ):
+            raise TypeError("record must be a named tuple of (ngram, weight, spans) with nothing else")
+        slots = np.full((n, n_labels), -1, dtype=np.int64)
+        cdef int64_t[:, ::1] slot_of = slots
+        reasons = []
+        if n == 0 or top <= 0:
+            return reasons, slots
+        cdef Text *collected = _collect(sequence, False, &longest)
+        kept = _occurrence_bound(longest, self.char_hi - self.char_lo + 1)
+        kept = min(2 * min(top, kept), kept)  # twice the reasons asked, never more spans than a text has
+        _allocate(&scratch, longest, self.char_hi - self.char_lo + 1)
+        if not _allocate_explaining(&e, longest, self.char_hi - self.char_lo + 1, n_labels, kept):
+            free(collected)
+            _release(&scratch)
+            raise MemoryError()
+        try:
+            merged_weights = <double *> malloc((kept + 1) * sizeof(double))
+            merged_first = <Py_ssize_t *> malloc((kept + 1) * sizeof(Py_ssize_t))
+            merged_order = <Py_ssize_t *> malloc((kept + 1) * sizeof(Py_ssize_t))
+            if scratch.codes == NULL or not (merged_weights and merged_first and merged_order):
+                raise MemoryError()
+            # First pass, without the GIL: each text's spans, and the strongest ones per label asked.
+            with nogil:
+                for w in range(n):
+                    e.n_asked = 0
+                    for k in range(n_labels):
+                        if asked[w, k]:
+                            e.asked[e.n_asked] = k
+                            e.n_asked += 1
+                    if e.n_asked == 0:
+                        continue
+                    n_keys = self._sum_spans(
+                        &collected[w], &scratch, &e, &table[0, 0], width, n_labels, &slopes[0],
+                        char_smoothing, word_smoothing,
+                    )
+                    length = collected[w].length
+                    for a in range(e.n_asked):
+                        count = _strongest(&e, n_keys, a, kept)
+                        if n_candidates + count > capacity:
+                            capacity = 2 * capacity + count + 64
+                            grown = <Candidate *> realloc(candidates, capacity * sizeof(Candidate))
+                            if grown == NULL:
+                                out_of_memory = True
+                                break
+                            candidates = grown
+                        for r in range(count):
+                            candidate = &candidates[n_candidates]
+                            n_candidates += 1
+                            candidate.window, candidate.label, candidate.key = w, e.asked[a], e.best[r]
+                            candidate.total = e.totals[e.best[r] * e.n_asked + a]
+                            begin = max(e.key_starts[e.best[r]], 0)
+                            end = min(e.key_ends[e.best[r]], length)
+                            while begin < end and Py_UNICODE_ISSPACE(_code_at(&collected[w], begin)):
+                                begin += 1
+                            while end > begin and Py_UNICODE_ISSPACE(_code_at(&collected[w], end - 1)):
+                                end -= 1
+                            candidate.begin, candidate.end = begin, end
+                    if out_of_memory:
+                        break
+            if out_of_memory:
+                raise MemoryError()
+            # Second pass: the reasons, as Python objects.
+            empty = ()
+            for w in range(n):
+                text = None
+                ngram_of = None
+                mapped = None
+                mapped_asked = False
+                shift = -1  # where the text starts in its source, when it is that stretch lower-cased
+                for k in range(n_labels):
+                    if not asked[w, k]:
+                        continue
+                    group = at
+                    while at < n_candidates and candidates[at].window == w and candidates[at].label == k:
+                        at += 1
+                    slot_of[w, k] = len(reasons)
+                    if at == group:
+                        reasons.append(empty)
+                        continue
+                    if text is None:
+                        text = sequence[w]
+                        ngram_of = {}
+                    # Spans that read the same are one reason: merged in the order ranked.
+                    ngrams = []
+                    merged_spans = []
+                    merged = 0
+                    for c in range(group, at):
+                        candidate = &candidates[c]
+                        if candidate.end <= candidate.begin:
+                            continue
+                        ngram = ngram_of.get(candidate.key)
+                        if ngram is None:
+                            ngram = text[candidate.begin:candidate.end]
+                            if "xx" in ngram:
+                                ngram = readable(ngram)
+                            ngram_of[candidate.key] = ngram
+                        for j in range(merged):
+                            if ngrams[j] is ngram or ngrams[j] == ngram:
+                                merged_weights[j] += candidate.total
+                                if merged_spans[j] is None:
+                                    merged_spans[j] = [merged_first[j]]
+                                merged_spans[j].append(c)
+                                break
+                        else:
+                            ngrams.append(ngram)
+                            merged_spans.append(None)
+                            merged_weights[merged] = candidate.total
+                            merged_first[merged] = c
+                            merged += 1
+                    # Strongest first; a tie keeps the order ranked (Python's sort is stable).
+                    for j in range(merged):
+                        r = j
+                        while r > 0 and merged_weights[merged_order[r - 1]] < merged_weights[j]:
+                            merged_order[r] = merged_order[r - 1]
+                            r -= 1
+                        merged_order[r] = j
+                    built = []
+                    for r in range(min(top, merged)):
+                        j = merged_order[r]
+                        if not mapped_asked:
+                            if sources is not None:
+                                shift = _lowered_at(sources[w], bounds[w, 0], bounds[w, 1], text)
+                            if shift < 0:
+                                mapped = offsets(w)
+                            mapped_asked = True
+                        if shift >= 0:
+                            if merged_spans[j] is None:
+                                candidate = &candidates[merged_first[j]]
+                                spans = ((shift + candidate.begin, shift + candidate.end),)
+                            else:
+                                found = set()
+                                for c in merged_spans[j]:
+                                    candidate = &candidates[c]
+                                    found.add((shift + candidate.begin, shift + candidate.end))
+                                spans = tuple(sorted(found))
+                        elif mapped is None:
+                            spans = empty
+                        elif merged_spans[j] is None:
+                            candidate = &candidates[merged_first[j]]
+                            spans = ((mapped.starts[candidate.begin], mapped.ends[candidate.end - 1]),)
+                        else:
+                            found = set()
+                            for c in merged_spans[j]:
+                                candidate = &candidates[c]
+                                found.add((mapped.starts[candidate.begin], mapped.ends[candidate.end - 1]))
+                            spans = tuple(sorted(found))
+                        built.append(_record3(kind, ngrams[j], merged_weights[j], spans))
+                    reasons.append(tuple(built))
+            return reasons, slots
+        finally:
+            free(collected)
+            free(candidates)
+            free(merged_weights)
+            free(merged_first)
+            free(merged_order)
+            _release(&scratch)
+            _release_explaining(&e)
+
     def __reduce__(self):
         return Hasher, self._arguments
 
@@ -697,11 +1213,15 @@ cdef enum:
     AHEAD = 32  # rows fetched ahead of the one being added: the gathers are cache misses, overlap them
 
 
-cdef void _sum_rows(const float *table, Py_ssize_t width, const int64_t *columns, Py_ssize_t count,
-                    double *sums) noexcept nogil:
-    """``sums[:width] = table[columns].sum(axis=0)`` in float64 (widths 4 and 8 unrolled: 3 or 7 labels)."""
+cdef void _sum_rows(const float *table, Py_ssize_t width, Py_ssize_t scale_at, const int64_t *columns,
+                    Py_ssize_t count, double *sums) noexcept nogil:
+    """``sums[k] = sum(float32(row[k] * row[scale_at]) for row in table[columns])`` in float64: the scoring
+    table holds each column's weights and its idf (at ``scale_at``), so ``k < scale_at`` sums the idf-weighted
+    weights and ``k == scale_at`` the squared idf, each product the float32 numpy would make (widths 4 and 8
+    unrolled: 3 or 7 labels)."""
     cdef Py_ssize_t j, k
     cdef const float *row
+    cdef float scale
     cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0
     for j in range(min(count, AHEAD)):
         moderate_prefetch(table + columns[j] * width)
@@ -710,15 +1230,16 @@ cdef void _sum_rows(const float *table, Py_ssize_t width, const int64_t *columns
             if j + AHEAD < count:
                 moderate_prefetch(table + columns[j + AHEAD] * width)
             row = table + columns[j] * width
-            s0 += row[0]
-            s1 += row[1]
-            s2 += row[2]
-            s3 += row[3]
+            scale = row[scale_at]
+            s0 += row[0] * scale
+            s1 += row[1] * scale
+            s2 += row[2] * scale
+            s3 += row[3] * scale
             if width == 8:
-                s4 += row[4]
-                s5 += row[5]
-                s6 += row[6]
-                s7 += row[7]
+                s4 += row[4] * scale
+                s5 += row[5] * scale
+                s6 += row[6] * scale
+                s7 += row[7] * scale
         sums[0], sums[1], sums[2], sums[3] = s0, s1, s2, s3
         if width == 8:
             sums[4], sums[5], sums[6], sums[7] = s4, s5, s6, s7
@@ -729,8 +1250,9 @@ cdef void _sum_rows(const float *table, Py_ssize_t width, const int64_t *columns
         if j + AHEAD < count:
             moderate_prefetch(table + columns[j + AHEAD] * width)
         row = table + columns[j] * width
+        scale = row[scale_at]
         for k in range(width):
-            sums[k] += row[k]
+            sums[k] += row[k] * scale
 
 
 # ---- results ---------------------------------------------------------------------------------------------
@@ -741,6 +1263,8 @@ cdef extern from *:
         Py_ssize_t tp_itemsize
         Py_ssize_t tp_dictoffset
         object (*tp_alloc)(PyTypeObject *, Py_ssize_t)
+        int (*tp_descr_set)(PyObject *, PyObject *, PyObject *) except? -1
+    PyTypeObject *Py_TYPE(PyObject *)
     PyTypeObject PyTuple_Type
     bint PyType_IsSubtype(PyTypeObject *, PyTypeObject *)
     void PyTuple_SET_ITEM(PyObject *, Py_ssize_t, PyObject *)
@@ -752,16 +1276,19 @@ cdef extern from *:
 
 
 def label_scores(type record, tuple labels, const double[:, ::1] probabilities, const uint8_t[:, ::1] flags,
-                 list thresholds):
-    """For each row, ``{label: record(p, bool(f), t, ())}`` over the labels and that row's probabilities,
+                 list thresholds, list reasons=None, const int64_t[:, ::1] slots=None, type scores=None):
+    """For each row, ``{label: record(p, bool(f), t, r)}`` over the labels and that row's probabilities,
     flags and the thresholds; ``record`` is a tuple subclass with no fields of its own, such as
-    :class:`moderation.types.LabelScore`.
+    :class:`moderation.types.LabelScore`. ``r`` is ``reasons[slots[i, k]]`` where that slot is not negative
+    (:meth:`Hasher.explain`'s result), else ``()``. With ``scores`` (a class whose only slot is ``labels``,
+    such as :class:`moderation.types.Scores`), each row's dict comes wrapped in one, its slot set as
+    ``__init__`` would set it (a frozen dataclass's ``__init__`` is Python, and costs more than the row).
 
     The records and dicts come back untracked by the cyclic garbage collector. A tuple of floats, bools and
-    the empty tuple can hold no reference cycle, nor can a dict of such tuples under str keys until something
-    else is put in it (and then CPython tracks it again). CPython untracks plain tuples like these itself,
-    but never a subclass's, nor a dict holding one; a batch of scores makes hundreds of thousands of them,
-    and every later collection would walk them all.
+    tuples of reasons (themselves str, float and tuples of ints) can hold no reference cycle, nor can a dict
+    of such tuples under str keys until something else is put in it (and then CPython tracks it again).
+    CPython untracks plain tuples like these itself, but never a subclass's, nor a dict holding one; a batch
+    of scores makes hundreds of thousands of them, and every later collection would walk them all.
     """
     cdef PyTypeObject *kind = <PyTypeObject *> record
     cdef Py_ssize_t n = probabilities.shape[0], k = probabilities.shape[1], i, j
@@ -778,6 +1305,26 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
         raise TypeError("record must be a named tuple of (probability, flagged, threshold, reasons)")
     if flags.shape[0] != n or flags.shape[1] != k or len(thresholds) != k or len(labels) != k:
         raise ValueError("labels, probabilities, flags and thresholds must agree in shape")
+    cdef object member = None
+    cdef PyTypeObject *wrapper = <PyTypeObject *> scores
+    if scores is not None:
+        member = scores.__dict__.get("labels")
+        if (
+            type(member).__name__ != "member_descriptor"
+            or tuple(getattr(scores, "__slots__", ())) != ("labels",)
+            or any(tuple(getattr(base, "__slots__", ())) for base in scores.__mro__[1:])
+            or wrapper.tp_dictoffset != 0
+        ):
+            raise TypeError("scores must be a class whose one slot is labels")
+    if (reasons is None) != (slots is None) or (
+        slots is not None and (slots.shape[0] != n or slots.shape[1] != k)
+    ):
+        raise ValueError("reasons and slots go together, slots one per row and label")
+    if reasons is not None:
+        for i in range(n):
+            for j in range(k):
+                if slots[i, j] >= len(reasons) or (slots[i, j] >= 0 and type(reasons[slots[i, j]]) is not tuple):
+                    raise ValueError("each slot must name a tuple of reasons")
     for j in range(k):
         if type(thresholds[j]) is not float or type(labels[j]) is not str:
             raise TypeError("labels must be str and thresholds float")
@@ -796,13 +1343,23 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
             shared = <PyObject *> thresholds[j]
             Py_INCREF(shared)
             PyTuple_SET_ITEM(item, 2, shared)
-            shared = <PyObject *> empty
+            if slots is not None and slots[i, j] >= 0:
+                shared = <PyObject *> reasons[slots[i, j]]
+            else:
+                shared = <PyObject *> empty
             Py_INCREF(shared)
             PyTuple_SET_ITEM(item, 3, shared)
             PyObject_GC_UnTrack(item)
             row[labels[j]] = record_object
         PyObject_GC_UnTrack(<PyObject *> row)
-        rows[i] = row
+        if scores is None:
+            rows[i] = row
+            continue
+        wrapped = wrapper.tp_alloc(wrapper, 0)
+        if Py_TYPE(<PyObject *> member).tp_descr_set(<PyObject *> member, <PyObject *> wrapped, <PyObject *> row) < 0:
+            raise TypeError("could not set labels")
+        PyObject_GC_UnTrack(<PyObject *> wrapped)  # it holds the untracked dict only
+        rows[i] = wrapped
     return rows
 
 
@@ -847,3 +1404,420 @@ def more_words_than(texts, Py_ssize_t limit):
     finally:
         free(collected)
         free(long)
+
+
+cdef object _record3(PyTypeObject *kind, object first, double second, object third):
+    """``kind(first, second, third)`` for a checked tuple subclass, untracked by the garbage collector: it
+    holds a str, a float and a tuple of pairs of ints, which can make no reference cycle."""
+    record = kind.tp_alloc(kind, 3)
+    cdef PyObject *item = <PyObject *> record
+    Py_INCREF(<PyObject *> first)
+    PyTuple_SET_ITEM(item, 0, <PyObject *> first)
+    PyTuple_SET_ITEM(item, 1, PyFloat_FromDouble(second))
+    Py_INCREF(<PyObject *> third)
+    PyTuple_SET_ITEM(item, 2, <PyObject *> third)
+    PyObject_GC_UnTrack(item)
+    return record
+
+
+# ---- scores as JSON --------------------------------------------------------------------------------------
+
+cdef extern from *:
+    char *PyOS_double_to_string(double value, char format_code, int precision, int flags, int *type) except NULL
+    double PyOS_string_to_double(const char *s, char **endptr, PyObject *overflow_exception) except? -1.0
+    object PyUnicode_DecodeUTF8(const char *data, Py_ssize_t size, const char *errors)
+    void PyMem_Free(void *pointer)
+    int Py_DTSF_ADD_DOT_0
+
+from libc.math cimport fabs, floor, isfinite, signbit
+
+
+ctypedef struct Buffer:
+    char *data
+    Py_ssize_t size
+    Py_ssize_t capacity
+
+
+cdef int _reserve(Buffer *b, Py_ssize_t more) except -1:
+    cdef Py_ssize_t capacity
+    cdef char *grown
+    if b.size + more <= b.capacity:
+        return 0
+    capacity = max(2 * b.capacity, b.size + more + 4096)
+    grown = <char *> realloc(b.data, capacity)
+    if grown == NULL:
+        raise MemoryError()
+    b.data, b.capacity = grown, capacity
+    return 0
+
+
+cdef inline int _put(Buffer *b, const char *text, Py_ssize_t size) except -1:
+    _reserve(b, size)
+    memcpy(b.data + b.size, text, size)
+    b.size += size
+    return 0
+
+
+cdef int _put_integer(Buffer *b, long long value) except -1:
+    cdef char digits[24]
+    cdef int count = 0
+    cdef unsigned long long magnitude = <unsigned long long> (-(value + 1)) + 1 if value < 0 else <unsigned long long> value
+    while True:
+        digits[count] = <char> (48 + magnitude % 10)
+        count += 1
+        magnitude //= 10
+        if magnitude == 0:
+            break
+    _reserve(b, count + 1)
+    if value < 0:
+        b.data[b.size] = 45  # -
+        b.size += 1
+    while count > 0:
+        count -= 1
+        b.data[b.size] = digits[count]
+        b.size += 1
+    return 0
+
+
+cdef int _put_repr(Buffer *b, double value) except -1:
+    """``float.__repr__(value)``, as json writes a float."""
+    cdef char *text = PyOS_double_to_string(value, 114, 0, Py_DTSF_ADD_DOT_0, NULL)  # 'r'
+    try:
+        _put(b, text, len(text))
+    finally:
+        PyMem_Free(text)
+    return 0
+
+
+cdef int _put_rounded(Buffer *b, double value) except -1:
+    """``json.dumps(round(value, 6))`` for a finite float.
+
+    ``round`` gives the double nearest the decimal of six places nearest ``value``, and its repr is that
+    decimal, trailing zeros cut (below 1e-4 in the exponent form repr uses). The decimal's millionths are
+    ``floor(|value| * 1e6 + 0.5)`` unless the product lies within 1e-6 of a half, where its own rounding
+    (at most 1.2e-10 below 1e9) could decide: there, and for large or non-finite values, Python's own
+    functions do it."""
+    cdef double magnitude = fabs(value), scaled = magnitude * 1e6, fraction
+    cdef long long millionths, whole, part
+    cdef char *text
+    cdef char digits[8]
+    cdef int count
+    fraction = scaled - floor(scaled)
+    if not magnitude < 1e9 or fabs(fraction - 0.5) < 1e-6:
+        text = PyOS_double_to_string(value, 102, 6, 0, NULL)  # 'f', 6 places: round's decimal
+        try:
+            return _put_repr(b, PyOS_string_to_double(text, NULL, NULL))
+        finally:
+            PyMem_Free(text)
+    millionths = <long long> floor(scaled + 0.5)
+    if signbit(value):
+        _put(b, b"-", 1)
+    if millionths == 0:
+        return _put(b, b"0.0", 3)
+    if millionths < 100:  # below 1e-4: repr writes 3e-06, 1.5e-05
+        if millionths < 10:
+            _put_integer(b, millionths)
+            return _put(b, b"e-06", 4)
+        _put_integer(b, millionths // 10)
+        if millionths % 10:
+            _put(b, b".", 1)
+            _put_integer(b, millionths % 10)
+        return _put(b, b"e-05", 4)
+    whole, part = millionths // 1000000, millionths % 1000000
+    _put_integer(b, whole)
+    if part == 0:
+        return _put(b, b".0", 2)
+    count = 6
+    while part % 10 == 0:
+        part //= 10
+        count -= 1
+    _put(b, b".", 1)
+    digits[count] = 0
+    while count > 0:
+        count -= 1
+        digits[count] = <char> (48 + part % 10)
+        part //= 10
+    return _put(b, digits, len(digits))
+
+
+cdef char *_HEX = b"0123456789abcdef"
+
+
+cdef int _put_string(Buffer *b, object text) except -1:
+    """``json.dumps(text, ensure_ascii=False)``: quotes, backslashes and control characters escaped."""
+    cdef Py_ssize_t size, i
+    cdef const unsigned char *data
+    cdef unsigned char c
+    cdef bytes encoded
+    if PyUnicode_IS_ASCII(text):
+        data = <const unsigned char *> PyUnicode_DATA(text)
+        size = PyUnicode_GET_LENGTH(text)
+    else:
+        # surrogatepass: a lone surrogate is written as json.dumps keeps it (the result is decoded likewise)
+        encoded = text.encode("utf-8", "surrogatepass")
+        data = <const unsigned char *> (<char *> encoded)
+        size = len(encoded)
+    _reserve(b, 6 * size + 2)
+    b.data[b.size] = 34
+    b.size += 1
+    for i in range(size):
+        c = data[i]
+        if c >= 32 and c != 34 and c != 92:
+            b.data[b.size] = c
+            b.size += 1
+            continue
+        b.data[b.size] = 92
+        b.size += 1
+        if c == 34 or c == 92:
+            b.data[b.size] = c
+        elif c == 10:
+            b.data[b.size] = 110  # n
+        elif c == 13:
+            b.data[b.size] = 114  # r
+        elif c == 9:
+            b.data[b.size] = 116  # t
+        elif c == 8:
+            b.data[b.size] = 98  # b
+        elif c == 12:
+            b.data[b.size] = 102  # f
+        else:
+            memcpy(b.data + b.size, b"u00", 3)
+            b.data[b.size + 3] = _HEX[c >> 4]
+            b.data[b.size + 4] = _HEX[c & 15]
+            b.size += 4
+        b.size += 1
+    b.data[b.size] = 34
+    b.size += 1
+    return 0
+
+
+cdef extern from *:
+    bint PyTuple_Check(PyObject *value)
+    Py_ssize_t PyTuple_GET_SIZE(PyObject *value)
+    PyObject *PyTuple_GET_ITEM(PyObject *value, Py_ssize_t index)
+    int PyDict_Next(PyObject *mapping, Py_ssize_t *position, PyObject **key, PyObject **value)
+    bint PyUnicode_CheckExact(PyObject *value)
+    bint PyFloat_CheckExact(PyObject *value)
+    bint PyLong_CheckExact(PyObject *value)
+    bint PyTuple_CheckExact(PyObject *value)
+    double PyFloat_AS_DOUBLE(PyObject *value)
+    long long PyLong_AsLongLongAndOverflow(PyObject *value, int *overflow) except? -1
+
+
+ctypedef struct Threshold:
+    PyObject *value  # the float last seen at this position (borrowed: only compared, never read after)
+    char text[32]  # its repr
+    Py_ssize_t size
+
+
+cdef bint _put_label_score(Buffer *b, PyObject *score, Threshold *threshold) except -1:
+    """``{"probability": ..., "flagged": ..., "threshold": ..., "reasons": [...]}`` of one LabelScore as
+    Scores.to_dict writes it; False when it is not made of the exact types moderate builds (the caller then
+    falls back to json for the whole row). ``threshold`` caches the repr of this label's threshold."""
+    cdef PyObject *probability
+    cdef PyObject *flagged
+    cdef PyObject *reasons
+    cdef PyObject *reason
+    cdef PyObject *spans
+    cdef PyObject *span
+    cdef PyObject *value
+    cdef Py_ssize_t i, j
+    cdef char *text
+    cdef long long start, end
+    cdef int overflow = 0, overflow_end = 0
+    if not PyTuple_Check(score) or PyTuple_GET_SIZE(score) != 4:
+        return False
+    probability, flagged = PyTuple_GET_ITEM(score, 0), PyTuple_GET_ITEM(score, 1)
+    value, reasons = PyTuple_GET_ITEM(score, 2), PyTuple_GET_ITEM(score, 3)
+    if not (PyFloat_CheckExact(probability) and (flagged == Py_True or flagged == Py_False)
+            and PyFloat_CheckExact(value) and PyTuple_CheckExact(reasons)):
+        return False
+    if not (isfinite(PyFloat_AS_DOUBLE(probability)) and isfinite(PyFloat_AS_DOUBLE(value))):
+        return False  # json writes NaN and Infinity its own way
+    if threshold != NULL and threshold.value != value:
+        text = PyOS_double_to_string(PyFloat_AS_DOUBLE(value), 114, 0, Py_DTSF_ADD_DOT_0, NULL)
+        threshold.size = min(<Py_ssize_t> len(text), 31)
+        memcpy(threshold.text, text, threshold.size)
+        PyMem_Free(text)
+        threshold.value = value
+    _put(b, b'{"probability": ', 16)
+    _put_rounded(b, PyFloat_AS_DOUBLE(probability))
+    if flagged == Py_True:
+        _put(b, b', "flagged": true, "threshold": ', 32)
+    else:
+        _put(b, b', "flagged": false, "threshold": ', 33)
+    if threshold != NULL:
+        _put(b, threshold.text, threshold.size)
+    else:
+        _put_repr(b, PyFloat_AS_DOUBLE(value))
+    _put(b, b', "reasons": [', 14)
+    for i in range(PyTuple_GET_SIZE(reasons)):
+        reason = PyTuple_GET_ITEM(reasons, i)
+        if not PyTuple_Check(reason) or PyTuple_GET_SIZE(reason) != 3:
+            return False
+        value, spans = PyTuple_GET_ITEM(reason, 1), PyTuple_GET_ITEM(reason, 2)
+        if not (PyUnicode_CheckExact(PyTuple_GET_ITEM(reason, 0)) and PyFloat_CheckExact(value)
+                and PyTuple_CheckExact(spans) and isfinite(PyFloat_AS_DOUBLE(value))):
+            return False
+        _put(b, b'{"ngram": ' if i == 0 else b', {"ngram": ', 10 if i == 0 else 12)
+        _put_string(b, <object> PyTuple_GET_ITEM(reason, 0))
+        _put(b, b', "weight": ', 12)
+        _put_rounded(b, PyFloat_AS_DOUBLE(value))
+        _put(b, b', "spans": [', 12)
+        for j in range(PyTuple_GET_SIZE(spans)):
+            span = PyTuple_GET_ITEM(spans, j)
+            if not (PyTuple_CheckExact(span) and PyTuple_GET_SIZE(span) == 2
+                    and PyLong_CheckExact(PyTuple_GET_ITEM(span, 0))
+                    and PyLong_CheckExact(PyTuple_GET_ITEM(span, 1))):
+                return False
+            start = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(span, 0), &overflow)
+            end = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(span, 1), &overflow_end)
+            if overflow or overflow_end:
+                return False
+            _put(b, b"[" if j == 0 else b", [", 1 if j == 0 else 3)
+            _put_integer(b, start)
+            _put(b, b", ", 2)
+            _put_integer(b, end)
+            _put(b, b"]", 1)
+        _put(b, b"]}", 2)
+    _put(b, b"]}", 2)
+    return True
+
+
+def json_members(scores, fallback):
+    """For each :class:`moderation.types.Scores`, the JSON text of its record's members ``"scores": ...,
+    "flags": [...]``, exactly as ``fallback(s)`` writes them (``json.dumps`` of ``to_dict()`` and the
+    flags, without the braces); ``fallback`` is asked for any row not made of the exact types moderate
+    builds (tuples, floats, bools, ints and str)."""
+    cdef Buffer b
+    cdef list out = []
+    cdef PyObject *label
+    cdef PyObject *score
+    cdef Py_ssize_t position, count, i
+    cdef PyObject *flagged[64]
+    cdef Threshold thresholds[64]
+    cdef bint ok
+    b.data, b.size, b.capacity = NULL, 0, 0
+    for i in range(64):
+        thresholds[i].value = NULL
+    try:
+        for item in scores:
+            row = item.labels
+            b.size = 0
+            count = 0
+            ok = type(row) is dict
+            if ok:
+                _put(&b, b'"scores": {', 11)
+                position = 0
+                while PyDict_Next(<PyObject *> row, &position, &label, &score):
+                    if not PyUnicode_CheckExact(label):
+                        ok = False
+                        break
+                    if count:
+                        _put(&b, b", ", 2)
+                    _put_string(&b, <object> label)
+                    _put(&b, b": ", 2)
+                    if not _put_label_score(&b, score, &thresholds[count] if count < 64 else NULL):
+                        ok = False
+                        break
+                    if count < 64:
+                        flagged[count] = label if PyTuple_GET_ITEM(score, 1) == Py_True else NULL
+                    elif PyTuple_GET_ITEM(score, 1) == Py_True:
+                        ok = False  # more labels than any model has: json does it
+                        break
+                    count += 1
+            if not ok:
+                out.append(fallback(item))
+                continue
+            _put(&b, b'}, "flags": [', 13)
+            position = 0
+            for i in range(min(count, 64)):
+                if flagged[i] != NULL:
+                    if position:
+                        _put(&b, b", ", 2)
+                    _put_string(&b, <object> flagged[i])
+                    position += 1
+            _put(&b, b"]", 1)
+            out.append(PyUnicode_DecodeUTF8(b.data, b.size, "surrogatepass"))
+        return out
+    finally:
+        free(b.data)
+
+
+cdef extern from *:
+    bint PyUnicode_CheckExact_object "PyUnicode_CheckExact"(object value)
+
+
+def json_objects(list objects, fallback, list members=None):
+    """``fallback(o)`` for each dict ``o`` (``json.dumps(o, ensure_ascii=False)``), written in C when ``o``
+    holds only str keys and str, int or None values; with ``members``, ``members[i]`` (JSON members' text)
+    is added at the end of object i, after a comma when it has members of its own."""
+    cdef Buffer b
+    cdef list out = []
+    cdef Py_ssize_t i, position, count
+    cdef PyObject *key
+    cdef PyObject *value
+    cdef long long number
+    cdef int overflow
+    cdef bint ok
+    if members is not None and len(members) != len(objects):
+        raise ValueError("one members text per object")
+    b.data, b.size, b.capacity = NULL, 0, 0
+    try:
+        for i in range(len(objects)):
+            item = objects[i]
+            b.size = 0
+            ok = type(item) is dict
+            count = 0
+            if ok:
+                _put(&b, b"{", 1)
+                position = 0
+                while PyDict_Next(<PyObject *> item, &position, &key, &value):
+                    if not PyUnicode_CheckExact(key):
+                        ok = False
+                        break
+                    if count:
+                        _put(&b, b", ", 2)
+                    count += 1
+                    _put_string(&b, <object> key)
+                    _put(&b, b": ", 2)
+                    if PyUnicode_CheckExact(value):
+                        _put_string(&b, <object> value)
+                    elif value == <PyObject *> None:
+                        _put(&b, b"null", 4)
+                    elif PyLong_CheckExact(value):
+                        number = PyLong_AsLongLongAndOverflow(value, &overflow)
+                        if overflow:
+                            ok = False
+                            break
+                        _put_integer(&b, number)
+                    else:
+                        ok = False
+                        break
+            if ok:
+                if members is not None:
+                    if count:
+                        _put(&b, b", ", 2)
+                    tail = members[i]
+                    if not PyUnicode_CheckExact_object(tail):
+                        raise TypeError("members must be str")
+                    _put_utf8(&b, tail)
+                _put(&b, b"}", 1)
+                out.append(PyUnicode_DecodeUTF8(b.data, b.size, "surrogatepass"))
+                continue
+            text = fallback(item)
+            if members is not None:
+                text = text[: len(text) - 1] + (", " if text != "{}" else "") + members[i] + "}"
+            out.append(text)
+        return out
+    finally:
+        free(b.data)
+
+
+cdef int _put_utf8(Buffer *b, object text) except -1:
+    """``text`` as it stands (already JSON), in UTF-8."""
+    cdef bytes encoded
+    if PyUnicode_IS_ASCII(text):
+        return _put(b, <const char *> PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
+    encoded = text.encode("utf-8", "surrogatepass")
+    return _put(b, encoded, len(encoded))

@@ -26,7 +26,7 @@ meet. The Python loop is per batch, not per comment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,14 +190,14 @@ class Featurizer:
         )
 
     def scoring_table(self, weights: np.ndarray) -> np.ndarray:
-        """The table :meth:`dot` reads: ``weights * idf`` per column, then ``idf ** 2``, padded to a width of 4
-        (or a multiple of 4): a row of 16 float32 bytes is gathered as one item."""
+        """The table :meth:`dot` and :meth:`explain` read: per column its ``weights``, then its idf, padded to
+        a width of 4 (or a multiple of 4): a row of 16 or 32 float32 bytes is gathered as one item, and one
+        gather serves both the weights and the idf."""
         n_columns = weights.shape[1] + 1
         width = 4 * -(-n_columns // 4)
-        idf = self.idf if self.idf is not None else np.ones(self.n_features, dtype=np.float32)
         table = np.zeros((self.n_features, width), dtype=np.float32)
-        table[:, : weights.shape[1]] = weights * idf[:, None]
-        table[:, weights.shape[1]] = idf * idf
+        table[:, : weights.shape[1]] = weights
+        table[:, weights.shape[1]] = self.idf if self.idf is not None else 1.0
         table.setflags(write=False)
         return table
 
@@ -205,14 +205,42 @@ class Featurizer:
         """``X @ weights`` for the batch's feature matrix X, without building X: (n_texts, n_outputs), float64.
 
         ``table`` comes from :meth:`scoring_table`. This is the scoring path, compiled
-        (:class:`moderation._kernel.Hasher`): per text, one gather per occurrence into a float64 sum per
-        block; each block's sum of ``idf ** 2`` gives its L2 norm on the way. It hashes exactly as
-        :meth:`occurrences` does (tests/test_kernel.py compares them).
+        (:class:`moderation._kernel.Hasher`): per text, one gather per occurrence, its ``weights * idf`` (float32
+        products, as numpy makes them) added to a float64 sum per block; each block's sum of ``idf ** 2`` gives
+        its L2 norm on the way. It hashes exactly as :meth:`occurrences` does (tests/test_kernel.py compares
+        them).
         """
         return self._hasher.dot(texts, table, n_outputs, *self.norm_smoothing)
 
+    def explain(
+        self,
+        texts: Sequence[str],
+        table: np.ndarray,
+        slopes: np.ndarray,
+        *,
+        asked: np.ndarray,
+        top: int,
+        offsets: Callable[[int], object],
+        readable: Callable[[str], str],
+        record: type,
+        sources: list[str] | None = None,
+        bounds: np.ndarray | None = None,
+    ) -> tuple[list[tuple], np.ndarray]:
+        """Exact reasons for normalized ``texts``, for a linear model whose :meth:`scoring_table` is ``table``
+        and whose labels' calibration slopes are ``slopes``, for the labels ``asked`` (texts x labels, uint8),
+        in the compiled kernel: ``(reasons, slots)``, ``reasons[slots[i, k]]`` the tuple of ``record(ngram,
+        weight, spans)`` of text i for label k (:meth:`moderation._kernel.Hasher.explain` defines them). Each
+        occurrence counts as in :meth:`occurrences`, in its order; ``offsets(i)`` maps text i back to the raw
+        text for the spans, unless it is ``sources[i][bounds[i, 0]:bounds[i, 1]]`` only lower-cased and
+        stripped (then the kernel maps it)."""
+        return self._hasher.explain(
+            texts, asked, table, slopes, top, *self.norm_smoothing, offsets, readable, record, sources, bounds
+        )
+
     def occurrences(self, texts: Sequence[str], *, positions: bool = False) -> Occurrences:
-        """All feature occurrences of a batch of normalized texts (for training and for explanations)."""
+        """All feature occurrences of a batch of normalized texts, for training. With ``positions``, each
+        one's kind and stretch of its text too: what tests/explain_reference.py, the definition the compiled
+        explanations (:meth:`explain`) are held to, reads."""
         n_texts = len(texts)
         if n_texts == 0:
             empty = np.zeros(0, dtype=np.int64)

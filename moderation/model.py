@@ -27,16 +27,17 @@ import re
 import stat
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 
 from moderation import windows
 from moderation.errors import ModelError
-from moderation.features import KIND_CHAR, KIND_WORD, Featurizer
+from moderation.features import Featurizer
 from moderation.lexicon import Lexicon
 from moderation.metrics import platt
 from moderation.normalize import NormalizedText, normalize_many, readable
@@ -62,6 +63,14 @@ class Assessment:
     sources: np.ndarray  # (n_texts, n_labels) index of the label whose probability each label took
 
 
+class Explained(NamedTuple):
+    """Reasons for a batch, as the compiled kernel returns them: ``reasons[slots[i, k]]`` is the tuple of
+    reasons of text i for label k, where ``slots[i, k] >= 0`` (asked); a tuple may be shared by several."""
+
+    reasons: list[tuple[Reason, ...]]
+    slots: np.ndarray  # int64 (n_texts, n_labels), -1 where not asked
+
+
 @dataclass(frozen=True, eq=False)
 class LinearModel:
     """A trained, immutable model. Build with :func:`fit` (in :mod:`moderation.training`) or :meth:`load`."""
@@ -80,6 +89,7 @@ class LinearModel:
     none (nor a lexicon phrase) needs ``window_target_margin`` more logit to speak for the targeted labels."""
     window_target_margin: float = 0.0
     _scoring_table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
+    _slopes: np.ndarray = field(init=False, repr=False)  # calibration slopes, contiguous, for explanations
 
     def __post_init__(self) -> None:
         n_labels = len(self.labels)
@@ -122,6 +132,9 @@ class LinearModel:
         weights.setflags(write=False)
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "_scoring_table", self.featurizer.scoring_table(weights))
+        slopes = np.ascontiguousarray(self.calibration[:, 0])
+        slopes.setflags(write=False)
+        object.__setattr__(self, "_slopes", slopes)
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
 
     def with_info(self, **extra) -> LinearModel:
@@ -200,21 +213,34 @@ class LinearModel:
     def reasons(
         self, assessment: Assessment, *, top: int = 5, only: np.ndarray | None = None
     ) -> list[dict[str, list[Reason]]]:
-        """Exact reasons for an assessment: for each label, the words of the window that decided its score,
-        counted for the label that decided it (an antisemitic comment's hateful score is its antisemitic one).
+        """Exact reasons for an assessment, per text a list per label (:meth:`explained` says what they are)."""
+        explained = self.explained(assessment, top=top, only=only)
+        results: list[dict[str, list[Reason]]] = [
+            {label: [] for label in self.labels} for _ in range(len(assessment.texts))
+        ]
+        rows, labels = np.nonzero(explained.slots >= 0)
+        for row, label, slot in zip(
+            rows.tolist(), labels.tolist(), explained.slots[rows, labels].tolist(), strict=True
+        ):
+            results[row][self.labels[label]] = list(explained.reasons[slot])
+        return results
+
+    def explained(self, assessment: Assessment, *, top: int = 5, only: np.ndarray | None = None) -> Explained:
+        """Exact reasons for an assessment: for each label asked (``only``, texts x labels, bool; None: all),
+        the words of the window that decided its score, counted for the label that decided it (an antisemitic
+        comment's hateful score is its antisemitic one).
 
         A word's weight includes the character n-grams inside it and its lexicon feature; a word pair's, its own
         feature and the character n-grams that span both words. Their weights are shares of the calibrated
         logit (before the calibration offset), and all of them, with the intercept, add up to the score. Each
         reason's spans say where it stands in the raw text: the deciding windows are normalized again, tracking
-        offsets, which only the texts explained pay for.
+        offsets, which only the texts explained pay for. The compiled kernel computes them
+        (:meth:`moderation.features.Featurizer.explain`), each deciding (window, label) once.
         """
         n_texts, n_labels = assessment.probabilities.shape
-        results: list[dict[str, list[Reason]]] = [
-            {label: [] for label in self.labels} for _ in range(n_texts)
-        ]
+        slots = np.full((n_texts, n_labels), -1, dtype=np.int64)
         if n_texts == 0 or top <= 0:
-            return results
+            return Explained([], slots)
         if only is None:
             only = np.ones((n_texts, n_labels), dtype=bool)
         # Explain each deciding (window, label) once: several labels may be decided by the same one.
@@ -222,8 +248,8 @@ class LinearModel:
         decided_by = assessment.sources[rows, labels]
         window_of = assessment.winners[rows, decided_by]
         unique_windows, position = np.unique(window_of, return_inverse=True)
-        asked = np.zeros((len(unique_windows), n_labels), dtype=bool)
-        asked[position, decided_by] = True
+        asked = np.zeros((len(unique_windows), n_labels), dtype=np.uint8)
+        asked[position, decided_by] = 1
         explained_windows = unique_windows.tolist()
         window_texts = [assessment.windows.texts[w] for w in explained_windows]
 
@@ -233,126 +259,15 @@ class LinearModel:
             mapped = assessment.windows.offsets(assessment.texts, explained_windows[at])
             return mapped if mapped.text == window_texts[at] else None
 
-        explained = self._explain_normalized(window_texts, top=top, only=asked, offsets=offsets)
-        for row, label, source, at in zip(
-            rows.tolist(), labels.tolist(), decided_by.tolist(), position.tolist(), strict=True
-        ):
-            results[row][self.labels[label]] = explained[at][self.labels[source]]
-        return results
-
-    def _explain_normalized(
-        self,
-        normalized: Sequence[str],
-        *,
-        top: int,
-        only: np.ndarray,
-        offsets: Callable[[int], NormalizedText | None],
-    ) -> list[dict[str, list[Reason]]]:
-        """Reasons for normalized texts, vectorised: Python work only for the reasons returned. ``offsets(i)``
-        maps ``normalized[i]`` back to the raw text, for the reasons' spans (None: no spans); it is asked once
-        per text with reasons."""
-        occurrences = self.featurizer.occurrences(normalized, positions=True)
-        results: list[dict[str, list[Reason]]] = [{label: [] for label in self.labels} for _ in normalized]
-        if len(occurrences) == 0 or top <= 0:
-            return results
-        contributions = (
-            occurrences.values[:, None] * self.weights.take(occurrences.columns, axis=0)
-        ) * self.calibration[:, 0]
-        # Global positions in a virtual concatenation of the texts, so one integer names a span in any row.
-        lengths = np.fromiter((len(t) + 2 for t in normalized), dtype=np.int64, count=len(normalized))
-        row_offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) + 1
-        starts = row_offsets[occurrences.rows] + occurrences.starts
-        ends = row_offsets[occurrences.rows] + occurrences.ends
-        # A character window is credited to the word it lies in, or to the words it spans ("e jo" -> "the joo",
-        # where the word pair's own feature is credited too); a window touching no word ("!!!") stands alone.
-        is_word = occurrences.kinds == KIND_WORD
-        word_starts, word_ends = starts[is_word], ends[is_word]
-        is_char = np.flatnonzero(occurrences.kinds == KIND_CHAR)
-        if len(word_starts) and len(is_char):
-            # word_at[p]: the word covering global position p, or -1; one gather per lookup, no search.
-            word_lengths = word_ends - word_starts
-            word_at = np.full(int(lengths.sum()) + 2, -1, dtype=np.int64)
-            covered = np.repeat(word_starts - np.cumsum(word_lengths) + word_lengths, word_lengths)
-            word_at[covered + np.arange(len(covered))] = np.repeat(np.arange(len(word_starts)), word_lengths)
-            window_starts, window_ends = starts[is_char], ends[is_char]
-            # A window's edge may be a space or a mark; then its next character inwards names the word.
-            first = np.where(word_at[window_starts] >= 0, word_at[window_starts], word_at[window_starts + 1])
-            last = np.where(word_at[window_ends - 1] >= 0, word_at[window_ends - 1], word_at[window_ends - 2])
-            first = np.where(first >= 0, first, last)
-            last = np.where(last >= 0, last, first)
-            found = first >= 0
-            starts[is_char[found]] = word_starts[first[found]]
-            ends[is_char[found]] = word_ends[last[found]]
-        width = int(ends.max() - starts.min()) + 1
-        keys, inverse = np.unique(starts * width + (ends - starts), return_inverse=True)
-        key_starts = keys // width
-        key_ends = key_starts + keys % width
-        key_rows = np.empty(len(keys), dtype=np.int64)
-        key_rows[inverse] = (
-            occurrences.rows
-        )  # spans never cross texts, so every occurrence of a key has one row
-        kept = []
-        for k in range(len(self.labels)):
-            totals = np.bincount(inverse, weights=contributions[:, k], minlength=len(keys))
-            order = np.lexsort((-totals, key_rows))
-            ranked_rows = key_rows[order]
-            first = np.searchsorted(ranked_rows, ranked_rows, side="left")
-            # Twice as many candidates as only: spans with the same text ("!!" twice) are merged below.
-            keep = order[((np.arange(len(order)) - first) < 2 * top) & (totals[order] > 0)]
-            keep = keep[only[key_rows[keep], k]]
-            kept.append((keep, totals[keep]))
-        # Each span kept for any label is read once: its n-gram, and where it stands in the raw text (found in
-        # its text normalized again with offsets, its edges' spaces left out).
-        every = np.unique(np.concatenate([keep for keep, _ in kept]))
-        rows = key_rows[every]
-        begins = np.maximum(key_starts[every] - row_offsets[rows], 0)
-        finishes = key_ends[every] - row_offsets[rows]
-        ngram_of: dict[int, str] = {}
-        spans_of: dict[int, tuple[tuple[int, int]]] = {}  # shared by every reason the span is part of
-        mapped: dict[int, NormalizedText | None] = {}
-        for key, row, begin, finish in zip(
-            every.tolist(), rows.tolist(), begins.tolist(), finishes.tolist(), strict=True
-        ):
-            found = normalized[row][begin:finish]
-            stripped = found.strip()
-            ngram_of[key] = ngram = readable(stripped)
-            if not ngram:
-                continue
-            if row not in mapped:
-                mapped[row] = offsets(row)
-            if mapped[row] is not None:
-                if found[0].isspace():
-                    begin += len(found) - len(found.lstrip())
-                spans_of[key] = (mapped[row].raw_span(begin, begin + len(stripped)),)
-        # Reasons are built for every flagged comment, so this loop allocates as little as it can: the garbage
-        # collector walks every scored result each time enough new objects pile up.
-        for label, (keep, weights) in zip(self.labels, kept, strict=True):
-            merged: dict[int, dict[str, float]] = {}  # row -> n-gram -> weight
-            first: dict[int, dict[str, int]] = {}  # row -> n-gram -> its first span (key)
-            again: dict[tuple[int, str], list[int]] = {}  # (row, n-gram) -> its other spans, when said twice
-            for key, row, weight in zip(
-                keep.tolist(), key_rows[keep].tolist(), weights.tolist(), strict=True
-            ):
-                ngram = ngram_of[key]
-                if not ngram:
-                    continue
-                by_text = merged.get(row)
-                if by_text is None:
-                    merged[row] = {ngram: weight}
-                    first[row] = {ngram: key}
-                elif ngram in by_text:
-                    by_text[ngram] += weight
-                    again.setdefault((row, ngram), []).append(key)
-                else:
-                    by_text[ngram] = weight
-                    first[row][ngram] = key
-            for row, by_text in merged.items():
-                ranked = sorted(by_text.items(), key=lambda item: -item[1])[:top]
-                results[row][label] = [
-                    Reason(ngram, weight, _spans(first[row][ngram], again.get((row, ngram)), spans_of))
-                    for ngram, weight in ranked
-                ]
-        return results
+        split = assessment.windows
+        reasons, window_slots = self.featurizer.explain(
+            window_texts, self._scoring_table, self._slopes, asked=asked, top=top, offsets=offsets,
+            readable=readable, record=Reason,
+            sources=[assessment.texts[owner] for owner in split.owners[unique_windows].tolist()],
+            bounds=np.column_stack([split.starts[unique_windows], split.ends[unique_windows]]),
+        )  # fmt: skip
+        slots[rows, labels] = window_slots[position, decided_by]
+        return Explained(reasons, slots)
 
     # -- persistence -----------------------------------------------------------------------------------------
 
@@ -475,15 +390,6 @@ class LinearModel:
             raise ModelError(f"{manifest_path}: bad feature settings ({error})") from None
         info = {key: value for key, value in manifest.items() if key not in _MANIFEST_KEYS}
         return cls(labels, featurizer, lexicon, weights, intercepts, calibration, thresholds, info, *scoring)
-
-
-def _spans(
-    key: int, more: list[int] | None, spans_of: dict[int, tuple[tuple[int, int]]]
-) -> tuple[tuple[int, int], ...]:
-    """The raw spans of a reason made of span ``key`` (and ``more``), in order; none for spans not mapped."""
-    if more is None:
-        return spans_of.get(key, ())
-    return tuple(sorted({span for k in (key, *more) for span in spans_of.get(k, ())}))
 
 
 MAX_MANIFEST_BYTES = 4 * 2**20

@@ -18,7 +18,7 @@ import numpy as np
 
 from moderation import _kernel
 from moderation.errors import ModelError
-from moderation.model import LinearModel
+from moderation.model import Explained, LinearModel
 from moderation.parsing.comments import BadLine, CommentLine
 from moderation.thresholds import Thresholds
 from moderation.types import Article, LabelScore, ModeratedArticle, ModeratedComment, Scores
@@ -38,18 +38,25 @@ class Explain(str, Enum):
 EXPLAIN_CHOICES = tuple(choice.value for choice in Explain)
 
 
-def _unexplained_scores(
-    labels: tuple[str, ...], probabilities: np.ndarray, flags: np.ndarray, thresholds: list[float]
+def _scores(
+    labels: tuple[str, ...],
+    probabilities: np.ndarray,
+    flags: np.ndarray,
+    thresholds: list[float],
+    explained: Explained | None = None,
 ) -> list[Scores]:
-    """Scores without reasons for a batch, built in C: a Python loop per label costs more than scoring."""
+    """Scores of a batch, with the reasons ``explained`` (if any), built in C: a Python loop per label costs
+    more than scoring."""
     rows = _kernel.label_scores(
         LabelScore,
         labels,
         np.ascontiguousarray(probabilities),
         np.ascontiguousarray(flags).view(np.uint8),
         thresholds,
+        *((None, None) if explained is None else (explained.reasons, explained.slots)),
+        Scores,
     )
-    return list(map(Scores, rows))
+    return rows
 
 
 def default_model_path() -> Path:
@@ -178,29 +185,12 @@ class Moderator:
             probabilities = assessment.probabilities
             flags = self.flags(probabilities)
             if explain == "none" or reasons <= 0 or (explain == "flagged" and not flags.any()):
-                results += _unexplained_scores(labels, probabilities, flags, thresholds)
+                results += _scores(labels, probabilities, flags, thresholds)
                 continue
-            explained_labels = np.ones_like(flags) if explain == "all" else flags
-            explained = self._model.reasons(assessment, top=reasons, only=explained_labels)
-            for row, (row_probabilities, row_flags) in enumerate(
-                zip(probabilities.tolist(), flags.tolist(), strict=True)
-            ):
-                contributions = explained[row]
-                results.append(
-                    Scores(
-                        {
-                            label: LabelScore(
-                                row_probabilities[k],
-                                row_flags[k],
-                                thresholds[k],
-                                tuple(contributions.get(label, ()))
-                                if explain == "all" or row_flags[k]
-                                else (),
-                            )
-                            for k, label in enumerate(labels)
-                        }
-                    )
-                )
+            explained = self._model.explained(
+                assessment, top=reasons, only=np.ones_like(flags) if explain == "all" else flags
+            )
+            results += _scores(labels, probabilities, flags, thresholds, explained)
         return results
 
     def score_stream(

@@ -257,6 +257,8 @@ def _decode_whole(data: bytes, encoding: str, *, name: str) -> str:
 
 def looks_binary(text: str) -> bool:
     """Whether decoded text holds NULs, or more stray control characters than real text does."""
+    if text.isprintable():  # no control character at all (the common case, checked in one C loop)
+        return False
     return "\x00" in text or _share_of_controls(text) > _MAX_CONTROL_SHARE
 
 

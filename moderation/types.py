@@ -6,6 +6,8 @@ comment): results are values, safe to share across threads; each top-level class
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
@@ -103,7 +105,7 @@ class LabelScore(NamedTuple):
     """The n-grams that pushed this label's score most, strongest first (empty when not asked for)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scores:
     """A comment's score for every label."""
 
@@ -149,6 +151,32 @@ class Scores:
             }
             for name, score in self.labels.items()
         }
+
+
+def json_members(scores: Sequence[Scores]) -> list[str]:
+    """For each of ``scores``, the JSON text of the members ``"scores": {...}, "flags": [...]`` that end a
+    comment's record: exactly what ``json.dumps({"scores": s.to_dict(), "flags": list(s.flags)},
+    ensure_ascii=False)`` writes between its braces, written in C (building the dicts and encoding them cost
+    more than scoring). Scores not made of the types moderate builds are written by json itself."""
+    from moderation import _kernel
+
+    return _kernel.json_members(scores, _json_members)
+
+
+def json_records(records: Sequence[dict], members: Sequence[str]) -> list[str]:
+    """Each record's JSON text with ``members[i]`` (members' JSON text, such as :func:`json_members`') added
+    at its end: ``json.dumps(record, ensure_ascii=False)`` but for that, written in C for records of str
+    keys and str, int or None values (a comment's fields), by json itself for any other."""
+    from moderation import _kernel
+
+    return _kernel.json_objects(list(records), _ENCODE, list(members))
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(..., ensure_ascii=False) writes
+
+
+def _json_members(scores: Scores) -> str:
+    return json.dumps({"scores": scores.to_dict(), "flags": list(scores.flags)}, ensure_ascii=False)[1:-1]
 
 
 @dataclass(frozen=True)

@@ -287,3 +287,38 @@ def test_label_scores_refuse_a_record_that_could_hold_a_cycle() -> None:
 
     with pytest.raises(TypeError, match="tuple subclass"):
         _kernel.label_scores(WithAttributes, ("a",), np.zeros((1, 1)), np.zeros((1, 1), np.uint8), [0.5])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(feature_texts, min_size=1, max_size=4),
+    st.sampled_from(range(len(FEATURIZERS))),
+    st.integers(1, 8),
+)
+def test_kernel_logits_are_the_idf_weighted_table_sums_bit_for_bit(
+    texts: list[str], which: int, n_labels: int
+) -> None:
+    # The table holds weights and idf; the kernel forms float32 products W * idf and idf * idf, exactly the
+    # float32 values a table of idf-weighted weights held, and adds them in float64 in the order it hashes.
+    featurizer = FEATURIZERS[which]
+    weights = (
+        np.random.default_rng(n_labels).normal(size=(featurizer.n_features, n_labels)).astype(np.float32)
+    )
+    logits = featurizer.dot(texts, featurizer.scoring_table(weights), n_labels)
+    weighted = weights * featurizer.idf[:, None]  # float32, as numpy multiplies
+    squares = featurizer.idf * featurizer.idf
+    rows, columns, kinds = featurizer._hasher.columns(texts)  # in the kernel's order: characters, then words
+    for row, text_logits in enumerate(logits):
+        expected = np.zeros(n_labels)
+        for block, smoothing in (
+            (kinds == 0, featurizer.norm_smoothing[0]),
+            (kinds != 0, featurizer.norm_smoothing[1]),
+        ):
+            taken = columns[(rows == row) & block]
+            sums = [0.0] * n_labels
+            norm = 0.0
+            for column in taken.tolist():  # one addition at a time, in order, as the kernel adds
+                norm += float(squares[column])
+                sums = [s + float(w) for s, w in zip(sums, weighted[column].tolist(), strict=True)]
+            expected += np.array(sums) / np.sqrt(max(norm + smoothing, 1e-12))
+        assert np.array_equal(text_logits, expected)

@@ -459,14 +459,19 @@ def test_only_explained_texts_pay_for_offsets(tiny_model: LinearModel, monkeypat
         "normalize_with_offsets",
         lambda text, normalized: tracked.append(text) or real(text, normalized),
     )
-    texts = ["the jews control the banks", "lovely weather for the parade", "you complete idiot"]
+    # The last two need tracking (a space squeezed); the first is only lower-cased, which the kernel maps itself.
+    texts = ["The jews control the banks", "lovely  weather for the parade", "you complete  idiot"]
     assessment = tiny_model.assess(texts)
     assert tracked == []  # scoring alone never tracks offsets
     wanted = np.zeros_like(assessment.probabilities, dtype=bool)
     wanted[2, tiny_model.labels.index("offensive")] = True
+    wanted[0, tiny_model.labels.index("antisemitic")] = True
     reasons = tiny_model.reasons(assessment, only=wanted)
-    assert tracked == ["you complete idiot"]
+    assert tracked == ["you complete  idiot"]
     assert reasons[2]["offensive"][0].spans
+    assert [
+        texts[0][a:b] for r in reasons[0]["antisemitic"] for a, b in r.spans if r.ngram == "the jews"
+    ] == ["The jews"]
 
 
 def test_reasons_keep_no_spans_rather_than_wrong_ones(tiny_model: LinearModel, monkeypatch) -> None:
@@ -480,5 +485,5 @@ def test_reasons_keep_no_spans_rather_than_wrong_ones(tiny_model: LinearModel, m
         "normalize_with_offsets",
         lambda text, normalized: NormalizedText("other", (0,) * 5, (1,) * 5),
     )
-    reasons = tiny_model.explain("the jews control the banks")["antisemitic"]
+    reasons = tiny_model.explain("the jews  control the banks")["antisemitic"]  # tracked: a space squeezed
     assert reasons and all(reason.spans == () for reason in reasons)

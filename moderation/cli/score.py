@@ -14,6 +14,7 @@ stream are named by their line number and keep the input's ``id``.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import sys
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import chain
-from typing import Annotated, TextIO
+from typing import Annotated, NamedTuple, TextIO
 
 import typer
 from rich.console import Console
@@ -51,7 +52,7 @@ from moderation.reading import (
     input_name,
     read_lines,
 )
-from moderation.types import ModeratedArticle, Scores
+from moderation.types import ModeratedArticle, Scores, json_members, json_records
 
 TABLE_REASONS = 3
 BATCH_LINES = 2048
@@ -62,12 +63,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # --- what is written per comment -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Scored:
+class _Scored(NamedTuple):
     """One scored comment, page or stream alike, as every output format sees it."""
 
     record: dict
-    """The JSON record, without the source (JSON output puts that once per file)."""
+    """The comment's JSON record but its scores and flags (JSON output puts the source once per file; the
+    JSON formats end each record with :func:`moderation.types.json_members`)."""
     key: str
     """What the table's first column shows: the comment's number, or its line in a stream."""
     id: str
@@ -79,11 +80,10 @@ class _Scored:
 def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Scored]:
     scored = []
     for item in moderated.comments:
-        record = item.to_dict()
+        comment = item.comment
+        record = comment.to_dict()
         if not with_text:
             del record["text"]
-        record["flags"] = list(item.scores.flags)
-        comment = item.comment
         scored.append(_Scored(record, str(comment.index + 1), "", comment.author, comment.text, item.scores))
     return scored
 
@@ -91,14 +91,24 @@ def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Sco
 def _stream_comments(
     lines: Sequence[CommentLine], scores: Sequence[Scores], *, with_text: bool
 ) -> list[_Scored]:
-    scored = []
-    for line, line_scores in zip(lines, scores, strict=True):
-        record = line.to_dict(with_text=with_text)
-        record["scores"] = line_scores.to_dict()
-        record["flags"] = list(line_scores.flags)
-        shown_id = "" if line.id is None else line.id if isinstance(line.id, str) else json.dumps(line.id)
-        scored.append(_Scored(record, str(line.line), shown_id, line.author, line.text, line_scores))
-    return scored
+    return [
+        _Scored(
+            line.to_dict(with_text=with_text),
+            str(line.line),
+            "" if line.id is None else line.id if isinstance(line.id, str) else json.dumps(line.id),
+            line.author,
+            line.text,
+            line_scores,
+        )
+        for line, line_scores in zip(lines, scores, strict=True)
+    ]
+
+
+def _json_records(comments: Sequence[_Scored], head: dict | None = None) -> list[str]:
+    """Each comment's JSON record (after ``head``'s members): its fields, then its scores and flags."""
+    members = json_members([c.scores for c in comments])
+    records = [{**head, **c.record} for c in comments] if head else [c.record for c in comments]
+    return json_records(records, members)
 
 
 def _shown_reasons(scores: Scores, limit: int | None = TABLE_REASONS) -> str:
@@ -140,8 +150,8 @@ class _JsonlOutput(_Output):
         self.head = {"source": source} if self.stream_input else {"source": source, "article_title": title}
 
     def batch(self, comments: Sequence[_Scored]) -> None:
-        head = self.head
-        self.out.write("".join(json.dumps({**head, **c.record}, ensure_ascii=False) + "\n" for c in comments))
+        if comments:
+            self.out.write("\n".join(_json_records(comments, self.head)) + "\n")
 
 
 class _JsonOutput(_Output):
@@ -159,7 +169,7 @@ class _JsonOutput(_Output):
         self.written = 0
 
     def batch(self, comments: Sequence[_Scored]) -> None:
-        records = [json.dumps(c.record, ensure_ascii=False) for c in comments]
+        records = _json_records(comments) if comments else []
         if records:
             self.out.write(("," if self.written else "") + "\n  " + ",\n  ".join(records))
             self.written += len(records)
@@ -409,7 +419,8 @@ def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: 
                 _error(f"{name}:{bad.line}: {bad.error}")
             comments += len(batch.scores)
             flagged += sum(1 for s in batch.scores if s.flagged)
-            tally.fail_hit = tally.fail_hit or any(_hits(s, fail_on) for s in batch.scores)
+            if fail_on and not tally.fail_hit:
+                tally.fail_hit = any(_hits(s, fail_on) for s in batch.scores)
             output.batch(_stream_comments(batch.comments, batch.scores, with_text=with_text))
             output.out.flush()  # a reader downstream gets each batch as soon as it is scored
     finally:
@@ -499,6 +510,9 @@ def score(
     """
     fail_on = fail_on or []
     moderator = load_moderator(model, threshold)
+    # What is loaded now (modules, the model) lives until exit: the cyclic collector need not walk it again
+    # each time a batch of results piles up (a tenth of the time of a long stream).
+    gc.freeze()
     labels = moderator.labels
     for label in fail_on:
         if label != "any" and label not in labels:

@@ -69,11 +69,15 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
 
 
+# json.loads(text, parse_constant=...) builds this decoder for every line; it holds no state between calls.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def _json_comment(line: TextLine) -> CommentLine | BadLine:
     text = line.text or ""
     try:
-        record = json.loads(text, parse_constant=_refuse_constant)
-        if "\\ud" in text.lower():  # an escaped surrogate: json.loads pairs what pairs, the rest is lone
+        record = _DECODER.decode(text)
+        if "\\ud" in text or "\\uD" in text:  # an escaped surrogate: json pairs what pairs, the rest is lone
             record = _without_lone_surrogates(record)
     except json.JSONDecodeError as error:
         return BadLine(line.number, f"not valid JSON ({error.msg}, column {error.colno})")
