@@ -440,7 +440,7 @@ def test_a_reason_points_at_the_obfuscated_spelling_as_written(tiny_model: Linea
     text = "The J3WS control the banks, wake up!"
     reasons = {reason.ngram: reason for reason in tiny_model.explain(text)["antisemitic"]}
     assert [text[start:end] for start, end in reasons["jews"].spans] == ["J3WS"]
-    assert [text[start:end] for start, end in reasons["the jews"].spans] == ["The J3WS"]
+    assert [text[start:end] for start, end in reasons["jews control"].spans] == ["J3WS control"]
 
 
 def test_a_reason_said_twice_has_both_spans(tiny_model: LinearModel) -> None:

@@ -80,6 +80,11 @@ def test_a_score_has_every_label_with_a_probability(moderator: Moderator) -> Non
 
 
 def test_a_label_is_lifted_to_the_labels_that_imply_it(moderator: Moderator) -> None:
+    # Fitted on top of hateful, the small model's antisemitic score rarely passes its hateful one; a copy whose
+    # antisemitic calibration is shifted up makes sure the lift has something to do.
+    calibration = moderator.model.calibration.copy()
+    calibration[moderator.labels.index("antisemitic"), 1] += 3.0
+    moderator = Moderator(dataclasses.replace(moderator.model, calibration=calibration))
     raw = moderator.model.calibrate(moderator.model.logits(TEXTS))  # before the hierarchy
     lifted = moderator.probabilities(TEXTS)
     labels = moderator.labels
@@ -263,9 +268,12 @@ def test_moderating_an_article_scores_every_comment_in_order_with_its_author(mod
     # Seed 001's three comments with the fixture's "joo" are flagged; its plainly benign one is not.
     coded = [m for m in moderated.comments if "joo" in m.comment.text]
     assert len(coded) == 3
-    assert all({"hateful", "antisemitic"} <= set(m.scores.flags) for m in coded)
-    flagged_antisemitic = [m.comment.index for m in moderated.flagged("antisemitic")]
-    assert all(m.comment.index in flagged_antisemitic for m in coded)
+    assert all("hateful" in m.scores.flags for m in coded)
+    flagged_hateful = [m.comment.index for m in moderated.flagged("hateful")]
+    assert all(m.comment.index in flagged_hateful for m in coded)
+    assert [m.comment.index for m in moderated.flagged("antisemitic")] == [
+        m.comment.index for m in moderated.comments if "antisemitic" in m.scores.flags
+    ]
     (benign,) = [m for m in moderated.comments if m.comment.text.startswith("monetarily two")]
     assert not benign.scores.flagged
     assert benign.comment.index not in [m.comment.index for m in moderated.flagged()]
