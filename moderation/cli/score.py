@@ -88,6 +88,18 @@ def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Sco
     return scored
 
 
+def _write(out: TextIO, text: str) -> None:
+    """``out.write(text)``, encoded here and written to the bytes beneath when there are some: a text stream
+    takes twice as long over a batch of megabytes (the same bytes; line ends are only translated on
+    Windows, where this leaves it to the text stream)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or os.linesep != "\n":
+        out.write(text)
+        return
+    out.flush()  # what went through the text stream before comes first
+    buffer.write(text.encode(out.encoding, out.errors or "strict"))
+
+
 def _stream_records(rows: Sequence[CommentRow], source: str, *, with_text: bool) -> list[dict]:
     """Each comment's JSON record but its scores and flags: its ``source``, then what
     :meth:`moderation.parsing.comments.CommentLine.to_dict` holds, built in one pass (a dict per comment)."""
@@ -191,7 +203,7 @@ class _JsonlOutput(_Output):
             return 0
         members = json_members(scores)
         records = _stream_records(rows, self.head["source"], with_text=self.with_text)
-        self.out.write("\n".join(json_records(records, members)) + "\n")
+        _write(self.out, "\n".join(json_records(records, members)) + "\n")
         # Unflagged comments' members end with no flag: counted in C, not by a property per comment.
         return len(members) - sum(map(str.endswith, members, repeat('"flags": []')))
 
