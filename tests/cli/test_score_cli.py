@@ -374,6 +374,29 @@ def test_a_comment_stream_is_written_as_each_comment_scored_alone_would_be(
         assert result.stderr.splitlines() == errors
 
 
+def test_a_plain_text_stream_is_written_as_each_comment_scored_alone_would_be(runner, moderator, tmp_path):
+    from moderation.parsing.comments import read_comment_lines
+    from moderation.reading import read_lines
+
+    texts = ["  padded both sides  ", "", "héllo\tidiot", "\u2028", "a CRLF end\r", "you moron " * 500]
+    path = tmp_path / "plain.txt"
+    path.write_text("\n".join(texts[i % len(texts)] + f" {i}" * (i % 2) for i in range(BATCH_LINES + 50)))
+    comments = list(read_comment_lines(read_lines(path)))
+    scores = moderator.score_many([c.text for c in comments])
+    expected = "".join(
+        json.dumps(
+            {"source": str(path), **c.to_dict(), "scores": s.to_dict(), "flags": list(s.flags)},
+            ensure_ascii=False,
+        )
+        + "\n"
+        for c, s in zip(comments, scores, strict=True)
+    )
+    result = runner.invoke(app, ["score", "--comments", str(path), "-f", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == expected.encode("utf-8")
+    assert [c.text for c in comments][:5] == ["padded both sides", "1", "héllo\tidiot", "3", "a CRLF end"]
+
+
 def test_zero_max_bytes_is_no_limit_for_pages(runner, moderator, seeds):
     assert runner.invoke(app, ["score", str(seeds[1]), "--max-bytes", "100"]).exit_code == 2
     result = runner.invoke(app, ["score", str(seeds[1]), "--max-bytes", "0", "-f", "jsonl"])
