@@ -366,13 +366,17 @@ def _fold_character(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFKD", match.group(0)).lower().translate(_TRANSLATION)
 
 
-@dataclass(frozen=True)
 class _Tracked:
-    """A text on its way to canonical form and, per character, the raw span it came from."""
+    """A text on its way to canonical form and, per character, the raw span it came from. Never changed once
+    made (a plain class, not a frozen dataclass: a text being explained makes a dozen, and a frozen
+    dataclass's ``__init__`` costs three times as much)."""
 
-    text: str
-    starts: list[int]
-    ends: list[int]
+    __slots__ = ("text", "starts", "ends")
+
+    def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
+        self.text = text
+        self.starts = starts
+        self.ends = ends
 
     def slice(self, begin: int, end: int) -> _Tracked:
         return _Tracked(self.text[begin:end], self.starts[begin:end], self.ends[begin:end])

@@ -287,6 +287,18 @@ def read_lines(path: str | Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     one that does not decode, comes back with an ``error`` and the lines after it are still read (in
     UTF-16/32, a broken code unit becomes U+FFFD). A stream that is binary from the start raises InputError.
     """
+    for first, lines in read_line_batches(path, max_line_bytes=max_line_bytes):
+        for number, line in enumerate(lines, first):
+            yield TextLine(number, line) if type(line) is str else line
+
+
+def read_line_batches(
+    path: str | Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> Iterator[tuple[int, list[str | TextLine]]]:
+    """:func:`read_lines`, a piece of the input at a time: the number of the piece's first line, and its lines
+    in order, each its text, or a :class:`TextLine` with the ``error`` when it could not be read.
+
+    A megabyte of lines costs a few calls in C instead of a few per line: what a long stream's reading is."""
     if max_line_bytes < 0:
         raise InputError(f"the line length limit must not be negative (got {max_line_bytes})")
     with open_binary(path) as (stream, name):
@@ -323,7 +335,7 @@ def _too_long(number: int, limit: int) -> TextLine:
     return TextLine(number, None, f"longer than the {limit:,}-byte limit per line (see --max-comment-bytes)")
 
 
-def _byte_lines(head: bytes, stream: BinaryIO, limit: int) -> Iterator[TextLine]:
+def _byte_lines(head: bytes, stream: BinaryIO, limit: int) -> Iterator[tuple[int, list[str | TextLine]]]:
     # Old Mac files end lines with CR alone.
     separator = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
     buffer = head.removeprefix(codecs.BOM_UTF8)
@@ -336,18 +348,44 @@ def _byte_lines(head: bytes, stream: BinaryIO, limit: int) -> Iterator[TextLine]
             buffer = pieces.pop()
         elif pieces[-1] == b"" and not (skipping and len(pieces) == 1):
             pieces.pop()  # the input ended with a line end
-        for piece in pieces:
-            number += 1
-            if skipping or (limit and len(piece) > limit):
-                skipping = False
-                yield _too_long(number, limit)
-            else:
-                yield _decode_line(number, piece)
+        first = number + 1
+        lines = None if skipping or separator != b"\n" else _decode_lines(pieces, limit)
+        if lines is None:
+            lines = []
+            for piece in pieces:
+                number += 1
+                if skipping or (limit and len(piece) > limit):
+                    skipping = False
+                    lines.append(_too_long(number, limit))
+                else:
+                    line = _decode_line(number, piece)
+                    lines.append(line.text if line.text is not None else line)
+        else:
+            number += len(lines)
+        if lines:
+            yield first, lines
         if not chunk:
             return
         if limit and len(buffer) > limit:
             # Keep none of an overlong line: only the fact that it was one.
             skipping, buffer = True, b""
+
+
+def _decode_lines(pieces: list[bytes], limit: int) -> list[str] | None:
+    """The text of every line when all of them are short enough, UTF-8 and free of control characters (the
+    usual case, checked at once in C), else None: then each line is read by :func:`_decode_line`."""
+    if not pieces or (limit and max(map(len, pieces)) > limit):
+        return None
+    try:
+        text = b"\n".join(pieces).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _STRAY_CONTROLS.search(text):
+        return None
+    lines = text.split("\n")
+    if "\r" in text:
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    return lines
 
 
 def _decode_line(number: int, raw: bytes) -> TextLine:
@@ -364,7 +402,9 @@ def _decode_line(number: int, raw: bytes) -> TextLine:
     return TextLine(number, text)
 
 
-def _wide_lines(head: bytes, stream: BinaryIO, encoding: str, limit: int) -> Iterator[TextLine]:
+def _wide_lines(
+    head: bytes, stream: BinaryIO, encoding: str, limit: int
+) -> Iterator[tuple[int, list[str | TextLine]]]:
     # A broken code unit costs one character (U+FFFD), not the lines around it.
     decoder = codecs.getincrementaldecoder(encoding)("replace")
     width = 4 if "32" in encoding else 2  # bytes per character: the limit is on the encoded size
@@ -379,16 +419,19 @@ def _wide_lines(head: bytes, stream: BinaryIO, encoding: str, limit: int) -> Ite
             buffer = pieces.pop()
         elif pieces[-1] == "" and not (skipping and len(pieces) == 1):
             pieces.pop()
+        first, lines = number + 1, []
         for piece in pieces:
             number += 1
             piece = piece.removesuffix("\r")
             if skipping or (limit and len(piece) * width > limit):
                 skipping = False
-                yield _too_long(number, limit)
+                lines.append(_too_long(number, limit))
             elif looks_binary(piece):
-                yield TextLine(number, None, "looks binary (NUL or control characters), not text")
+                lines.append(TextLine(number, None, "looks binary (NUL or control characters), not text"))
             else:
-                yield TextLine(number, piece)
+                lines.append(piece)
+        if lines:
+            yield first, lines
         if not chunk:
             return
         if limit and len(buffer) * width > limit:

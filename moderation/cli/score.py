@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from itertools import chain
+from itertools import chain, repeat
 from typing import Annotated, NamedTuple, TextIO
 
 import typer
@@ -42,7 +42,7 @@ from moderation.cli._common import (
 from moderation.errors import ModerateError
 from moderation.moderator import Explain, Moderator
 from moderation.parsing import parse_file
-from moderation.parsing.comments import CommentLine, read_comment_lines
+from moderation.parsing.comments import CommentRow, comment_rows
 from moderation.reading import (
     COMMENT_STREAM_SUFFIXES,
     DEFAULT_MAX_BYTES,
@@ -50,7 +50,7 @@ from moderation.reading import (
     PAGE_SUFFIXES,
     collect_inputs,
     input_name,
-    read_lines,
+    read_line_batches,
 )
 from moderation.types import ModeratedArticle, Scores, json_members, json_records
 
@@ -88,20 +88,60 @@ def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Sco
     return scored
 
 
+def _write(out: TextIO, text: str) -> None:
+    """``out.write(text)``, encoded here and written to the bytes beneath when there are some: a text stream
+    takes twice as long over a batch of megabytes (the same bytes; line ends are only translated on
+    Windows, where this leaves it to the text stream)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or os.linesep != "\n":
+        out.write(text)
+        return
+    out.flush()  # what went through the text stream before comes first
+    buffer.write(text.encode(out.encoding, out.errors or "strict"))
+
+
+def _stream_records(rows: Sequence[CommentRow], source: str, *, with_text: bool) -> list[dict]:
+    """Each comment's JSON record but its scores and flags: its ``source``, then what
+    :meth:`moderation.parsing.comments.CommentLine.to_dict` holds, built in one pass (a dict per comment)."""
+    if with_text:
+        return [
+            {"source": source, "line": line, "id": id_, "author": author, "text": text}
+            if fields is None
+            else {"source": source, "line": line, "id": id_, "author": author, "text": text, "fields": fields}
+            for line, text, id_, author, fields in rows
+        ]
+    return [
+        {"source": source, "line": line, "id": id_, "author": author}
+        if fields is None
+        else {"source": source, "line": line, "id": id_, "author": author, "fields": fields}
+        for line, _, id_, author, fields in rows
+    ]
+
+
 def _stream_comments(
-    lines: Sequence[CommentLine], scores: Sequence[Scores], *, with_text: bool
+    rows: Sequence[CommentRow], scores: Sequence[Scores], *, with_text: bool
 ) -> list[_Scored]:
     return [
         _Scored(
-            line.to_dict(with_text=with_text),
-            str(line.line),
-            "" if line.id is None else line.id if isinstance(line.id, str) else json.dumps(line.id),
-            line.author,
-            line.text,
-            line_scores,
+            _row_record(row, with_text=with_text),
+            str(row[0]),
+            "" if row[2] is None else row[2] if isinstance(row[2], str) else json.dumps(row[2]),
+            row[3],
+            row[1],
+            row_scores,
         )
-        for line, line_scores in zip(lines, scores, strict=True)
+        for row, row_scores in zip(rows, scores, strict=True)
     ]
+
+
+def _row_record(row: CommentRow, *, with_text: bool) -> dict:
+    line, text, id_, author, fields = row
+    record: dict = {"line": line, "id": id_, "author": author}
+    if with_text:
+        record["text"] = text
+    if fields:
+        record["fields"] = dict(fields)
+    return record
 
 
 def _json_records(comments: Sequence[_Scored], head: dict | None = None) -> list[str]:
@@ -139,6 +179,11 @@ class _Output:
 
     def batch(self, comments: Sequence[_Scored]) -> None: ...
 
+    def stream_batch(self, rows: Sequence[CommentRow], scores: Sequence[Scores]) -> int:
+        """Write a batch of a comment stream; returns how many of its comments are flagged."""
+        self.batch(_stream_comments(rows, scores, with_text=self.with_text))
+        return sum(1 for s in scores if s.flagged)
+
     def end(self, comments: int, flagged: int) -> None: ...
 
     def finish(self) -> None:
@@ -152,6 +197,15 @@ class _JsonlOutput(_Output):
     def batch(self, comments: Sequence[_Scored]) -> None:
         if comments:
             self.out.write("\n".join(_json_records(comments, self.head)) + "\n")
+
+    def stream_batch(self, rows: Sequence[CommentRow], scores: Sequence[Scores]) -> int:
+        if not rows:
+            return 0
+        members = json_members(scores)
+        records = _stream_records(rows, self.head["source"], with_text=self.with_text)
+        _write(self.out, "\n".join(json_records(records, members)) + "\n")
+        # Unflagged comments' members end with no flag: counted in C, not by a property per comment.
+        return len(members) - sum(map(str.endswith, members, repeat('"flags": []')))
 
 
 class _JsonOutput(_Output):
@@ -405,23 +459,20 @@ def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: 
                   max_line_bytes: int, fail_on: Sequence[str], tally: _Tally) -> None:  # fmt: skip
     """Write a comment stream as it is scored, a batch at a time; bad lines are named and skipped."""
     name = input_name(path)
-    batches = moderator.score_stream(
-        read_comment_lines(read_lines(path, max_line_bytes=max_line_bytes)), batch_size=BATCH_LINES,
-        explain=explain,
-    )  # fmt: skip
+    batches = comment_rows(read_line_batches(path, max_line_bytes=max_line_bytes), batch_size=BATCH_LINES)
     first = next(batches, None)  # opens the file: a file that cannot be read fails before any output
     comments = flagged = 0
     output.begin(name, None)
     try:
-        for batch in chain(() if first is None else (first,), batches):
-            for bad in batch.bad:
+        for rows, bad in chain(() if first is None else (first,), batches):
+            for line in bad:
                 tally.failed = True
-                _error(f"{name}:{bad.line}: {bad.error}")
-            comments += len(batch.scores)
-            flagged += sum(1 for s in batch.scores if s.flagged)
+                _error(f"{name}:{line.line}: {line.error}")
+            scores = moderator.score_many([row[1] for row in rows], explain=explain)
+            comments += len(scores)
             if fail_on and not tally.fail_hit:
-                tally.fail_hit = any(_hits(s, fail_on) for s in batch.scores)
-            output.batch(_stream_comments(batch.comments, batch.scores, with_text=with_text))
+                tally.fail_hit = any(_hits(s, fail_on) for s in scores)
+            flagged += output.stream_batch(rows, scores)
             output.out.flush()  # a reader downstream gets each batch as soon as it is scored
     finally:
         output.end(comments, flagged)

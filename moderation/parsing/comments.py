@@ -62,7 +62,46 @@ def read_comment_lines(lines: Iterable[TextLine]) -> Iterator[CommentLine | BadL
             continue
         if as_jsonl is None:
             as_jsonl = line.text.lstrip().startswith("{")
-        yield _json_comment(line) if as_jsonl else CommentLine(line.number, line.text.strip())
+        if not as_jsonl:
+            yield CommentLine(line.number, line.text.strip())
+            continue
+        row = _json_row(line.number, line.text)
+        if isinstance(row, BadLine):
+            yield row
+        else:
+            number, text, identifier, author, fields = row
+            yield CommentLine(number, text, identifier, author, MappingProxyType(fields or {}))
+
+
+CommentRow = tuple[int, str, object, "str | None", "dict[str, object] | None"]
+"""A comment as :func:`comment_rows` gives it: what a :class:`CommentLine` holds (``fields`` None when there
+are none), without building one: a long stream's comments cost a tuple each."""
+
+
+def comment_rows(
+    line_batches: Iterable[tuple[int, list]], *, batch_size: int
+) -> Iterator[tuple[list[CommentRow], list[BadLine]]]:
+    """:func:`read_comment_lines` for the batches of :func:`moderation.reading.read_line_batches`: its
+    comments and bad lines ``batch_size`` (comments and bad lines, as they come) at a time."""
+    as_jsonl: bool | None = None
+    rows: list[CommentRow] = []
+    bad: list[BadLine] = []
+    for first, lines in line_batches:
+        for number, line in enumerate(lines, first):
+            if type(line) is not str:
+                bad.append(BadLine(line.number, line.error or "unreadable"))
+            elif not line or line.isspace():
+                continue
+            else:
+                if as_jsonl is None:
+                    as_jsonl = line.lstrip().startswith("{")
+                row = _json_row(number, line) if as_jsonl else (number, line.strip(), None, None, None)
+                (bad if type(row) is BadLine else rows).append(row)
+            if len(rows) + len(bad) >= batch_size:
+                yield rows, bad
+                rows, bad = [], []
+    if rows or bad:
+        yield rows, bad
 
 
 def _refuse_constant(name: str) -> object:
@@ -71,34 +110,42 @@ def _refuse_constant(name: str) -> object:
 
 # json.loads(text, parse_constant=...) builds this decoder for every line; it holds no state between calls.
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+# What _DECODER.decode calls once it has skipped white space: a line that is one object and nothing else
+# needs no more (the regular expressions and calls around it cost as much as the parsing).
+_SCAN = _DECODER.scan_once
 
 
-def _json_comment(line: TextLine) -> CommentLine | BadLine:
-    text = line.text or ""
+def _json_row(number: int, text: str) -> CommentRow | BadLine:
+    record = None
+    if text[0] == "{" and text[-1] == "}":
+        try:
+            record, end = _SCAN(text, 0)
+        except Exception:  # noqa: BLE001 - the full decoder below says what is wrong, in its words
+            record = None
+        else:
+            if end != len(text):
+                record = None
     try:
-        record = _DECODER.decode(text)
+        if record is None:
+            record = _DECODER.decode(text)
         if "\\ud" in text or "\\uD" in text:  # an escaped surrogate: json pairs what pairs, the rest is lone
             record = _without_lone_surrogates(record)
     except json.JSONDecodeError as error:
-        return BadLine(line.number, f"not valid JSON ({error.msg}, column {error.colno})")
+        return BadLine(number, f"not valid JSON ({error.msg}, column {error.colno})")
     except (ValueError, RecursionError) as error:
         # NaN / Infinity, an integer of thousands of digits, nesting deeper than Python recurses
         reason = str(error) if isinstance(error, ValueError) else "nested too deeply"
-        return BadLine(line.number, f"not valid JSON ({reason})")
-    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        return BadLine(line.number, 'expected a JSON object with a string "text" field')
+        return BadLine(number, f"not valid JSON ({reason})")
+    if not isinstance(record, dict) or not isinstance(comment := record.get("text"), str):
+        return BadLine(number, 'expected a JSON object with a string "text" field')
+    if len(record) == 2 and "id" in record:  # the usual record: no author, no other field
+        return number, comment, record["id"], None, None
     author = record.get("author")
     author = author if isinstance(author, str) else None
     # Everything else is kept as it came, a non-string author included.
     taken = ("text", "id", "author") if author is not None else ("text", "id")
     fields = {key: value for key, value in record.items() if key not in taken}
-    return CommentLine(
-        line.number,
-        record["text"],
-        id=record.get("id"),
-        author=author,
-        fields=MappingProxyType(fields),
-    )
+    return number, comment, record.get("id"), author, fields or None
 
 
 def _without_lone_surrogates(value: object) -> object:

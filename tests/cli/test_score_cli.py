@@ -276,6 +276,127 @@ def test_a_comment_stream_has_a_per_line_limit_not_the_page_limit(runner, modera
     assert len(unlimited.stdout.splitlines()) == 201
 
 
+def _odd_stream() -> bytes:
+    """A stream of every kind of line a comment file holds, over more than two batches."""
+    odd_texts = ["", "   ", "héllo wörld ñ", "emoji 😀🔥 you idiot", "tab\there", "line\nbreak", 'quote " \\ ',
+                 "\u2028 sep \u2029", "control \x01\x1f", "x" * 20_000, "word " * 2_000, "Жиды вон",
+                 "https://example.com/x?y=1 idiot", "f*ck you m0ron", "ＦＵＬＬ width", "zero\u200bwidth",
+                 "(((them))) again", "j e w s"]  # fmt: skip
+    lines: list[bytes] = []
+    for i in range(2 * BATCH_LINES + 300):
+        text = odd_texts[i % len(odd_texts)] if i % 7 == 0 else f"comment {i}: you are an idiot" * (1 + i % 3)
+        kind = i % 23
+        if kind == 1:
+            line = json.dumps({"id": i, "text": text, "author": "Zoë", "more": {"a": [1, 2.5, None]}})
+        elif kind == 2:
+            line = json.dumps({"id": None, "text": text, "author": 7, "big": 12345678901234567890})
+        elif kind == 3:
+            line = '{"text": "a pair \\ud83d\\ude00 and a lone \\udc00", "id": "s"}'
+        elif kind == 4:
+            line = "{not json"
+        elif kind == 5:
+            line = '{"text": "x", "v": NaN}'
+        elif kind == 6:
+            line = json.dumps({"id": i, "text": i})
+        elif kind == 7:
+            line = ""
+        elif kind == 8:
+            line = '  {"text": "  padded  ", "id": 1.5}  '
+        elif kind == 9:
+            line = '{"text": "first", "text": "second", "id": "twice"}'
+        elif kind == 10:
+            line = "[1, 2]"
+        elif kind == 11:
+            line = json.dumps({"text": text, "author": "Ann"})
+        elif kind == 12:
+            line = json.dumps({"score": 3, "text": text})
+        else:
+            line = json.dumps({"id": f"c{i}", "text": text}, ensure_ascii=i % 2 == 0)
+        lines.append(line.encode("utf-8"))
+    lines[3000] = b'{"text": "caf\xe9 in cp1252", "id": "cp"}'
+    lines[3001] = b'{"text": "a CRLF line end", "id": "crlf"}\r'
+    lines[3050] = b'{"text": "a NUL \x00 byte", "id": "nul"}'
+    lines[3100] = b'{"text": "' + b"y" * 9_000 + b'", "id": "too long"}'
+    lines[BATCH_LINES] = b'{"text": "\\u0001 an escaped control", "id": "esc"}'
+    return b"\n".join(lines) + b'\n{"text": "the last line, no line end", "id": "last"}'
+
+
+@pytest.mark.parametrize("piece_bytes", [4096, 1 << 20])
+def test_a_comment_stream_is_written_as_each_comment_scored_alone_would_be(
+    runner, moderator, tmp_path, monkeypatch, piece_bytes
+):
+    # Pieces of 4 KB: most are read at once (every line UTF-8 and clean), some line by line.
+    monkeypatch.setattr("moderation.reading._CHUNK_BYTES", piece_bytes)
+    # What `score --comments -f jsonl` writes, byte for byte, is what the public pieces give one line at a
+    # time: each line decoded alone, read_comment_lines, score_many and json.dumps of the record, whatever the
+    # lines hold (unicode, escapes, empty and very long texts, bad lines named on stderr with their number).
+    from moderation.parsing.comments import read_comment_lines
+    from moderation.reading import _decode_line, _too_long
+
+    raw = _odd_stream()
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(raw)
+    limit = 8_000
+    pieces = raw.split(b"\n")
+    lines = [
+        _too_long(n, limit) if len(piece) > limit else _decode_line(n, piece)
+        for n, piece in enumerate(pieces, 1)
+    ]
+    parsed = list(read_comment_lines(lines))
+    comments = [c for c in parsed if hasattr(c, "text")]
+    errors = [f"moderate: error: {path}:{b.line}: {b.error}" for b in parsed if not hasattr(b, "text")]
+    assert len(errors) > 300 and len(comments) > BATCH_LINES + 1000
+    for explain, with_text in [("flagged", True), ("none", False), ("all", True)]:
+        scores = moderator.score_many([c.text for c in comments], explain=explain)
+        expected = "".join(
+            json.dumps(
+                {"source": str(path), **c.to_dict(with_text=with_text), "scores": s.to_dict(),
+                 "flags": list(s.flags)},
+                ensure_ascii=False,
+            ) + "\n"
+            for c, s in zip(comments, scores, strict=True)
+        ).encode("utf-8")  # fmt: skip
+        options = ["--explain", explain, "--max-comment-bytes", str(limit)]
+        result = runner.invoke(
+            app,
+            [
+                "score",
+                "--comments",
+                str(path),
+                "-f",
+                "jsonl",
+                *options,
+                *([] if with_text else ["--no-text"]),
+            ],
+        )
+        assert result.exit_code == 2
+        assert result.stdout_bytes == expected
+        assert result.stderr.splitlines() == errors
+
+
+def test_a_plain_text_stream_is_written_as_each_comment_scored_alone_would_be(runner, moderator, tmp_path):
+    from moderation.parsing.comments import read_comment_lines
+    from moderation.reading import read_lines
+
+    texts = ["  padded both sides  ", "", "héllo\tidiot", "\u2028", "a CRLF end\r", "you moron " * 500]
+    path = tmp_path / "plain.txt"
+    path.write_text("\n".join(texts[i % len(texts)] + f" {i}" * (i % 2) for i in range(BATCH_LINES + 50)))
+    comments = list(read_comment_lines(read_lines(path)))
+    scores = moderator.score_many([c.text for c in comments])
+    expected = "".join(
+        json.dumps(
+            {"source": str(path), **c.to_dict(), "scores": s.to_dict(), "flags": list(s.flags)},
+            ensure_ascii=False,
+        )
+        + "\n"
+        for c, s in zip(comments, scores, strict=True)
+    )
+    result = runner.invoke(app, ["score", "--comments", str(path), "-f", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == expected.encode("utf-8")
+    assert [c.text for c in comments][:5] == ["padded both sides", "1", "héllo\tidiot", "3", "a CRLF end"]
+
+
 def test_zero_max_bytes_is_no_limit_for_pages(runner, moderator, seeds):
     assert runner.invoke(app, ["score", str(seeds[1]), "--max-bytes", "100"]).exit_code == 2
     result = runner.invoke(app, ["score", str(seeds[1]), "--max-bytes", "0", "-f", "jsonl"])
