@@ -20,11 +20,11 @@ model's target words (``data/targets.json``: groups, slurs) nor a coded-term lex
 ("they control the money, the media and now the schools") and must still count when pasted into other text.
 
 A comment of up to eight sentences and 128 words (four times ``max_words``) pasted before or after any amount
-of other text is therefore still scored on exactly its own words, and one sentence inside a long comment is scored alone. (Past 256 sentences,
-neighbouring short sentences are merged first, which bounds the work.) A text of at most ``max_words`` words is
-one window, itself, so short comments score exactly as they always did. The price: more windows are more
-chances for an innocent sentence to look bad out of context, which costs some ranking on long tweets (see the
-model card).
+of other text is therefore still scored on exactly its own words, and one sentence inside a long comment is
+scored alone. (Past 256 sentences, neighbouring short sentences are merged first, which bounds the work.) A
+text of at most ``max_words`` words is one window, itself, so short comments score exactly as they always did.
+The price: more windows are more chances for an innocent sentence to look bad out of context, which costs some
+ranking on long tweets (see the model card).
 """
 
 from __future__ import annotations
