@@ -74,13 +74,13 @@ def test_in_seed_001_no_comment_but_the_antisemitic_ones_is_flagged_hateful_or_a
 # Known misses of the shipped model, kept strict: a model that catches them turns these into failures to update.
 _OY_VEY = pytest.param(
     "who controls western banks. oy vey",
-    marks=pytest.mark.xfail(strict=True, reason="coded: hateful and antisemitic 0.37, below 0.53 and 0.53"),
+    marks=pytest.mark.xfail(strict=True, reason="coded: hateful and antisemitic 0.37, below 0.52 and 0.52"),
 )
 _BANKSTERS = pytest.param(
     "the joo banksters",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="hateful 0.50, antisemitic 0.11: 32 words, one window, diluted by its list of eight other groups",
+        reason="hateful 0.51, antisemitic 0.11: 32 words, one window, diluted by its list of eight other groups",
     ),
 )
 
@@ -130,13 +130,7 @@ def test_no_identity_has_more_than_one_percent_of_its_benign_statements_flagged(
         "I am a Muslim woman",
         "I am a gay man",
         "my Jewish neighbours invited us for Shabbat",
-        pytest.param(
-            "the holocaust killed six million jews and we must never forget",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="in the corpora 'holocaust', 'six million' and 'jews' together are mostly denial (hateful 0.55)",
-            ),
-        ),
+        "the holocaust killed six million jews and we must never forget",
     ],
 )
 def test_saying_who_you_are_is_not_flagged(moderator, text):
@@ -289,13 +283,13 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
     [
         pytest.param(
             "ashkenazi joo",
-            marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.76"),
+            marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.75"),
         ),
         "the joo\u2019s goy bitch",
         pytest.param(
             "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.37")
         ),
-        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.50")),
+        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.52")),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
