@@ -53,23 +53,11 @@ class BadLine:
 
 def read_comment_lines(lines: Iterable[TextLine]) -> Iterator[CommentLine | BadLine]:
     """The comments of a stream of lines (see the module's docstring); blank lines are skipped."""
-    as_jsonl: bool | None = None
-    for line in lines:
-        if line.text is None:
-            yield BadLine(line.number, line.error or "unreadable")
-            continue
-        if not line.text.strip():
-            continue
-        if as_jsonl is None:
-            as_jsonl = line.text.lstrip().startswith("{")
-        if not as_jsonl:
-            yield CommentLine(line.number, line.text.strip())
-            continue
-        row = _json_row(line.number, line.text)
-        if isinstance(row, BadLine):
-            yield row
-        else:
-            number, text, identifier, author, fields = row
+    # One line per batch: the rules are comment_rows', and a bad line keeps its place among the comments.
+    batches = ((line.number, [line if line.text is None else line.text]) for line in lines)
+    for rows, bad in comment_rows(batches, batch_size=1):
+        yield from bad
+        for number, text, identifier, author, fields in rows:
             yield CommentLine(number, text, identifier, author, MappingProxyType(fields or {}))
 
 
