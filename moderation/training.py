@@ -260,21 +260,21 @@ def fit(
         progress("fit labels", 0, len(labels))
     stacked = {label: base for label, base in config.fitted_on.items() if label in labels and base in labels}
     # Labels are independent fits over the same matrix: threads share it, and liblinear releases the GIL.
-    fitted = dict(
+    alone = [(label, k) for label, k in zip(labels, columns, strict=True) if label not in stacked]
+    by_label = dict(
         zip(
-            [label for label in labels if label not in stacked],
+            [label for label, _ in alone],
             Parallel(n_jobs=min(config.n_jobs, len(labels)), prefer="threads")(
                 delayed(_fit_label)(label, x_train, train.truth[:, k], train_sources, config)
-                for label, k in zip(labels, columns, strict=True)
-                if label not in stacked
+                for label, k in alone
             ),
             strict=True,
         )
     )
     for label, base in stacked.items():
         column = train.truth[:, train.label_names.index(label)]
-        fitted[label] = _fit_on(label, base, fitted[base], x_train, column, train_sources, config)
-    fitted = [fitted[label] for label in labels]
+        by_label[label] = _fit_on(label, base, by_label[base], x_train, column, train_sources, config)
+    fitted = [by_label[label] for label in labels]
     weights = np.stack([f.weights for f in fitted], axis=1).astype(np.float32)
     intercepts = np.array([f.intercept for f in fitted])
 
@@ -349,7 +349,8 @@ def calibrate(model: LinearModel, dev: LabelledTexts, config: TrainingConfig) ->
         base_rate = config.base_rates.get(label, 0.05)
         lowest = 0.0
         base = config.fitted_on.get(label)
-        if base in thresholds:
+        among_base_flags = base in thresholds
+        if among_base_flags:
             # Its flag raises the base label's flag, so it is chosen among the comments the base label flags,
             # and never below the base's threshold: "which of the hateful comments are antisemitic". There
             # the antisemitic share is 2% of 5%, and the few dozen in-domain dev rows flagged hateful decide
@@ -374,9 +375,8 @@ def calibrate(model: LinearModel, dev: LabelledTexts, config: TrainingConfig) ->
             "dev_positives": int((dev_truth[known, k] == 1).sum()),
             "dev_precision_at_base_rate": round(precision, 4),
             "dev_recall": round(recall, 4),
+            **({"chosen_among": f"{base} flags"} if among_base_flags else {}),
         }
-        if base in thresholds:
-            report[label]["chosen_among"] = f"{base} flags"
     return dataclasses.replace(calibrated, thresholds=[thresholds[label] for label in model.labels]), {
         label: report[label] for label in model.labels
     }
