@@ -157,9 +157,14 @@ class LinearModel:
         normalized = normalize_many(texts)
         split = windows.split(texts, normalized, self.window_words)
         logits, winners = self._window_logits(split)
+        probabilities, sources = self.calibrated(logits)
+        return Assessment(texts, normalized, split, probabilities, winners, sources)
+
+    def calibrated(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Window logits -> calibrated probabilities with the label hierarchy applied (a label is at least as
+        likely as any label that implies it: "antisemitic" -> "hateful"), and for each the label it came from."""
         probabilities = self.calibrate(logits)
-        sources = np.tile(np.arange(len(self.labels)), (len(texts), 1))
-        # The hierarchy: a label is at least as likely as any label that implies it ("antisemitic" -> "hateful").
+        sources = np.tile(np.arange(len(self.labels)), (len(logits), 1))
         for k, label in enumerate(self.labels):
             for implied_by in IMPLIED_BY.get(label, ()):
                 if implied_by in self.labels:
@@ -167,7 +172,7 @@ class LinearModel:
                     higher = probabilities[:, j] > probabilities[:, k]
                     probabilities[higher, k] = probabilities[higher, j]
                     sources[higher, k] = sources[higher, j]
-        return Assessment(texts, normalized, split, probabilities, winners, sources)
+        return probabilities, sources
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities (n_texts x n_labels) of raw comment texts, the label hierarchy applied."""

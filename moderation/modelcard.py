@@ -94,8 +94,14 @@ def render(manifest: Mapping) -> str:
         lines.append(f"| `{label}` | {meanings.get(label, '')} | {manifest['thresholds'][label]:.2f} |")
     lines += [
         "",
-        "Each threshold is the lowest at which the flag's precision on the dev split of the in-domain "
-        "comments, reweighted so that the label's positives are its base rate in a comment section "
+        "Each threshold is the lowest at which the flag's precision on the in-domain comments"
+        + (
+            f" (the dev split, and the train split scored out of fold: each of {folds} folds by a model fitted "
+            "without it)"
+            if (folds := training.get("config", {}).get("threshold_folds", 0)) > 1
+            else " of the dev split"
+        )
+        + ", reweighted so that the label's positives are its base rate in a comment section "
         f"({training.get('config', {}).get('base_rates')}), reaches "
         f"{training.get('config', {}).get('target_precision', {}).get('hateful', '?')}."
         + "".join(
@@ -107,7 +113,8 @@ def render(manifest: Mapping) -> str:
         "",
         "## Training data",
         "Split rule: SHA-1 of the stripped text, first 8 hex digits mod 100: below 20 test, 20–29 dev, rest "
-        "train. Trained on train, calibrated and thresholded on dev; test is only measured.",
+        "train. Trained on train, calibrated on dev, thresholded on dev and out-of-fold train; test is only "
+        "measured.",
         "",
         "| corpus | license | used for | train rows | dev rows |",
         "|---|---|---|---|---|",

@@ -9,7 +9,15 @@ import pytest
 from test_model import CONFIG, DEV, TRAIN, labelled
 
 from moderation.lexicon import Lexicon
-from moderation.training import LabelledTexts, choose_threshold, fit, platt, sample_weights
+from moderation.training import (
+    LabelledTexts,
+    _threshold_folds,
+    calibrate,
+    choose_threshold,
+    fit,
+    platt,
+    sample_weights,
+)
 
 LEXICON = Lexicon()
 
@@ -213,3 +221,44 @@ def test_antisemitic_fitted_on_hateful_reads_hate_words_it_learnt_only_from_othe
     assert stacked.info["training"]["labels"]["antisemitic"]["fitted_on"] == "hateful"
     assert stacked.info["training"]["labels"]["antisemitic"]["base_scale"] > 0
     assert "base_scale" not in alone.info["training"]["labels"]["antisemitic"]
+
+
+def _in_domain(rows: list[tuple[str, int, int, int]]) -> LabelledTexts:
+    return labelled(rows, source="in_domain")
+
+
+def test_thresholds_also_read_every_comment_like_train_row_scored_out_of_fold() -> None:
+    config = dataclasses.replace(CONFIG, threshold_folds=3)
+    model = fit(_in_domain(TRAIN), _in_domain(DEV), LEXICON, config)
+    report = model.info["training"]["labels"]["hateful"]
+    assert report["dev_rows"] == len(DEV)
+    assert report["threshold_rows"] == len(DEV) + len(TRAIN)
+    assert report["threshold_positives"] == sum(row[1] for row in DEV + TRAIN)
+    again = fit(_in_domain(TRAIN), _in_domain(DEV), LEXICON, config)
+    np.testing.assert_array_equal(model.thresholds, again.thresholds)
+
+
+def test_without_folds_or_comment_like_rows_thresholds_read_dev_alone() -> None:
+    for data, folds in ((_in_domain(TRAIN), 0), (labelled(TRAIN), 3)):
+        model = fit(data, _in_domain(DEV), LEXICON, dataclasses.replace(CONFIG, threshold_folds=folds))
+        assert model.info["training"]["labels"]["hateful"]["threshold_rows"] == len(DEV)
+
+
+def test_a_held_out_comment_scored_high_but_benign_raises_the_threshold() -> None:
+    model = fit(labelled(TRAIN), _in_domain(DEV), LEXICON, CONFIG)
+    hateful = model.labels.index("hateful")
+    base = calibrate(model, _in_domain(DEV), CONFIG)[0].thresholds[hateful]
+    benign = _in_domain([("the jewish bakery on main street reopened", 0, 0, 0)] * 20)
+    logits = np.full((len(benign), len(model.labels)), -5.0)
+    logits[:, hateful] = model.logits(["the jews run the banks, everyone knows"])[0, hateful]
+    raised = calibrate(model, _in_domain(DEV), CONFIG, held_out=(benign, logits))[0].thresholds[hateful]
+    assert raised > base
+
+
+def test_a_rows_fold_depends_on_its_text_alone() -> None:
+    config = dataclasses.replace(CONFIG, threshold_folds=4)
+    folds = _threshold_folds(_in_domain(TRAIN), config)
+    more = _threshold_folds(_in_domain([("a new comment about the budget", 0, 0, 0), *TRAIN]), config)
+    np.testing.assert_array_equal(folds, more[1:])
+    assert set(folds) <= {0, 1, 2, 3} and len(set(folds)) > 1
+    assert _threshold_folds(labelled(TRAIN), config) is None
