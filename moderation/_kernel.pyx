@@ -55,15 +55,17 @@ cdef extern from *:
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     object PyUnicode_DecodeASCII(const char *data, Py_ssize_t size, const char *errors)
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
 
 
 ctypedef struct Text:
     const void *data  # the str's own code points; the caller holds a reference to the str while this is used
     Py_ssize_t length
-    int kind  # 1, 2 or 4 bytes per code point; 0: not handled (fold_ascii: not ASCII)
+    int kind  # 1, 2 or 4 bytes per code point
 
 
-cdef Text *_collect(tuple texts, bint ascii_only, Py_ssize_t *longest) except NULL:
+cdef Text *_collect(tuple texts, Py_ssize_t *longest) except NULL:
     """The code points of every text, for reading without the GIL (``texts`` keeps them alive)."""
     cdef Py_ssize_t n = len(texts), i
     cdef Text *collected = <Text *> malloc((n + 1) * sizeof(Text))
@@ -79,8 +81,6 @@ cdef Text *_collect(tuple texts, bint ascii_only, Py_ssize_t *longest) except NU
         collected[i].length = PyUnicode_GET_LENGTH(text)
         collected[i].data = PyUnicode_DATA(text)
         collected[i].kind = PyUnicode_KIND(text)
-        if ascii_only and not PyUnicode_IS_ASCII(text):
-            collected[i].kind = 0
         if collected[i].length > longest[0]:
             longest[0] = collected[i].length
     return collected
@@ -370,7 +370,51 @@ cdef int _fold_one(
     return NEEDS_SQUEEZE if _repeats_itself(source + start, m - start, slots) else FOLDED
 
 
-def fold_ascii(texts):
+cdef enum:
+    KEPT = 0xFF  # in fold_ascii's buffers: a non-ASCII character no rule touches, kept as it is
+    MAX_PIECE = 4  # the longest fold fold_ascii's table may give one character
+
+
+cdef Py_ssize_t _fold_unicode_one(
+    const Text *text, const uint32_t *codes, const uint32_t *starts, const uint8_t *pieces, Py_ssize_t n_codes,
+    uint8_t *out, uint32_t *kept, Py_ssize_t *n_kept,
+) noexcept nogil:
+    """``normalize._fold_unicode`` of a text whose every non-ASCII character is in the table (``codes``
+    sorted, ``pieces[starts[i]:starts[i + 1]]`` what ``codes[i]`` folds to), as ASCII bytes in ``out``: each
+    character's fold in turn. A piece that is the one byte ``KEPT`` stands for the character itself, which
+    goes into ``kept``. -1 if a character is not in the table."""
+    cdef Py_ssize_t i, o = 0, low, high, middle, j
+    cdef uint32_t code
+    n_kept[0] = 0
+    for i in range(text.length):
+        code = _code_at(text, i)
+        if code < 128:  # the table's first entries: each ASCII character, one byte each
+            out[o] = pieces[starts[code]]
+            o += 1
+            continue
+        low, high = 0, n_codes
+        while low < high:
+            middle = (low + high) // 2
+            if codes[middle] < code:
+                low = middle + 1
+            else:
+                high = middle
+        if low == n_codes or codes[low] != code:
+            return -1
+        if starts[low + 1] - starts[low] == 1 and pieces[starts[low]] == KEPT:
+            kept[n_kept[0]] = code
+            n_kept[0] += 1
+            out[o] = KEPT
+            o += 1
+            continue
+        for j in range(starts[low], starts[low + 1]):
+            out[o] = pieces[j]
+            o += 1
+    return o
+
+
+def fold_ascii(texts, const uint32_t[::1] codes=None, const uint32_t[::1] starts=None,
+               const uint8_t[::1] pieces=None):
     """``texts`` folded by the ASCII-level rules where this can do it: ``(folded, regex_rows, squeeze_rows)``.
 
     ``folded[i]`` is text i normalized, or None for the rows in ``regex_rows`` (not ASCII, or holding a literal
@@ -380,50 +424,107 @@ def fold_ascii(texts):
     Each text is folded on its own. That is what the joined batch of the regular-expression path computes too:
     no rule matches across or looks past the NUL that separates texts there (their classes and lookaheads
     exclude it, and it is a lead for ``_SPACED`` exactly as the space put before the first text is).
+
+    With a table of characters (``codes``, sorted, from the 128 ASCII ones; ``pieces[starts[i]:starts[i + 1]]``,
+    at most ``MAX_PIECE`` ASCII bytes (one for an ASCII character), what ``codes[i]`` folds to, or the one byte
+    ``KEPT``: the character stays as it is), a text whose every non-ASCII character is in it is folded here too: ``normalize._fold_unicode``
+    character by character (the table says which characters that equals the whole text's fold for), then
+    the rules. A kept character is one none of the rules can match or change (no letter, digit, space or
+    mark), so it behaves as ASCII punctuation does; it is put back in its place in the result.
     """
     cdef tuple sequence = tuple(texts)
-    cdef Py_ssize_t n = len(sequence), i, longest, total = 0, capacity = 2
-    cdef Text *collected = _collect(sequence, True, &longest)
+    cdef Py_ssize_t n = len(sequence), i, j, longest, total = 0, capacity = 2, size, width, m, n_kept, used
+    cdef Py_ssize_t n_codes = 0, kept_total = 0
+    cdef bint with_table = codes is not None
+    if with_table and (
+        starts is None or pieces is None or starts.shape[0] != codes.shape[0] + 1
+        or (codes.shape[0] and starts[codes.shape[0]] > pieces.shape[0])
+    ):
+        raise ValueError("codes, starts and pieces go together: starts one longer than codes, within pieces")
+    if with_table:
+        n_codes = codes.shape[0]
+        if n_codes < 128:
+            raise ValueError("codes must be sorted, from the 128 ASCII ones")
+        for i in range(n_codes):
+            if starts[i + 1] < starts[i] or starts[i + 1] - starts[i] > MAX_PIECE or (
+                i and codes[i] <= codes[i - 1]
+            ) or (i < 128 and (codes[i] != i or starts[i + 1] - starts[i] != 1 or pieces[starts[i]] >= 128)):
+                raise ValueError("codes must be sorted, from the 128 ASCII ones (one ASCII byte each), "
+                                 "each piece at most 4 bytes")
+    cdef Text *collected = _collect(sequence, &longest)
     cdef uint8_t *a = NULL
     cdef uint8_t *b = NULL
+    cdef uint8_t *prepared = NULL
     cdef uint8_t *joined = NULL
+    cdef uint8_t *is_ascii = NULL
+    cdef uint32_t *kept = NULL
+    cdef uint32_t *wide = NULL
     cdef int64_t *slots = NULL
     cdef Py_ssize_t *offsets = NULL
     cdef Py_ssize_t *sizes = NULL
+    cdef Py_ssize_t *kept_at = NULL
     cdef int *outcomes = NULL
     cdef const uint8_t *folded
-    cdef Py_ssize_t size
+    cdef const uint32_t *no_codes = NULL
+    cdef const uint32_t *no_starts = NULL
+    cdef const uint8_t *no_pieces = NULL
     try:
+        is_ascii = <uint8_t *> malloc(n + 1)
+        if is_ascii == NULL:
+            raise MemoryError()
         for i in range(n):
-            if collected[i].kind:
+            is_ascii[i] = PyUnicode_IS_ASCII(sequence[i])
+            if is_ascii[i]:
                 total += collected[i].length + 1
-        while capacity < longest + 2:
+            elif with_table:
+                total += MAX_PIECE * collected[i].length + 1
+                kept_total += collected[i].length
+        width = MAX_PIECE * longest + 2 if with_table else longest + 2
+        while capacity < width:
             capacity *= 2
-        a = <uint8_t *> malloc(longest + 2)
-        b = <uint8_t *> malloc(longest + 2)
+        if with_table and n_codes:
+            no_codes, no_starts, no_pieces = &codes[0], &starts[0], &pieces[0]
+        a = <uint8_t *> malloc(width)
+        b = <uint8_t *> malloc(width)
+        prepared = <uint8_t *> malloc(width)
         joined = <uint8_t *> malloc(total + 1)
+        kept = <uint32_t *> malloc((kept_total + 1) * sizeof(uint32_t))
+        wide = <uint32_t *> malloc(width * sizeof(uint32_t))
         slots = <int64_t *> malloc(capacity * sizeof(int64_t))
         offsets = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
         sizes = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
+        kept_at = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
         outcomes = <int *> malloc((n + 1) * sizeof(int))
-        if not (a and b and joined and slots and offsets and sizes and outcomes):
+        if not (a and b and prepared and joined and kept and wide and slots and offsets and sizes and kept_at
+                and outcomes):
             raise MemoryError()
         with nogil:
             total = 0
+            used = 0
             for i in range(n):
                 offsets[i] = total
                 sizes[i] = 0
-                if not collected[i].kind:
-                    outcomes[i] = NEEDS_REGEX
-                    continue
-                outcomes[i] = _fold_one(
-                    <const uint8_t *> collected[i].data, collected[i].length, a, b, slots,
-                    &folded, &size,
-                )
+                kept_at[i] = used
+                if is_ascii[i]:
+                    outcomes[i] = _fold_one(
+                        <const uint8_t *> collected[i].data, collected[i].length, a, b, slots, &folded, &size,
+                    )
+                else:
+                    m = -1
+                    if with_table:
+                        m = _fold_unicode_one(
+                            &collected[i], no_codes, no_starts, no_pieces, n_codes, prepared, kept + used, &n_kept,
+                        )
+                    if m < 0:
+                        outcomes[i] = NEEDS_REGEX
+                        continue
+                    used += n_kept
+                    outcomes[i] = _fold_one(prepared, m, a, b, slots, &folded, &size)
                 if outcomes[i] != NEEDS_REGEX:
                     memcpy(joined + total, folded, size)
                     sizes[i] = size
                     total += size
+            kept_at[n] = used
         results = [None] * n
         regex_rows = []
         squeeze_rows = []
@@ -431,18 +532,33 @@ def fold_ascii(texts):
             if outcomes[i] == NEEDS_REGEX:
                 regex_rows.append(i)
                 continue
-            results[i] = PyUnicode_DecodeASCII(<const char *> joined + offsets[i], sizes[i], NULL)
+            if kept_at[i + 1] == kept_at[i]:
+                results[i] = PyUnicode_DecodeASCII(<const char *> joined + offsets[i], sizes[i], NULL)
+            else:  # the kept characters back in their places, in order (no rule drops or moves one)
+                used = kept_at[i]
+                for j in range(sizes[i]):
+                    if joined[offsets[i] + j] == KEPT:
+                        wide[j] = kept[used]
+                        used += 1
+                    else:
+                        wide[j] = joined[offsets[i] + j]
+                results[i] = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, wide, sizes[i])
             if outcomes[i] == NEEDS_SQUEEZE:
                 squeeze_rows.append(i)
         return results, regex_rows, squeeze_rows
     finally:
         free(collected)
+        free(is_ascii)
         free(a)
         free(b)
+        free(prepared)
         free(joined)
+        free(kept)
+        free(wide)
         free(slots)
         free(offsets)
         free(sizes)
+        free(kept_at)
         free(outcomes)
 
 
@@ -836,7 +952,7 @@ cdef class Hasher:
         int8), in no particular order: what :meth:`dot` sums, for tests to compare with Featurizer's."""
         cdef tuple sequence = tuple(texts)
         cdef Py_ssize_t n = len(sequence), longest, r, j, total = 0, at = 0
-        cdef Text *collected = _collect(sequence, False, &longest)
+        cdef Text *collected = _collect(sequence, &longest)
         cdef Scratch scratch
         cdef int64_t[::1] rows_out
         cdef int64_t[::1] columns_out
@@ -885,7 +1001,7 @@ cdef class Hasher:
         result = np.zeros((n, n_outputs), dtype=np.float64)
         cdef double[:, ::1] out = result
         cdef const float *rows = &table[0, 0]
-        cdef Text *collected = _collect(sequence, False, &longest)
+        cdef Text *collected = _collect(sequence, &longest)
         cdef Scratch scratch
         cdef double *sums = <double *> malloc(2 * width * sizeof(double))
         cdef double char_norm, word_norm
@@ -1054,7 +1170,7 @@ cdef class Hasher:
         reasons = []
         if n == 0 or top <= 0:
             return reasons, slots
-        cdef Text *collected = _collect(sequence, False, &longest)
+        cdef Text *collected = _collect(sequence, &longest)
         kept = _occurrence_bound(longest, self.char_hi - self.char_lo + 1)
         kept = min(2 * min(top, kept), kept)  # twice the reasons asked, never more spans than a text has
         _allocate(&scratch, longest, self.char_hi - self.char_lo + 1)
@@ -1374,7 +1490,7 @@ def more_words_than(texts, Py_ssize_t limit):
     (a word is a run of characters that are not ``str.isspace``), without splitting anything."""
     cdef tuple sequence = tuple(texts)
     cdef Py_ssize_t n = len(sequence), longest, r, i, words
-    cdef Text *collected = _collect(sequence, False, &longest)
+    cdef Text *collected = _collect(sequence, &longest)
     cdef uint8_t *long = <uint8_t *> malloc(n + 1)
     cdef bint in_word
     cdef Py_UCS4 code
