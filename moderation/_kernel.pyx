@@ -747,13 +747,24 @@ cdef Py_ssize_t _strongest(Explaining *e, Py_ssize_t n_keys, Py_ssize_t asked, P
     return count
 
 
-cdef Py_ssize_t _lowered_at(object source, Py_ssize_t begin, Py_ssize_t end, object normalized) except -2:
-    """Where ``normalized`` starts in ``source`` if it is ``source[begin:end].lower().strip()`` and both are
-    ASCII (normalize_with_offsets' first case: each character then maps to one of the source), else -1."""
+cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t end, object normalized) except -2:
+    """Where ``normalized`` starts in ``source`` if it is ``source[begin:end]`` folded one character for one, both
+    ASCII, else -1: stripped, each character lower-cased, a control character a space or a leet digit the
+    letter it reads as, and no rare rule's literal in it. Then each span of ``normalized`` comes from the same
+    stretch of the source, shifted, as normalize_with_offsets maps it (tests/test_explain_kernel.py compares):
+
+    * no rule lengthens an ASCII text but the rare ones (a URL, a mention, the echo), and every other rule
+      that is not one for one shortens it, so the normalized text is as long as the stripped stretch only
+      when each rule that changed it was one for one, and each character came from the one in its place;
+    * but for a run of leet digits read together ("j00s"), each of which maps to the whole run. A run stands
+      inside a word (after a letter, before one), and a reason's span is whole words or a stretch between
+      words (:meth:`Hasher._sum_spans`), so no span starts or ends inside one: shifted, it is the same."""
     cdef Py_ssize_t size = PyUnicode_GET_LENGTH(normalized), i
     cdef const uint8_t *raw
     cdef const uint8_t *folded
-    cdef uint8_t c
+    cdef uint8_t c, f
+    cdef uint8_t *lowered
+    cdef int needs
     if not (PyUnicode_Check(source) and PyUnicode_IS_ASCII(source) and PyUnicode_IS_ASCII(normalized)):
         return -1
     if not 0 <= begin <= end <= PyUnicode_GET_LENGTH(source):
@@ -768,11 +779,17 @@ cdef Py_ssize_t _lowered_at(object source, Py_ssize_t begin, Py_ssize_t end, obj
         return -1
     for i in range(size):
         c = raw[begin + i]
+        f = folded[i]
         if 65 <= c <= 90:
             c += 32
-        if c != folded[i]:
+        if c != f and not (f == 32 and (c < 32 or c == 127)) and not (_leet_letter(c) and f == _leet_letter(c)):
             return -1
-    return begin
+    lowered = <uint8_t *> malloc(size + 2)
+    if lowered == NULL:
+        raise MemoryError()
+    _lower_and_spaces(raw + begin, size, lowered, &needs)
+    free(lowered)
+    return -1 if needs & RARE else begin
 
 
 cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end, Py_ssize_t size,
@@ -1126,8 +1143,8 @@ cdef class Hasher:
 
         ``offsets(i)`` gives text i's :class:`moderation.normalize.NormalizedText` (or None: no spans), asked
         at most once, and only for a text with reasons. Where text i came from ``sources[i][bounds[i, 0]:
-        bounds[i, 1]]`` and is that stretch lower-cased and stripped (an ASCII text no rule changed, as most
-        are), the spans are read off directly, as :func:`moderation.normalize.normalize_with_offsets` would
+        bounds[i, 1]]`` and is that stretch folded one character for one (:func:`_plainly_folded_at`: ASCII
+        lower-cased and stripped, as most are, or with leet digits read), the spans are read off directly, as :func:`moderation.normalize.normalize_with_offsets` would
         give them, and ``offsets`` is not asked. ``record`` is :class:`moderation.types.Reason`.
         ``table`` is the scoring table (:meth:`dot`): the model's weights, then the idf, per feature.
 
@@ -1284,7 +1301,7 @@ cdef class Hasher:
                         j = merged_order[r]
                         if not mapped_asked:
                             if sources is not None:
-                                shift = _lowered_at(sources[w], bounds[w, 0], bounds[w, 1], text)
+                                shift = _plainly_folded_at(sources[w], bounds[w, 0], bounds[w, 1], text)
                             if shift < 0:
                                 mapped = offsets(w)
                             mapped_asked = True

@@ -31,7 +31,7 @@ LEXICON = {"zog": "conspiracy", "jewish lobby": "conspiracy", "kike": "slur", "o
 PIECES = [
     *LEXICON,
     "jewish", "lobby", "the", "they", "jews", "control", "banks", "a", "_", "them", "vermin", "idiot",
-    "J3WS", "k1ke", "j e w s", "z.o.g", "jeeeews", "(((them)))", "(((", ")))", "@bob", "<user>",
+    "J3WS", "k1ke", "j00s", "K1K3S", "sh3k3l5", "J000S", "a\x01b", "\x1ck1\x7f", "j e w s", "z.o.g", "jeeeews", "(((them)))", "(((", ")))", "@bob", "<user>",
     "http://x.io/a?b", "www.example.com", "$hekels", "xxurl", "<link>", "xxecho",
     "café", "naïve", "ＴＨＥ", "me\u0301dia", "\u200b", "日本語", "😀", "👍🏽", "\u00a0", "\u1680", "\u3000",
     "!!", "!!!", "?!", ",", ".", ";", "\n", "\t", '"', "\\", "'", "  ", "-", "--",
@@ -109,6 +109,7 @@ def test_kernel_reasons_are_the_reference_reasons(texts: list[str], which: int, 
         ["the jewish lobby again, oy vey", "kike", "日本語 and 中文"],
         ['he said "x\\y" \t!!'],
         ["Those (((globalists))) own the PRESS http://x.io @bob xxurl <link>"],
+        ["the J000S and k1k3s, sh3k3l5 j00s", "j0000s\x01j00s  k1ke", "1337 j3w5 4ever 007"],
         ["x" * 3000],
         [" ".join(PIECES) * 3],
         ["The council met on Tuesday. They control the banks. " * 12 + "jews are vermin."],
@@ -131,6 +132,24 @@ def test_kernel_reasons_are_the_reference_reasons_for_a_trained_model(small_mode
     ] * 3
     for top in (1, 3, 5):
         _assert_same_reasons(small_moderator.model, texts, top, None)
+
+
+def test_windows_with_leet_digits_are_mapped_in_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Leet digits are read one for one, so their windows' spans are read off in the kernel, as plain ones are:
+    # normalize_with_offsets is asked only for the window with a rule that is not one for one (the echo).
+    # ("J000S" would not be: "ooo" is squeezed to "oo".)
+    from moderation import windows
+
+    texts = ["the J00S and k1k3s run it", "sh3k3l5 for the j00s", "the (((j00s))) again"]
+    model = MODELS[0]
+    _assert_same_reasons(model, texts, 5, None)
+    asked: list[str] = []
+    tracked = windows.normalize_with_offsets
+    monkeypatch.setattr(
+        windows, "normalize_with_offsets", lambda text, *more: asked.append(text) or tracked(text, *more)
+    )
+    model.reasons(model.assess(texts), top=5)
+    assert asked == ["the (((j00s))) again"]
 
 
 def test_score_many_gives_flagged_labels_the_reference_reasons(small_moderator: Moderator) -> None:
