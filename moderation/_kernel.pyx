@@ -1326,8 +1326,10 @@ cdef class Hasher:
                                 candidate = &candidates[c]
                                 found.add((mapped.starts[candidate.begin], mapped.ends[candidate.end - 1]))
                             spans = tuple(sorted(found))
-                        built.append(_record3(kind, ngrams[j], merged_weights[j], spans))
-                    reasons.append(tuple(built))
+                        built.append(_record3(kind, ngrams[j], merged_weights[j], _untracked_spans(spans)))
+                    label_reasons = tuple(built)
+                    PyObject_GC_UnTrack(<PyObject *> label_reasons)  # of untracked records only (_record3)
+                    reasons.append(label_reasons)
             return reasons, slots
         finally:
             free(collected)
@@ -1537,6 +1539,19 @@ def more_words_than(texts, Py_ssize_t limit):
     finally:
         free(collected)
         free(long)
+
+
+cdef object _untracked_spans(tuple spans):
+    """``spans``, a tuple of pairs of ints, and its pairs untracked by the garbage collector: ints can make no
+    reference cycle. CPython untracks such tuples itself, but only in a collection, after walking them: a
+    stream's reasons made tens of collections per thousand comments, each walking the last ones made."""
+    for pair in spans:
+        if not (type(pair) is tuple and len(pair) == 2 and type(pair[0]) is int and type(pair[1]) is int):
+            return spans
+    for pair in spans:
+        PyObject_GC_UnTrack(<PyObject *> pair)
+    PyObject_GC_UnTrack(<PyObject *> spans)
+    return spans
 
 
 cdef object _record3(PyTypeObject *kind, object first, double second, object third):

@@ -176,6 +176,27 @@ def test_reasons_share_nothing_the_garbage_collector_must_watch(small_moderator:
     assert not any(gc.is_tracked(reason) for reason in reasons)
 
 
+def test_reasons_come_untracked_with_their_spans(small_moderator: Moderator) -> None:
+    # Built untracked, not left for a collection to untrack after walking them: collections are paused here
+    # so that none can untrack them first.
+    import gc
+
+    texts = ["the jews control the banks and the media", "The J3WS control the banks, the banks!"]
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        scored = small_moderator.score_many(texts, explain="all")
+    finally:
+        if paused:
+            gc.enable()
+    per_label = [score.reasons for scores in scored for score in scores.labels.values()]
+    spans = [reason.spans for reasons in per_label for reason in reasons]
+    assert any(len(found) > 1 for found in spans)  # merged spans too
+    assert all(found for found in spans)
+    assert not any(gc.is_tracked(reasons) for reasons in per_label)
+    assert not any(gc.is_tracked(found) or any(map(gc.is_tracked, found)) for found in spans)
+
+
 def test_the_explain_kernel_checks_its_arguments() -> None:
     model = MODELS[0]
     featurizer = model.featurizer
