@@ -910,13 +910,19 @@ cdef class Hasher:
         for i in range(size):
             hashes[i] = codes[i]
         for n in range(1, hi + 1):
-            if n > 1:
+            salt = salt_char + <uint64_t> n
+            if n > 1 and n >= lo:  # one pass extends every window by a character and writes its column
+                for i in range(size - n + 1):
+                    h = hashes[i] * prime + codes[i + n - 1]
+                    hashes[i] = h
+                    char_columns[count + i] = <int64_t> (((h + salt) * golden) >> shift)
+            elif n > 1:
                 for i in range(size - n + 1):
                     hashes[i] = hashes[i] * prime + codes[i + n - 1]
-            if n >= lo:
-                salt = salt_char + <uint64_t> n
+            elif n >= lo:
                 for i in range(size - n + 1):
                     char_columns[count + i] = <int64_t> (((hashes[i] + salt) * golden) >> shift)
+            if n >= lo:
                 count += max(size - n + 1, 0)
         scratch.n_char = count
         cdef Py_ssize_t *word_starts = scratch.word_starts
