@@ -24,8 +24,9 @@ every spelling the lexicon (``data/lexicon.json``) lists, which needs no extra p
 
 The regular expressions below define the rules (:func:`regex_normalize_many` is the reference). Most
 comments are plain ASCII that no URL, mention, echo or ``$`` rule touches, and those are folded by the
-compiled kernel (``moderation/_kernel.pyx``), one pass per text in C, to the same strings (tests/test_kernel.py).
-The rest are normalized as one joined string so every regular expression runs once per batch in C, not once
+compiled kernel (``moderation/_kernel.pyx``), one pass per text in C, to the same strings (tests/test_kernel.py);
+so are most non-ASCII ones, character by character from a table of the characters that allows
+(:func:`_kernel_folds`). The rest are normalized as one joined string so every regular expression runs once per batch in C, not once
 per comment in Python.
 """
 
@@ -110,7 +111,8 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
 
     Most comments are ASCII that no rare rule (URLs, mentions, the echo, ``$``) touches, or become so once
     Unicode is folded (curly quotes, accents): the compiled kernel (:func:`moderation._kernel.fold_ascii`)
-    folds those, one pass per text in C. The rest go through the regular expressions of
+    folds those, one pass per text in C, the non-ASCII ones from its table (:func:`_kernel_folds`); those
+    with another character are folded from Unicode here first, and given to it again. The rest go through the regular expressions of
     :func:`regex_normalize_many`, which define what every rule means; tests/test_kernel.py checks that the
     kernel agrees with them on thousands of texts built to provoke every rule.
     """
