@@ -377,44 +377,68 @@ cdef enum:
 
 cdef Py_ssize_t _fold_unicode_one(
     const Text *text, const uint32_t *codes, const uint32_t *starts, const uint8_t *pieces, Py_ssize_t n_codes,
-    uint8_t *out, uint32_t *kept, Py_ssize_t *n_kept,
+    Py_ssize_t n_pieces, uint8_t *out, uint32_t *kept, Py_ssize_t *n_kept,
 ) noexcept nogil:
     """``normalize._fold_unicode`` of a text whose every non-ASCII character is in the table (``codes``
     sorted, ``pieces[starts[i]:starts[i + 1]]`` what ``codes[i]`` folds to), as ASCII bytes in ``out``: each
     character's fold in turn. A piece that is the one byte ``KEPT`` stands for the character itself, which
-    goes into ``kept``. -1 if a character is not in the table."""
+    goes into ``kept``. -1 if a character is not in the table, or its entry is not one fold_ascii allows
+    (checked here, where it is read, rather than the whole table on every call)."""
     cdef Py_ssize_t i, o = 0, low, high, middle, j
-    cdef uint32_t code
+    cdef uint32_t code, first, end
     n_kept[0] = 0
     for i in range(text.length):
         code = _code_at(text, i)
-        if code < 128:  # the table's first entries: each ASCII character, one byte each
-            out[o] = pieces[starts[code]]
-            o += 1
-            continue
-        low, high = 0, n_codes
-        while low < high:
-            middle = (low + high) // 2
-            if codes[middle] < code:
-                low = middle + 1
-            else:
-                high = middle
-        if low == n_codes or codes[low] != code:
+        if code < 128:  # the table's first entries: each ASCII character, one ASCII byte each
+            low = code
+            if codes[low] != code:
+                return -1
+        else:
+            low, high = 0, n_codes
+            while low < high:
+                middle = (low + high) // 2
+                if codes[middle] < code:
+                    low = middle + 1
+                else:
+                    high = middle
+            if low == n_codes or codes[low] != code:
+                return -1
+        first, end = starts[low], starts[low + 1]
+        if end < first or end > n_pieces or end - first > MAX_PIECE or (code < 128 and end - first != 1):
             return -1
-        if starts[low + 1] - starts[low] == 1 and pieces[starts[low]] == KEPT:
+        if end - first == 1 and pieces[first] == KEPT and code >= 128:
             kept[n_kept[0]] = code
             n_kept[0] += 1
             out[o] = KEPT
             o += 1
             continue
-        for j in range(starts[low], starts[low + 1]):
+        for j in range(first, end):
+            if pieces[j] >= 128:
+                return -1
             out[o] = pieces[j]
             o += 1
     return o
 
 
-def fold_ascii(texts, const uint32_t[::1] codes=None, const uint32_t[::1] starts=None,
-               const uint8_t[::1] pieces=None):
+cdef class FoldTable:
+    """:func:`fold_ascii`'s table of non-ASCII characters, built once (``normalize._kernel_folds``) and
+    immutable: ``codes`` (uint32, sorted, from the 128 ASCII ones), ``starts`` (uint32, one more) and
+    ``pieces`` (uint8), ``pieces[starts[i]:starts[i + 1]]`` being what ``codes[i]`` folds to. Held here so
+    that a call reads it without taking a buffer of each array again."""
+
+    cdef const uint32_t[::1] codes
+    cdef const uint32_t[::1] starts
+    cdef const uint8_t[::1] pieces
+
+    def __cinit__(self, const uint32_t[::1] codes, const uint32_t[::1] starts, const uint8_t[::1] pieces):
+        if starts.shape[0] != codes.shape[0] + 1 or codes.shape[0] < 128 or pieces.shape[0] == 0:
+            raise ValueError("codes (from the 128 ASCII ones), starts (one more) and pieces go together")
+        self.codes = codes
+        self.starts = starts
+        self.pieces = pieces
+
+
+def fold_ascii(texts, FoldTable folds=None):
     """``texts`` folded by the ASCII-level rules where this can do it: ``(folded, regex_rows, squeeze_rows)``.
 
     ``folded[i]`` is text i normalized, or None for the rows in ``regex_rows`` (not ASCII, or holding a literal
@@ -425,32 +449,17 @@ def fold_ascii(texts, const uint32_t[::1] codes=None, const uint32_t[::1] starts
     no rule matches across or looks past the NUL that separates texts there (their classes and lookaheads
     exclude it, and it is a lead for ``_SPACED`` exactly as the space put before the first text is).
 
-    With a table of characters (``codes``, sorted, from the 128 ASCII ones; ``pieces[starts[i]:starts[i + 1]]``,
-    at most ``MAX_PIECE`` ASCII bytes (one for an ASCII character), what ``codes[i]`` folds to, or the one byte
-    ``KEPT``: the character stays as it is), a text whose every non-ASCII character is in it is folded here too: ``normalize._fold_unicode``
+    With a table of characters (``folds``, a :class:`FoldTable`: what each folds to, at most ``MAX_PIECE``
+    ASCII bytes (one for an ASCII character), or the one byte ``KEPT``: the character stays as it is; an entry
+    that is not leaves its texts to the regular expressions), a text whose every non-ASCII character is in it is folded here too: ``normalize._fold_unicode``
     character by character (the table says which characters that equals the whole text's fold for), then
     the rules. A kept character is one none of the rules can match or change (no letter, digit, space or
     mark), so it behaves as ASCII punctuation does; it is put back in its place in the result.
     """
     cdef tuple sequence = tuple(texts)
     cdef Py_ssize_t n = len(sequence), i, j, longest, total = 0, capacity = 2, size, width, m, n_kept, used
-    cdef Py_ssize_t n_codes = 0, kept_total = 0
-    cdef bint with_table = codes is not None
-    if with_table and (
-        starts is None or pieces is None or starts.shape[0] != codes.shape[0] + 1
-        or (codes.shape[0] and starts[codes.shape[0]] > pieces.shape[0])
-    ):
-        raise ValueError("codes, starts and pieces go together: starts one longer than codes, within pieces")
-    if with_table:
-        n_codes = codes.shape[0]
-        if n_codes < 128:
-            raise ValueError("codes must be sorted, from the 128 ASCII ones")
-        for i in range(n_codes):
-            if starts[i + 1] < starts[i] or starts[i + 1] - starts[i] > MAX_PIECE or (
-                i and codes[i] <= codes[i - 1]
-            ) or (i < 128 and (codes[i] != i or starts[i + 1] - starts[i] != 1 or pieces[starts[i]] >= 128)):
-                raise ValueError("codes must be sorted, from the 128 ASCII ones (one ASCII byte each), "
-                                 "each piece at most 4 bytes")
+    cdef Py_ssize_t n_codes = 0, n_pieces = 0, kept_total = 0
+    cdef bint with_table = folds is not None
     cdef Text *collected = _collect(sequence, &longest)
     cdef uint8_t *a = NULL
     cdef uint8_t *b = NULL
@@ -482,8 +491,9 @@ def fold_ascii(texts, const uint32_t[::1] codes=None, const uint32_t[::1] starts
         width = MAX_PIECE * longest + 2 if with_table else longest + 2
         while capacity < width:
             capacity *= 2
-        if with_table and n_codes:
-            no_codes, no_starts, no_pieces = &codes[0], &starts[0], &pieces[0]
+        if with_table:
+            n_codes, n_pieces = folds.codes.shape[0], folds.pieces.shape[0]
+            no_codes, no_starts, no_pieces = &folds.codes[0], &folds.starts[0], &folds.pieces[0]
         a = <uint8_t *> malloc(width)
         b = <uint8_t *> malloc(width)
         prepared = <uint8_t *> malloc(width)
@@ -513,7 +523,8 @@ def fold_ascii(texts, const uint32_t[::1] codes=None, const uint32_t[::1] starts
                     m = -1
                     if with_table:
                         m = _fold_unicode_one(
-                            &collected[i], no_codes, no_starts, no_pieces, n_codes, prepared, kept + used, &n_kept,
+                            &collected[i], no_codes, no_starts, no_pieces, n_codes, n_pieces, prepared, kept + used,
+                            &n_kept,
                         )
                     if m < 0:
                         outcomes[i] = NEEDS_REGEX

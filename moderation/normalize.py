@@ -118,7 +118,7 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
     """
     if not texts:
         return []
-    normalized, rest, squeeze_rows = _kernel.fold_ascii(texts, *_KERNEL_FOLDS)
+    normalized, rest, squeeze_rows = _kernel.fold_ascii(texts, _KERNEL_FOLDS)
     if rest:
         prepared = [_prepare(texts[row]) for row in rest]
         again, still, squeeze_again = _kernel.fold_ascii(prepared)
@@ -240,8 +240,7 @@ _KERNEL_BLOCKS = (
 
 
 def _kernel_folds() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The characters the kernel may fold itself in a non-ASCII text (:func:`moderation._kernel.fold_ascii`'s
-    table): ``(codes, starts, pieces)``, ``pieces[starts[i]:starts[i + 1]]`` being what ``codes[i]`` folds to.
+    """The characters the kernel may fold itself in a non-ASCII text (:class:`moderation._kernel.FoldTable`): ``(codes, starts, pieces)``, ``pieces[starts[i]:starts[i + 1]]`` being what ``codes[i]`` folds to.
 
     The 128 ASCII characters come first (each folds to one: lower case, a space for a control character and
     NUL, "'" for "`"). Any other is in it when its :func:`_fold_unicode` is ASCII (at most 4 characters), or is itself and
@@ -283,7 +282,7 @@ def _kernel_folds() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-_KERNEL_FOLDS = _kernel_folds()
+_KERNEL_FOLDS = _kernel.FoldTable(*_kernel_folds())
 
 
 def _preceded_by_word(match: re.Match[str]) -> bool:

@@ -28,6 +28,7 @@ from moderation.normalize import (
     _SEPARATOR,
     _TRANSLATION,
     _fold_unicode,
+    _kernel_folds,
     normalize_many,
     regex_normalize_many,
 )
@@ -119,7 +120,8 @@ def test_most_benchmark_like_comments_are_folded_by_the_kernel() -> None:
 # Non-ASCII characters the kernel folds from its table, characters it must leave to the regular expressions
 # (a capital sigma, whose lower case depends on its neighbours; a Hebrew point, a mark the fold keeps; CJK and
 # Ogham space, a word and a space the rules would see), and marks that NFKD reorders.
-_TABLE_CHARACTERS = [chr(code) for code in _KERNEL_FOLDS[0][::7].tolist()]
+_FOLD_ARRAYS = _kernel_folds()
+_TABLE_CHARACTERS = [chr(code) for code in _FOLD_ARRAYS[0][::7].tolist()]
 _LEFT_TO_REGEX = ["\u03a3", "\u05b0", "\u65e5", "\u1680", "\U000e0001", "\ud800"]
 _MARKS = ["\u0301", "\u0327", "\u0308", "\u0345", "\u20d7"]
 unicode_pieces = st.one_of(
@@ -146,7 +148,7 @@ unicode_texts = st.lists(unicode_pieces, max_size=30).map("".join)
 @given(unicode_texts)
 def test_the_kernel_folds_tabled_unicode_exactly_as_the_regular_expressions(text: str) -> None:
     assert normalize_many([text]) == regex_normalize_many([text])
-    folded, regex_rows, _ = _kernel.fold_ascii([text], *_KERNEL_FOLDS)
+    folded, regex_rows, _ = _kernel.fold_ascii([text], _KERNEL_FOLDS)
     if not regex_rows:
         assert folded[0] == _fold_joined_reference(text)
 
@@ -171,23 +173,33 @@ def test_comments_with_curly_quotes_accents_and_emoji_are_folded_by_the_kernel()
         "\u201cQuoted\u201d \u2013 fine\u2026",
         "j\u0435ws \U0001f44d",
     ]
-    folded, regex_rows, _ = _kernel.fold_ascii(texts, *_KERNEL_FOLDS)
+    folded, regex_rows, _ = _kernel.fold_ascii(texts, _KERNEL_FOLDS)
     assert regex_rows == []
     assert (
         folded
         == regex_normalize_many(texts)
         == ["cafe 'ok' \U0001f602", '"quoted" - fine...', "jews \U0001f44d"]
     )
-    _, regex_rows, _ = _kernel.fold_ascii(["\u03a3\u03a3 \u65e5"], *_KERNEL_FOLDS)
+    _, regex_rows, _ = _kernel.fold_ascii(["\u03a3\u03a3 \u65e5"], _KERNEL_FOLDS)
     assert regex_rows == [0]
 
 
-def test_the_kernel_refuses_a_table_out_of_order() -> None:
-    codes, starts, pieces = _KERNEL_FOLDS
-    with pytest.raises(ValueError, match="sorted"):
-        _kernel.fold_ascii(["x"], codes[::-1].copy(), starts, pieces)
+def test_the_kernel_leaves_texts_a_bad_table_entry_touches_to_the_regular_expressions() -> None:
+    codes, starts, pieces = _FOLD_ARRAYS
     with pytest.raises(ValueError, match="go together"):
-        _kernel.fold_ascii(["x"], codes, starts[:-1].copy(), pieces)
+        _kernel.FoldTable(codes, starts[:-1].copy(), pieces)
+    with pytest.raises(ValueError, match="go together"):
+        _kernel.FoldTable(codes[:100].copy(), starts[:101].copy(), pieces)
+    e_acute = int(np.searchsorted(codes, 0xE9))
+    broken = pieces.copy()
+    broken[starts[e_acute]] = 0xC3  # not ASCII: the entry is not read
+    long_piece = starts.copy()
+    long_piece[e_acute + 1 :] += 5  # five more bytes for "\u00e9": longer than the kernel takes
+    longer = np.insert(pieces, starts[e_acute + 1], np.full(5, ord("e"), dtype=np.uint8))
+    for table in ((codes, starts, broken), (codes, long_piece, longer)):
+        folded, regex_rows, _ = _kernel.fold_ascii(["caf\u00e9", "cafe \u2019"], _kernel.FoldTable(*table))
+        assert regex_rows == [0]
+        assert folded[1] == "cafe '"
 
 
 @settings(max_examples=500, deadline=None)
