@@ -55,15 +55,17 @@ cdef extern from *:
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     object PyUnicode_DecodeASCII(const char *data, Py_ssize_t size, const char *errors)
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
 
 
 ctypedef struct Text:
     const void *data  # the str's own code points; the caller holds a reference to the str while this is used
     Py_ssize_t length
-    int kind  # 1, 2 or 4 bytes per code point; 0: not handled (fold_ascii: not ASCII)
+    int kind  # 1, 2 or 4 bytes per code point
 
 
-cdef Text *_collect(tuple texts, bint ascii_only, Py_ssize_t *longest) except NULL:
+cdef Text *_collect(tuple texts, Py_ssize_t *longest) except NULL:
     """The code points of every text, for reading without the GIL (``texts`` keeps them alive)."""
     cdef Py_ssize_t n = len(texts), i
     cdef Text *collected = <Text *> malloc((n + 1) * sizeof(Text))
@@ -79,8 +81,6 @@ cdef Text *_collect(tuple texts, bint ascii_only, Py_ssize_t *longest) except NU
         collected[i].length = PyUnicode_GET_LENGTH(text)
         collected[i].data = PyUnicode_DATA(text)
         collected[i].kind = PyUnicode_KIND(text)
-        if ascii_only and not PyUnicode_IS_ASCII(text):
-            collected[i].kind = 0
         if collected[i].length > longest[0]:
             longest[0] = collected[i].length
     return collected
@@ -370,7 +370,75 @@ cdef int _fold_one(
     return NEEDS_SQUEEZE if _repeats_itself(source + start, m - start, slots) else FOLDED
 
 
-def fold_ascii(texts):
+cdef enum:
+    KEPT = 0xFF  # in fold_ascii's buffers: a non-ASCII character no rule touches, kept as it is
+    MAX_PIECE = 4  # the longest fold fold_ascii's table may give one character
+
+
+cdef Py_ssize_t _fold_unicode_one(
+    const Text *text, const uint32_t *codes, const uint32_t *starts, const uint8_t *pieces, Py_ssize_t n_codes,
+    Py_ssize_t n_pieces, uint8_t *out, uint32_t *kept, Py_ssize_t *n_kept,
+) noexcept nogil:
+    """``normalize._fold_unicode`` of a text whose every non-ASCII character is in the table (``codes``
+    sorted, ``pieces[starts[i]:starts[i + 1]]`` what ``codes[i]`` folds to), as ASCII bytes in ``out``: each
+    character's fold in turn. A piece that is the one byte ``KEPT`` stands for the character itself, which
+    goes into ``kept``. -1 if a character is not in the table, or its entry is not one fold_ascii allows
+    (checked here, where it is read, rather than the whole table on every call)."""
+    cdef Py_ssize_t i, o = 0, low, high, middle, j
+    cdef uint32_t code, first, end
+    n_kept[0] = 0
+    for i in range(text.length):
+        code = _code_at(text, i)
+        if code < 128:  # the table's first entries: each ASCII character, one ASCII byte each
+            low = code
+            if codes[low] != code:
+                return -1
+        else:
+            low, high = 0, n_codes
+            while low < high:
+                middle = (low + high) // 2
+                if codes[middle] < code:
+                    low = middle + 1
+                else:
+                    high = middle
+            if low == n_codes or codes[low] != code:
+                return -1
+        first, end = starts[low], starts[low + 1]
+        if end < first or end > n_pieces or end - first > MAX_PIECE or (code < 128 and end - first != 1):
+            return -1
+        if end - first == 1 and pieces[first] == KEPT and code >= 128:
+            kept[n_kept[0]] = code
+            n_kept[0] += 1
+            out[o] = KEPT
+            o += 1
+            continue
+        for j in range(first, end):
+            if pieces[j] >= 128:
+                return -1
+            out[o] = pieces[j]
+            o += 1
+    return o
+
+
+cdef class FoldTable:
+    """:func:`fold_ascii`'s table of non-ASCII characters, built once (``normalize._kernel_folds``) and
+    immutable: ``codes`` (uint32, sorted, from the 128 ASCII ones), ``starts`` (uint32, one more) and
+    ``pieces`` (uint8), ``pieces[starts[i]:starts[i + 1]]`` being what ``codes[i]`` folds to. Held here so
+    that a call reads it without taking a buffer of each array again."""
+
+    cdef const uint32_t[::1] codes
+    cdef const uint32_t[::1] starts
+    cdef const uint8_t[::1] pieces
+
+    def __cinit__(self, const uint32_t[::1] codes, const uint32_t[::1] starts, const uint8_t[::1] pieces):
+        if starts.shape[0] != codes.shape[0] + 1 or codes.shape[0] < 128 or pieces.shape[0] == 0:
+            raise ValueError("codes (from the 128 ASCII ones), starts (one more) and pieces go together")
+        self.codes = codes
+        self.starts = starts
+        self.pieces = pieces
+
+
+def fold_ascii(texts, FoldTable folds=None):
     """``texts`` folded by the ASCII-level rules where this can do it: ``(folded, regex_rows, squeeze_rows)``.
 
     ``folded[i]`` is text i normalized, or None for the rows in ``regex_rows`` (not ASCII, or holding a literal
@@ -380,50 +448,94 @@ def fold_ascii(texts):
     Each text is folded on its own. That is what the joined batch of the regular-expression path computes too:
     no rule matches across or looks past the NUL that separates texts there (their classes and lookaheads
     exclude it, and it is a lead for ``_SPACED`` exactly as the space put before the first text is).
+
+    With a table of characters (``folds``, a :class:`FoldTable`: what each folds to, at most ``MAX_PIECE``
+    ASCII bytes (one for an ASCII character), or the one byte ``KEPT``: the character stays as it is; an entry
+    that is not leaves its texts to the regular expressions), a text whose every non-ASCII character is in it is folded here too: ``normalize._fold_unicode``
+    character by character (the table says which characters that equals the whole text's fold for), then
+    the rules. A kept character is one none of the rules can match or change (no letter, digit, space or
+    mark), so it behaves as ASCII punctuation does; it is put back in its place in the result.
     """
     cdef tuple sequence = tuple(texts)
-    cdef Py_ssize_t n = len(sequence), i, longest, total = 0, capacity = 2
-    cdef Text *collected = _collect(sequence, True, &longest)
+    cdef Py_ssize_t n = len(sequence), i, j, longest, total = 0, capacity = 2, size, width, m, n_kept, used
+    cdef Py_ssize_t n_codes = 0, n_pieces = 0, kept_total = 0
+    cdef bint with_table = folds is not None
+    cdef Text *collected = _collect(sequence, &longest)
     cdef uint8_t *a = NULL
     cdef uint8_t *b = NULL
+    cdef uint8_t *prepared = NULL
     cdef uint8_t *joined = NULL
+    cdef uint8_t *is_ascii = NULL
+    cdef uint32_t *kept = NULL
+    cdef uint32_t *wide = NULL
     cdef int64_t *slots = NULL
     cdef Py_ssize_t *offsets = NULL
     cdef Py_ssize_t *sizes = NULL
+    cdef Py_ssize_t *kept_at = NULL
     cdef int *outcomes = NULL
     cdef const uint8_t *folded
-    cdef Py_ssize_t size
+    cdef const uint32_t *no_codes = NULL
+    cdef const uint32_t *no_starts = NULL
+    cdef const uint8_t *no_pieces = NULL
     try:
+        is_ascii = <uint8_t *> malloc(n + 1)
+        if is_ascii == NULL:
+            raise MemoryError()
         for i in range(n):
-            if collected[i].kind:
+            is_ascii[i] = PyUnicode_IS_ASCII(sequence[i])
+            if is_ascii[i]:
                 total += collected[i].length + 1
-        while capacity < longest + 2:
+            elif with_table:
+                total += MAX_PIECE * collected[i].length + 1
+                kept_total += collected[i].length
+        width = MAX_PIECE * longest + 2 if with_table else longest + 2
+        while capacity < width:
             capacity *= 2
-        a = <uint8_t *> malloc(longest + 2)
-        b = <uint8_t *> malloc(longest + 2)
+        if with_table:
+            n_codes, n_pieces = folds.codes.shape[0], folds.pieces.shape[0]
+            no_codes, no_starts, no_pieces = &folds.codes[0], &folds.starts[0], &folds.pieces[0]
+        a = <uint8_t *> malloc(width)
+        b = <uint8_t *> malloc(width)
+        prepared = <uint8_t *> malloc(width)
         joined = <uint8_t *> malloc(total + 1)
+        kept = <uint32_t *> malloc((kept_total + 1) * sizeof(uint32_t))
+        wide = <uint32_t *> malloc(width * sizeof(uint32_t))
         slots = <int64_t *> malloc(capacity * sizeof(int64_t))
         offsets = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
         sizes = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
+        kept_at = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
         outcomes = <int *> malloc((n + 1) * sizeof(int))
-        if not (a and b and joined and slots and offsets and sizes and outcomes):
+        if not (a and b and prepared and joined and kept and wide and slots and offsets and sizes and kept_at
+                and outcomes):
             raise MemoryError()
         with nogil:
             total = 0
+            used = 0
             for i in range(n):
                 offsets[i] = total
                 sizes[i] = 0
-                if not collected[i].kind:
-                    outcomes[i] = NEEDS_REGEX
-                    continue
-                outcomes[i] = _fold_one(
-                    <const uint8_t *> collected[i].data, collected[i].length, a, b, slots,
-                    &folded, &size,
-                )
+                kept_at[i] = used
+                if is_ascii[i]:
+                    outcomes[i] = _fold_one(
+                        <const uint8_t *> collected[i].data, collected[i].length, a, b, slots, &folded, &size,
+                    )
+                else:
+                    m = -1
+                    if with_table:
+                        m = _fold_unicode_one(
+                            &collected[i], no_codes, no_starts, no_pieces, n_codes, n_pieces, prepared, kept + used,
+                            &n_kept,
+                        )
+                    if m < 0:
+                        outcomes[i] = NEEDS_REGEX
+                        continue
+                    used += n_kept
+                    outcomes[i] = _fold_one(prepared, m, a, b, slots, &folded, &size)
                 if outcomes[i] != NEEDS_REGEX:
                     memcpy(joined + total, folded, size)
                     sizes[i] = size
                     total += size
+            kept_at[n] = used
         results = [None] * n
         regex_rows = []
         squeeze_rows = []
@@ -431,18 +543,33 @@ def fold_ascii(texts):
             if outcomes[i] == NEEDS_REGEX:
                 regex_rows.append(i)
                 continue
-            results[i] = PyUnicode_DecodeASCII(<const char *> joined + offsets[i], sizes[i], NULL)
+            if kept_at[i + 1] == kept_at[i]:
+                results[i] = PyUnicode_DecodeASCII(<const char *> joined + offsets[i], sizes[i], NULL)
+            else:  # the kept characters back in their places, in order (no rule drops or moves one)
+                used = kept_at[i]
+                for j in range(sizes[i]):
+                    if joined[offsets[i] + j] == KEPT:
+                        wide[j] = kept[used]
+                        used += 1
+                    else:
+                        wide[j] = joined[offsets[i] + j]
+                results[i] = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, wide, sizes[i])
             if outcomes[i] == NEEDS_SQUEEZE:
                 squeeze_rows.append(i)
         return results, regex_rows, squeeze_rows
     finally:
         free(collected)
+        free(is_ascii)
         free(a)
         free(b)
+        free(prepared)
         free(joined)
+        free(kept)
+        free(wide)
         free(slots)
         free(offsets)
         free(sizes)
+        free(kept_at)
         free(outcomes)
 
 
@@ -631,13 +758,24 @@ cdef Py_ssize_t _strongest(Explaining *e, Py_ssize_t n_keys, Py_ssize_t asked, P
     return count
 
 
-cdef Py_ssize_t _lowered_at(object source, Py_ssize_t begin, Py_ssize_t end, object normalized) except -2:
-    """Where ``normalized`` starts in ``source`` if it is ``source[begin:end].lower().strip()`` and both are
-    ASCII (normalize_with_offsets' first case: each character then maps to one of the source), else -1."""
+cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t end, object normalized) except -2:
+    """Where ``normalized`` starts in ``source`` if it is ``source[begin:end]`` folded one character for one, both
+    ASCII, else -1: stripped, each character lower-cased, a control character a space or a leet digit the
+    letter it reads as, and no rare rule's literal in it. Then each span of ``normalized`` comes from the same
+    stretch of the source, shifted, as normalize_with_offsets maps it (tests/test_explain_kernel.py compares):
+
+    * no rule lengthens an ASCII text but the rare ones (a URL, a mention, the echo), and every other rule
+      that is not one for one shortens it, so the normalized text is as long as the stripped stretch only
+      when each rule that changed it was one for one, and each character came from the one in its place;
+    * but for a run of leet digits read together ("j00s"), each of which maps to the whole run. A run stands
+      inside a word (after a letter, before one), and a reason's span is whole words or a stretch between
+      words (:meth:`Hasher._sum_spans`), so no span starts or ends inside one: shifted, it is the same."""
     cdef Py_ssize_t size = PyUnicode_GET_LENGTH(normalized), i
     cdef const uint8_t *raw
     cdef const uint8_t *folded
-    cdef uint8_t c
+    cdef uint8_t c, f
+    cdef uint8_t *lowered
+    cdef int needs
     if not (PyUnicode_Check(source) and PyUnicode_IS_ASCII(source) and PyUnicode_IS_ASCII(normalized)):
         return -1
     if not 0 <= begin <= end <= PyUnicode_GET_LENGTH(source):
@@ -652,11 +790,17 @@ cdef Py_ssize_t _lowered_at(object source, Py_ssize_t begin, Py_ssize_t end, obj
         return -1
     for i in range(size):
         c = raw[begin + i]
+        f = folded[i]
         if 65 <= c <= 90:
             c += 32
-        if c != folded[i]:
+        if c != f and not (f == 32 and (c < 32 or c == 127)) and not (_leet_letter(c) and f == _leet_letter(c)):
             return -1
-    return begin
+    lowered = <uint8_t *> malloc(size + 2)
+    if lowered == NULL:
+        raise MemoryError()
+    _lower_and_spaces(raw + begin, size, lowered, &needs)
+    free(lowered)
+    return -1 if needs & RARE else begin
 
 
 cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end, Py_ssize_t size,
@@ -777,13 +921,19 @@ cdef class Hasher:
         for i in range(size):
             hashes[i] = codes[i]
         for n in range(1, hi + 1):
-            if n > 1:
+            salt = salt_char + <uint64_t> n
+            if n > 1 and n >= lo:  # one pass extends every window by a character and writes its column
+                for i in range(size - n + 1):
+                    h = hashes[i] * prime + codes[i + n - 1]
+                    hashes[i] = h
+                    char_columns[count + i] = <int64_t> (((h + salt) * golden) >> shift)
+            elif n > 1:
                 for i in range(size - n + 1):
                     hashes[i] = hashes[i] * prime + codes[i + n - 1]
-            if n >= lo:
-                salt = salt_char + <uint64_t> n
+            elif n >= lo:
                 for i in range(size - n + 1):
                     char_columns[count + i] = <int64_t> (((hashes[i] + salt) * golden) >> shift)
+            if n >= lo:
                 count += max(size - n + 1, 0)
         scratch.n_char = count
         cdef Py_ssize_t *word_starts = scratch.word_starts
@@ -836,7 +986,7 @@ cdef class Hasher:
         int8), in no particular order: what :meth:`dot` sums, for tests to compare with Featurizer's."""
         cdef tuple sequence = tuple(texts)
         cdef Py_ssize_t n = len(sequence), longest, r, j, total = 0, at = 0
-        cdef Text *collected = _collect(sequence, False, &longest)
+        cdef Text *collected = _collect(sequence, &longest)
         cdef Scratch scratch
         cdef int64_t[::1] rows_out
         cdef int64_t[::1] columns_out
@@ -885,7 +1035,7 @@ cdef class Hasher:
         result = np.zeros((n, n_outputs), dtype=np.float64)
         cdef double[:, ::1] out = result
         cdef const float *rows = &table[0, 0]
-        cdef Text *collected = _collect(sequence, False, &longest)
+        cdef Text *collected = _collect(sequence, &longest)
         cdef Scratch scratch
         cdef double *sums = <double *> malloc(2 * width * sizeof(double))
         cdef double char_norm, word_norm
@@ -1010,8 +1160,8 @@ cdef class Hasher:
 
         ``offsets(i)`` gives text i's :class:`moderation.normalize.NormalizedText` (or None: no spans), asked
         at most once, and only for a text with reasons. Where text i came from ``sources[i][bounds[i, 0]:
-        bounds[i, 1]]`` and is that stretch lower-cased and stripped (an ASCII text no rule changed, as most
-        are), the spans are read off directly, as :func:`moderation.normalize.normalize_with_offsets` would
+        bounds[i, 1]]`` and is that stretch folded one character for one (:func:`_plainly_folded_at`: ASCII
+        lower-cased and stripped, as most are, or with leet digits read), the spans are read off directly, as :func:`moderation.normalize.normalize_with_offsets` would
         give them, and ``offsets`` is not asked. ``record`` is :class:`moderation.types.Reason`.
         ``table`` is the scoring table (:meth:`dot`): the model's weights, then the idf, per feature.
 
@@ -1054,7 +1204,7 @@ cdef class Hasher:
         reasons = []
         if n == 0 or top <= 0:
             return reasons, slots
-        cdef Text *collected = _collect(sequence, False, &longest)
+        cdef Text *collected = _collect(sequence, &longest)
         kept = _occurrence_bound(longest, self.char_hi - self.char_lo + 1)
         kept = min(2 * min(top, kept), kept)  # twice the reasons asked, never more spans than a text has
         _allocate(&scratch, longest, self.char_hi - self.char_lo + 1)
@@ -1168,7 +1318,7 @@ cdef class Hasher:
                         j = merged_order[r]
                         if not mapped_asked:
                             if sources is not None:
-                                shift = _lowered_at(sources[w], bounds[w, 0], bounds[w, 1], text)
+                                shift = _plainly_folded_at(sources[w], bounds[w, 0], bounds[w, 1], text)
                             if shift < 0:
                                 mapped = offsets(w)
                             mapped_asked = True
@@ -1193,8 +1343,10 @@ cdef class Hasher:
                                 candidate = &candidates[c]
                                 found.add((mapped.starts[candidate.begin], mapped.ends[candidate.end - 1]))
                             spans = tuple(sorted(found))
-                        built.append(_record3(kind, ngrams[j], merged_weights[j], spans))
-                    reasons.append(tuple(built))
+                        built.append(_record3(kind, ngrams[j], merged_weights[j], _untracked_spans(spans)))
+                    label_reasons = tuple(built)
+                    PyObject_GC_UnTrack(<PyObject *> label_reasons)  # of untracked records only (_record3)
+                    reasons.append(label_reasons)
             return reasons, slots
         finally:
             free(collected)
@@ -1374,7 +1526,7 @@ def more_words_than(texts, Py_ssize_t limit):
     (a word is a run of characters that are not ``str.isspace``), without splitting anything."""
     cdef tuple sequence = tuple(texts)
     cdef Py_ssize_t n = len(sequence), longest, r, i, words
-    cdef Text *collected = _collect(sequence, False, &longest)
+    cdef Text *collected = _collect(sequence, &longest)
     cdef uint8_t *long = <uint8_t *> malloc(n + 1)
     cdef bint in_word
     cdef Py_UCS4 code
@@ -1404,6 +1556,19 @@ def more_words_than(texts, Py_ssize_t limit):
     finally:
         free(collected)
         free(long)
+
+
+cdef object _untracked_spans(tuple spans):
+    """``spans``, a tuple of pairs of ints, and its pairs untracked by the garbage collector: ints can make no
+    reference cycle. CPython untracks such tuples itself, but only in a collection, after walking them: a
+    stream's reasons made tens of collections per thousand comments, each walking the last ones made."""
+    for pair in spans:
+        if not (type(pair) is tuple and len(pair) == 2 and type(pair[0]) is int and type(pair[1]) is int):
+            return spans
+    for pair in spans:
+        PyObject_GC_UnTrack(<PyObject *> pair)
+    PyObject_GC_UnTrack(<PyObject *> spans)
+    return spans
 
 
 cdef object _record3(PyTypeObject *kind, object first, double second, object third):

@@ -24,8 +24,9 @@ every spelling the lexicon (``data/lexicon.json``) lists, which needs no extra p
 
 The regular expressions below define the rules (:func:`regex_normalize_many` is the reference). Most
 comments are plain ASCII that no URL, mention, echo or ``$`` rule touches, and those are folded by the
-compiled kernel (``moderation/_kernel.pyx``), one pass per text in C, to the same strings (tests/test_kernel.py).
-The rest are normalized as one joined string so every regular expression runs once per batch in C, not once
+compiled kernel (``moderation/_kernel.pyx``), one pass per text in C, to the same strings (tests/test_kernel.py);
+so are most non-ASCII ones, character by character from a table of the characters that allows
+(:func:`_kernel_folds`). The rest are normalized as one joined string so every regular expression runs once per batch in C, not once
 per comment in Python.
 """
 
@@ -35,6 +36,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from moderation import _kernel
 
@@ -108,13 +111,14 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
 
     Most comments are ASCII that no rare rule (URLs, mentions, the echo, ``$``) touches, or become so once
     Unicode is folded (curly quotes, accents): the compiled kernel (:func:`moderation._kernel.fold_ascii`)
-    folds those, one pass per text in C. The rest go through the regular expressions of
+    folds those, one pass per text in C, the non-ASCII ones from its table (:func:`_kernel_folds`); those
+    with another character are folded from Unicode here first, and given to it again. The rest go through the regular expressions of
     :func:`regex_normalize_many`, which define what every rule means; tests/test_kernel.py checks that the
     kernel agrees with them on thousands of texts built to provoke every rule.
     """
     if not texts:
         return []
-    normalized, rest, squeeze_rows = _kernel.fold_ascii(texts)
+    normalized, rest, squeeze_rows = _kernel.fold_ascii(texts, _KERNEL_FOLDS)
     if rest:
         prepared = [_prepare(texts[row]) for row in rest]
         again, still, squeeze_again = _kernel.fold_ascii(prepared)
@@ -223,6 +227,62 @@ _FOLDABLE = re.compile(_character_class([ord(c) for c in _FOLDS]))
 
 def _folded(match: re.Match[str]) -> str:
     return _FOLDS[match.group()]
+
+
+_KEPT = b"\xff"  # the kernel's mark for a character kept as it is
+_WORD_OR_SPACE = re.compile(r"[\w\s]")
+# ASCII, then the blocks where comments' non-ASCII characters mostly come from: Latin, Greek and Cyrillic
+# letters, combining marks, punctuation and symbols, variation selectors, full-width forms, emoji.
+_KERNEL_BLOCKS = (
+    (0, 0x530), (0x1E00, 0x1F00), (0x2000, 0x2800), (0xFE00, 0xFE10), (0xFEFF, 0xFF00), (0xFF00, 0xFFF0),
+    (0x1F000, 0x1FB00),
+)  # fmt: skip
+
+
+def _kernel_folds() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The characters the kernel may fold itself in a non-ASCII text (:class:`moderation._kernel.FoldTable`): ``(codes, starts, pieces)``, ``pieces[starts[i]:starts[i + 1]]`` being what ``codes[i]`` folds to.
+
+    The 128 ASCII characters come first (each folds to one: lower case, a space for a control character and
+    NUL, "'" for "`"). Any other is in it when its :func:`_fold_unicode` is ASCII (at most 4 characters), or is itself and
+    is no letter, digit, space or mark (an emoji, a currency sign: kept, the rules pass it by as they pass
+    ASCII punctuation). A text of such characters folds as its characters fold one by one: NFKD decomposes
+    each on its own and only reorders runs of combining marks, which are all dropped here (a character
+    bringing a mark that would not be is left out), and lower() looks at its neighbours only for a capital
+    sigma, whose fold is not ASCII.
+    """
+    codes: list[int] = []
+    pieces: list[bytes] = []
+    for first, end in _KERNEL_BLOCKS:
+        for code in range(first, end):
+            character = chr(code)
+            decomposed = unicodedata.normalize("NFKD", character)
+            unchanged = (
+                decomposed == character == character.lower()
+                and character not in _FOLDS
+                and not _COMBINING.match(character)
+            )
+            folded = character if unchanged else _fold_unicode(character)
+            if folded.isascii():
+                marks_kept = any(unicodedata.combining(c) and _fold_unicode(c) for c in decomposed)
+                if len(folded) > (1 if code < 128 else 4) or marks_kept:
+                    continue
+                piece = folded.encode("ascii")
+            elif unchanged and not unicodedata.combining(character) and not _WORD_OR_SPACE.match(character):
+                piece = _KEPT
+            else:
+                continue
+            codes.append(code)
+            pieces.append(piece)
+    starts = np.zeros(len(pieces) + 1, dtype=np.uint32)
+    np.cumsum([len(piece) for piece in pieces], out=starts[1:])
+    return (
+        np.array(codes, dtype=np.uint32),
+        starts,
+        np.frombuffer(b"".join(pieces), dtype=np.uint8),
+    )
+
+
+_KERNEL_FOLDS = _kernel.FoldTable(*_kernel_folds())
 
 
 def _preceded_by_word(match: re.Match[str]) -> bool:

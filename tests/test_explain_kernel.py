@@ -31,7 +31,7 @@ LEXICON = {"zog": "conspiracy", "jewish lobby": "conspiracy", "kike": "slur", "o
 PIECES = [
     *LEXICON,
     "jewish", "lobby", "the", "they", "jews", "control", "banks", "a", "_", "them", "vermin", "idiot",
-    "J3WS", "k1ke", "j e w s", "z.o.g", "jeeeews", "(((them)))", "(((", ")))", "@bob", "<user>",
+    "J3WS", "k1ke", "j00s", "K1K3S", "sh3k3l5", "J000S", "a\x01b", "\x1ck1\x7f", "j e w s", "z.o.g", "jeeeews", "(((them)))", "(((", ")))", "@bob", "<user>",
     "http://x.io/a?b", "www.example.com", "$hekels", "xxurl", "<link>", "xxecho",
     "café", "naïve", "ＴＨＥ", "me\u0301dia", "\u200b", "日本語", "😀", "👍🏽", "\u00a0", "\u1680", "\u3000",
     "!!", "!!!", "?!", ",", ".", ";", "\n", "\t", '"', "\\", "'", "  ", "-", "--",
@@ -109,6 +109,7 @@ def test_kernel_reasons_are_the_reference_reasons(texts: list[str], which: int, 
         ["the jewish lobby again, oy vey", "kike", "日本語 and 中文"],
         ['he said "x\\y" \t!!'],
         ["Those (((globalists))) own the PRESS http://x.io @bob xxurl <link>"],
+        ["the J000S and k1k3s, sh3k3l5 j00s", "j0000s\x01j00s  k1ke", "1337 j3w5 4ever 007"],
         ["x" * 3000],
         [" ".join(PIECES) * 3],
         ["The council met on Tuesday. They control the banks. " * 12 + "jews are vermin."],
@@ -133,6 +134,24 @@ def test_kernel_reasons_are_the_reference_reasons_for_a_trained_model(small_mode
         _assert_same_reasons(small_moderator.model, texts, top, None)
 
 
+def test_windows_with_leet_digits_are_mapped_in_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Leet digits are read one for one, so their windows' spans are read off in the kernel, as plain ones are:
+    # normalize_with_offsets is asked only for the window with a rule that is not one for one (the echo).
+    # ("J000S" would not be: "ooo" is squeezed to "oo".)
+    from moderation import windows
+
+    texts = ["the J00S and k1k3s run it", "sh3k3l5 for the j00s", "the (((j00s))) again"]
+    model = MODELS[0]
+    _assert_same_reasons(model, texts, 5, None)
+    asked: list[str] = []
+    tracked = windows.normalize_with_offsets
+    monkeypatch.setattr(
+        windows, "normalize_with_offsets", lambda text, *more: asked.append(text) or tracked(text, *more)
+    )
+    model.reasons(model.assess(texts), top=5)
+    assert asked == ["the (((j00s))) again"]
+
+
 def test_score_many_gives_flagged_labels_the_reference_reasons(small_moderator: Moderator) -> None:
     texts = ["the jews control the banks and the media", "you idiot", "nice day", "I will hurt you"] * 5
     model = small_moderator.model
@@ -155,6 +174,27 @@ def test_reasons_share_nothing_the_garbage_collector_must_watch(small_moderator:
     reasons = [reason for score in scored[0].labels.values() for reason in score.reasons]
     assert reasons and all(type(reason) is Reason for reason in reasons)
     assert not any(gc.is_tracked(reason) for reason in reasons)
+
+
+def test_reasons_come_untracked_with_their_spans(small_moderator: Moderator) -> None:
+    # Built untracked, not left for a collection to untrack after walking them: collections are paused here
+    # so that none can untrack them first.
+    import gc
+
+    texts = ["the jews control the banks and the media", "The J3WS control the banks, the banks!"]
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        scored = small_moderator.score_many(texts, explain="all")
+    finally:
+        if paused:
+            gc.enable()
+    per_label = [score.reasons for scores in scored for score in scores.labels.values()]
+    spans = [reason.spans for reasons in per_label for reason in reasons]
+    assert any(len(found) > 1 for found in spans)  # merged spans too
+    assert all(found for found in spans)
+    assert not any(gc.is_tracked(reasons) for reasons in per_label)
+    assert not any(gc.is_tracked(found) or any(map(gc.is_tracked, found)) for found in spans)
 
 
 def test_the_explain_kernel_checks_its_arguments() -> None:

@@ -24,9 +24,11 @@ from moderation import _kernel
 from moderation.features import Featurizer
 from moderation.normalize import (
     _COMBINING,
+    _KERNEL_FOLDS,
     _SEPARATOR,
     _TRANSLATION,
     _fold_unicode,
+    _kernel_folds,
     normalize_many,
     regex_normalize_many,
 )
@@ -113,6 +115,91 @@ def test_most_benchmark_like_comments_are_folded_by_the_kernel() -> None:
     ] * 10
     _, regex_rows, _ = _kernel.fold_ascii(texts)
     assert len(regex_rows) == 10  # only the non-ASCII one
+
+
+# Non-ASCII characters the kernel folds from its table, characters it must leave to the regular expressions
+# (a capital sigma, whose lower case depends on its neighbours; a Hebrew point, a mark the fold keeps; CJK and
+# Ogham space, a word and a space the rules would see), and marks that NFKD reorders.
+_FOLD_ARRAYS = _kernel_folds()
+_TABLE_CHARACTERS = [chr(code) for code in _FOLD_ARRAYS[0][::7].tolist()]
+_LEFT_TO_REGEX = ["\u03a3", "\u05b0", "\u65e5", "\u1680", "\U000e0001", "\ud800"]
+_MARKS = ["\u0301", "\u0327", "\u0308", "\u0345", "\u20d7"]
+unicode_pieces = st.one_of(
+    dense_pieces,
+    st.sampled_from(_TABLE_CHARACTERS),
+    st.sampled_from(_LEFT_TO_REGEX),
+    st.sampled_from(_MARKS),
+    st.sampled_from(
+        [
+            "\u2018ok\u2019",
+            "caf\u00e9",
+            "\U0001f602\U0001f602",
+            "j\u0435ws",
+            "\u00c9T\u00c9",
+            "\u2026",
+            "`x\u00e9",
+        ]
+    ),
+)
+unicode_texts = st.lists(unicode_pieces, max_size=30).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(unicode_texts)
+def test_the_kernel_folds_tabled_unicode_exactly_as_the_regular_expressions(text: str) -> None:
+    assert normalize_many([text]) == regex_normalize_many([text])
+    folded, regex_rows, _ = _kernel.fold_ascii([text], _KERNEL_FOLDS)
+    if not regex_rows:
+        assert folded[0] == _fold_joined_reference(text)
+
+
+def _fold_joined_reference(text: str) -> str:
+    # What the kernel folds is before phrase squeezing, which stays Python's.
+    from moderation.normalize import _fold
+
+    return _fold(_fold_unicode(text)).strip()
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_TABLE_CHARACTERS + _MARKS + list("aA e\t")), max_size=20).map("".join))
+def test_a_text_of_tabled_characters_folds_as_its_characters_do(text: str) -> None:
+    # What the table rests on: the Unicode fold of such a text is its characters' folds one after another.
+    assert _fold_unicode(text) == "".join(_fold_unicode(character) for character in text)
+
+
+def test_comments_with_curly_quotes_accents_and_emoji_are_folded_by_the_kernel() -> None:
+    texts = [
+        "caf\u00e9 \u2018ok\u2019 \U0001f602",
+        "\u201cQuoted\u201d \u2013 fine\u2026",
+        "j\u0435ws \U0001f44d",
+    ]
+    folded, regex_rows, _ = _kernel.fold_ascii(texts, _KERNEL_FOLDS)
+    assert regex_rows == []
+    assert (
+        folded
+        == regex_normalize_many(texts)
+        == ["cafe 'ok' \U0001f602", '"quoted" - fine...', "jews \U0001f44d"]
+    )
+    _, regex_rows, _ = _kernel.fold_ascii(["\u03a3\u03a3 \u65e5"], _KERNEL_FOLDS)
+    assert regex_rows == [0]
+
+
+def test_the_kernel_leaves_texts_a_bad_table_entry_touches_to_the_regular_expressions() -> None:
+    codes, starts, pieces = _FOLD_ARRAYS
+    with pytest.raises(ValueError, match="go together"):
+        _kernel.FoldTable(codes, starts[:-1].copy(), pieces)
+    with pytest.raises(ValueError, match="go together"):
+        _kernel.FoldTable(codes[:100].copy(), starts[:101].copy(), pieces)
+    e_acute = int(np.searchsorted(codes, 0xE9))
+    broken = pieces.copy()
+    broken[starts[e_acute]] = 0xC3  # not ASCII: the entry is not read
+    long_piece = starts.copy()
+    long_piece[e_acute + 1 :] += 5  # five more bytes for "\u00e9": longer than the kernel takes
+    longer = np.insert(pieces, starts[e_acute + 1], np.full(5, ord("e"), dtype=np.uint8))
+    for table in ((codes, starts, broken), (codes, long_piece, longer)):
+        folded, regex_rows, _ = _kernel.fold_ascii(["caf\u00e9", "cafe \u2019"], _kernel.FoldTable(*table))
+        assert regex_rows == [0]
+        assert folded[1] == "cafe '"
 
 
 @settings(max_examples=500, deadline=None)
