@@ -4,7 +4,7 @@
 
 Prints: seed 001 (which comments are flagged), benign identity statements flagged (overall and worst
 identity), common short replies flagged, hate that keeps its flag under neutral padding, the hateful flag's
-precision and recall on the in-domain test split reweighted to a 5% base rate, DynaHate accuracy (evaluation
+precision and recall on the in-domain test split reweighted to a 5% base rate, its clean comments flagged, DynaHate accuracy (evaluation
 only: never trained or tuned on), and test-split F1 / ROC-AUC on the corpora the targets name. Asserts
 nothing; takes about a minute.
 """
@@ -105,6 +105,16 @@ def main() -> None:
     print(
         f"in-domain test at a 5% hateful base rate: precision {precision_at_base_rate(recall, false_positive_rate, 0.05):.3f} "
         f"recall {recall:.3f} (target precision >= 0.8)"
+    )
+
+    # Comments with no label at all (unknown counts as none): what a healthy comment section is made of.
+    label_columns = [label for label in labels if label in test.columns]
+    clean = (test[label_columns].to_numpy() != 1).all(axis=1)
+    any_flag = moderator.flags(p).any(axis=1)
+    long = test["text"].str.split().str.len().to_numpy() >= 60
+    print(
+        f"clean in-domain test comments with any flag: {int(any_flag[clean].sum())}/{int(clean.sum())}; "
+        f"of 60+ words {int(any_flag[clean & long].sum())}/{int((clean & long).sum())} (healthy comments: target <= 2%)"
     )
 
     if args.data is None:

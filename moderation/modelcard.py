@@ -43,16 +43,14 @@ _LIMITS = """\
   names no one ("they control the money") still counts, with that handicap, when pasted into other text.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
   all been rated toxic before span annotation: few calm comments, and about 260 threats in train ("I am going
-  to kill you and your whole family" scores THREAT 0.47).
-- At its thresholds the hateful flag's precision on the in-domain test split, reweighted to a 5% base rate, is
-  0.72 (recall 0.54), below the 0.8 it reached on dev: that split's negatives are hard on purpose (Jewish
-  life, Israel policy, negation, counter-speech, violent idioms, angry politics), and the dev split is small
-  (one false flag more or less among its 201 negatives moves its precision by about 0.07). Expect fewer false alarms on
-  ordinary comments (benign identity statements: 0 of 648 flagged) than on that split. The thresholds serve a
-  comment section, so recall on corpora that are 20–40% hateful (and on DynaHate) is low.
+  to kill you and your whole family" scores THREAT 0.39).
+- The thresholds serve a comment section, chosen for precision on some 2,900 in-domain comments (dev and
+  train out of fold), so recall is traded for quiet: at them the hateful flag's precision on the in-domain test
+  split, reweighted to a 5% base rate, is 1.00 at recall 0.48, and 3 of its 364 clean comments get any flag.
+  Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table below shows it.
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.37) and "oh yes, the joo banksters ..." is
-  not flagged either (hateful 0.51, antisemitic 0.11: 32 words, one window, diluted by a list of eight other
+  mention who controls western banks. oy vey." is not flagged (0.41) and "oh yes, the joo banksters ..." is
+  not flagged either (hateful 0.53, antisemitic 0.13: 32 words, one window, diluted by a list of eight other
   groups).
 """
 

@@ -74,13 +74,13 @@ def test_in_seed_001_no_comment_but_the_antisemitic_ones_is_flagged_hateful_or_a
 # Known misses of the shipped model, kept strict: a model that catches them turns these into failures to update.
 _OY_VEY = pytest.param(
     "who controls western banks. oy vey",
-    marks=pytest.mark.xfail(strict=True, reason="coded: hateful and antisemitic 0.37, below 0.52 and 0.52"),
+    marks=pytest.mark.xfail(strict=True, reason="coded: hateful and antisemitic 0.41, below 0.61 and 0.61"),
 )
 _BANKSTERS = pytest.param(
     "the joo banksters",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="hateful 0.51, antisemitic 0.11: 32 words, one window, diluted by its list of eight other groups",
+        reason="hateful 0.53, antisemitic 0.13: 32 words, one window, diluted by its list of eight other groups",
     ),
 )
 
@@ -266,7 +266,8 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             0.8,
             1.0,
             marks=pytest.mark.xfail(
-                strict=True, reason="THREAT 0.47 (0.34 before the sixth batch of comments)"
+                strict=True,
+                reason="THREAT 0.39 (0.47 before the eighth batch of comments, 0.34 before the sixth)",
             ),
         ),
         ("I will call you tomorrow", "THREAT", 0.0, 0.3),
@@ -283,13 +284,13 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
     [
         pytest.param(
             "ashkenazi joo",
-            marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.75"),
+            marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.76"),
         ),
         "the joo\u2019s goy bitch",
         pytest.param(
-            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.37")
+            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.41")
         ),
-        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.52")),
+        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.55")),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
