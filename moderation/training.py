@@ -290,12 +290,12 @@ def fit(
             without = np.where(rows[:, None], np.int8(-1), truth)
             fold_model = uncalibrated_model(_fit_labels(labels, x_train, without, train_sources, config))
             logits[rows] = fold_model.logits([train.texts[i] for i in np.flatnonzero(rows)])
-        scored = folds >= 0
+        scored = np.flatnonzero(folds >= 0)
         held_out = (
             LabelledTexts(
-                tuple(train.texts[i] for i in np.flatnonzero(scored)),
+                tuple(train.texts[i] for i in scored),
                 train.truth[scored],
-                tuple(train.sources[i] for i in np.flatnonzero(scored)),
+                tuple(train.sources[i] for i in scored),
                 train.label_names,
             ),
             logits[scored],
@@ -363,21 +363,20 @@ def calibrate(
             )
         )
     calibrated = dataclasses.replace(uncalibrated, calibration=calibration)
-    dev_probabilities = calibrated.probabilities(dev.texts)
+    # The rows that choose the thresholds: dev's, then the held-out train rows.
+    probabilities, sources, truths = calibrated.probabilities(dev.texts), dev_sources, dev_truth
     if held_out is not None:
         extra, extra_logits = held_out
-        dev_probabilities = np.concatenate([dev_probabilities, calibrated.calibrated(extra_logits)[0]])
-        dev_sources = np.concatenate([dev_sources, np.array(extra.sources)])
-        dev_truth = np.concatenate(
-            [dev_truth, extra.truth[:, [extra.label_names.index(x) for x in model.labels]]]
-        )
+        probabilities = np.concatenate([probabilities, calibrated.calibrated(extra_logits)[0]])
+        sources = np.concatenate([sources, np.array(extra.sources)])
+        truths = np.concatenate([truths, extra.truth[:, [extra.label_names.index(x) for x in model.labels]]])
     thresholds: dict[str, float] = {}
     report = {}
     # A label fitted on another is thresholded after it: the labels it is not fitted on come first.
     for label in sorted(model.labels, key=lambda name: name in config.fitted_on):
         k = model.labels.index(label)
-        known = dev_truth[:, k] >= 0
-        truth = dev_truth[:, k]
+        known = truths[:, k] >= 0
+        truth = truths[:, k]
         base_rate = config.base_rates.get(label, 0.05)
         lowest = 0.0
         base = config.fitted_on.get(label)
@@ -387,15 +386,15 @@ def calibrate(
             # and never below the base's threshold: "which of the hateful comments are antisemitic". There
             # the antisemitic share is 2% of 5%, and the few dozen in-domain dev rows flagged hateful decide
             # it, not whichever one of 200 dev negatives scores highest, as at a 2% base rate overall.
-            flagged = dev_probabilities[:, model.labels.index(base)] >= thresholds[base]
+            flagged = probabilities[:, model.labels.index(base)] >= thresholds[base]
             truth = np.where(flagged, truth, -1)
             base_rate /= config.base_rates.get(base, 0.05)
             lowest = thresholds[base]
-        rows = _operating_rows(truth, dev_sources, config.comment_sources, config.min_dev_positives)
+        rows = _operating_rows(truth, sources, config.comment_sources, config.min_dev_positives)
         threshold, precision, recall = choose_threshold(
-            dev_probabilities[rows, k],
-            dev_truth[rows, k] == 1,
-            dev_sources[rows],
+            probabilities[rows, k],
+            truths[rows, k] == 1,
+            sources[rows],
             base_rate=base_rate,
             target_precision=config.target_precision.get(label, 0.8),
             power=config.corpus_size_power,
@@ -405,9 +404,9 @@ def calibrate(
         in_dev = known & (np.arange(len(known)) < len(dev))
         report[label] = {
             "dev_rows": int(in_dev.sum()),
-            "dev_positives": int((dev_truth[in_dev, k] == 1).sum()),
+            "dev_positives": int((truths[in_dev, k] == 1).sum()),
             "threshold_rows": int(rows.sum()),
-            "threshold_positives": int((dev_truth[rows, k] == 1).sum()),
+            "threshold_positives": int((truths[rows, k] == 1).sum()),
             "dev_precision_at_base_rate": round(precision, 4),
             "dev_recall": round(recall, 4),
             **({"chosen_among": f"{base} flags"} if among_base_flags else {}),
