@@ -55,6 +55,13 @@ class TrainingData:
         )
 
 
+def comment_sources(table: pd.DataFrame) -> tuple[str, ...]:
+    """The sources that read like a site's own comment section: the in-domain comments and every labelled file
+    an analyst adds (their moderators' decisions), not the public corpora. Thresholds are chosen on these
+    rows (:attr:`TrainingConfig.comment_sources`): a comment section's healthy comments, not a corpus's."""
+    return tuple(sorted(source for source in set(table["source"]) if source not in corpora.CORPORA))
+
+
 @dataclass(frozen=True)
 class TrainedModel:
     """A trained model (its manifest holding the test metrics) and what it was measured on."""
@@ -115,17 +122,20 @@ def train_model(
 ) -> TrainedModel:
     """Train on the licensed rows' train split, calibrate on their dev split, measure on every test row.
 
-    ``lexicon`` None is :func:`default_lexicon`, ``config`` None the default :class:`TrainingConfig`. The manifest records the sources' licenses and the test
-    metrics (per corpus and label, DynaHate accuracy, and per identity when ``data/identity_templates.json``
-    is in the checkout). A label the data cannot train is a :class:`DataError`.
+    ``lexicon`` None is :func:`default_lexicon`, ``config`` None the default :class:`TrainingConfig` with
+    thresholds chosen on :func:`comment_sources` of the table. The manifest records the sources' licenses and
+    the test metrics (per corpus and label, DynaHate accuracy, and per identity when
+    ``data/identity_templates.json`` is in the checkout). A label the data cannot train is a :class:`DataError`.
     """
     data = TrainingData.from_table(table)
+    if config is None:
+        config = TrainingConfig(comment_sources=comment_sources(table))
     try:
         model = fit(
             data.train,
             data.dev,
             default_lexicon() if lexicon is None else lexicon,
-            config or TrainingConfig(),
+            config,
             corpora=corpora.corpus_cards(data.sources),
             progress=progress,
             window_targets=default_targets(),

@@ -125,7 +125,7 @@ class TrainingConfig:
     """Corpora that look like a comment section: each threshold is chosen on their dev rows alone (on every
     corpus when they lack a class). ToxicSpans is not among them: every one of its posts had been rated toxic
     before span annotation, far harder negatives than a calm comment section's. Calibration reads every
-    corpus."""
+    corpus. `moderate train` adds an analyst's own labelled files (:func:`moderation.pipeline.comment_sources`)."""
     seed: int = 0
     max_iter: int = 300
     batch_size: int = 4096
@@ -407,8 +407,8 @@ def calibrate(
             "dev_positives": int((truths[in_dev, k] == 1).sum()),
             "threshold_rows": int(rows.sum()),
             "threshold_positives": int((truths[rows, k] == 1).sum()),
-            "dev_precision_at_base_rate": round(precision, 4),
-            "dev_recall": round(recall, 4),
+            "threshold_precision_at_base_rate": round(precision, 4),
+            "threshold_recall": round(recall, 4),
             **({"chosen_among": f"{base} flags"} if among_base_flags else {}),
         }
     return dataclasses.replace(calibrated, thresholds=[thresholds[label] for label in model.labels]), {

@@ -10,7 +10,7 @@ import pytest
 from moderation import corpora
 from moderation.errors import DataError
 from moderation.model import LinearModel
-from moderation.pipeline import TrainingData, measure_model, train_model
+from moderation.pipeline import TrainingData, comment_sources, measure_model, train_model
 from moderation.training import TrainingConfig
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "corpora"
@@ -42,6 +42,12 @@ def test_evaluation_only_corpora_are_measured_never_trained_or_tuned_on(table) -
     assert set(data.train.texts) == set(
         table[(table["split"] == "train") & ~table["source"].isin(EVALUATION_ONLY)]["text"]
     )
+
+
+def test_the_sites_own_comments_are_the_in_domain_ones_and_the_users_files(table) -> None:
+    assert comment_sources(table) == ("mine",)  # the fixture corpora are public corpora, not comments
+    in_domain = corpora.load_labelled_set(None, in_domain=True)
+    assert comment_sources(in_domain) == (corpora.IN_DOMAIN,)
 
 
 def test_a_user_file_and_the_in_domain_comments_are_trainable() -> None:

@@ -62,7 +62,8 @@ FilesOption = Annotated[
         "--file",
         "-f",
         help="Extra labelled CSV/TSV/JSONL file, a datasets save_to_disk folder, or hf:owner/name(@split) "
-        "from the Hugging Face Hub (repeatable).",
+        "from the Hugging Face Hub (repeatable). Training reads it as your own site's comments: with the "
+        "in-domain ones, its rows choose the flag thresholds.",
     ),
 ]
 
@@ -126,7 +127,7 @@ def train(
             trained = pipeline.train_model(
                 table,
                 lexicon=Lexicon.load(lexicon) if lexicon else None,
-                config=TrainingConfig(seed=seed),
+                config=TrainingConfig(seed=seed, comment_sources=pipeline.comment_sources(table)),
                 progress=report,
             )
         trained.save(out)

@@ -166,6 +166,26 @@ def test_a_labelled_file_with_a_bad_label_is_one_line_and_exit_2(tmp_path: Path)
     assert "Traceback" not in result.output
 
 
+def test_an_analysts_own_file_chooses_the_thresholds_with_the_in_domain_comments(tmp_path: Path) -> None:
+    labelled = tmp_path / "our_site.jsonl"
+    labelled.write_text(
+        "".join(
+            json.dumps({"text": f"comment number {i} about the {word} story", "hateful": int(word == "vile")})
+            + "\n"
+            for i in range(40)
+            for word in ("local", "vile")
+        )
+    )
+    out = tmp_path / "model"
+    result = _train(out, "--file", str(labelled))
+    assert result.exit_code == 0, result.output
+    training = json.loads((out / "manifest.json").read_text())["training"]
+    assert training["config"]["comment_sources"] == ["our_site"]
+    # Its held-out train rows join its dev rows in choosing the hateful threshold, not the corpora's rows.
+    hateful = training["labels"]["hateful"]
+    assert hateful["threshold_rows"] > hateful["dev_rows"] > 0
+
+
 def test_train_needs_out_and_never_writes_the_shipped_model_unasked(tmp_path, monkeypatch) -> None:
     from moderation.moderator import MODEL_ENV, default_model_path
 
