@@ -107,6 +107,13 @@ def main() -> None:
         f"recall {recall:.3f} (target precision >= 0.8)"
     )
 
+    # Issue 9: "the clearly hateful score above 0.8, the merely rude below it".
+    rude = (test["offensive"].to_numpy() == 1) & ~truth
+    print(
+        f"in-domain test hateful probability: of hateful comments {(p[truth, hateful] >= 0.8).mean():.3f} score 0.8 or more; "
+        f"of rude non-hateful comments {(p[rude, hateful] < 0.8).mean():.3f} score below 0.8 ({int(rude.sum())} comments)"
+    )
+
     # Comments with no label at all (unknown counts as none): what a healthy comment section is made of.
     label_columns = [label for label in labels if label in test.columns]
     clean = (test[label_columns].to_numpy() != 1).all(axis=1)
