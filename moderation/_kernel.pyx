@@ -164,22 +164,26 @@ cdef enum Needs:
     SQUEEZE = 8  # a letter three times, or two spaces: _REPEATS or _SPACES may match
 
 
-cdef Py_ssize_t _lower_and_spaces(const uint8_t *text, Py_ssize_t n, uint8_t *out, int *needs) noexcept nogil:
+cdef Py_ssize_t _lower_and_spaces(const uint8_t *text, Py_ssize_t n, uint8_t *out, int *needs,
+                                  Py_ssize_t *spaces) noexcept nogil:
     """``_ASCII_CONTROLS.sub(" ", " " + text.lower())``, and which later rules can match in the result.
 
     Each flag is a necessary condition for its rule to change anything (the rare rules run only where their
     literal is: "http", "www.", "@", "<user>", "(((", ")))", "$", NUL), so a rule whose flag is off is skipped.
-    _SPACED never makes a leet digit follow a letter (its lookahead refuses a digit after its last letter)."""
+    _SPACED never makes a leet digit follow a letter (its lookahead refuses a digit after its last letter).
+    ``spaces``: how many spaces it wrote (the later rules only remove spaces and characters)."""
     cdef Py_ssize_t i, o = 1
     cdef uint8_t c
     cdef bint in_controls = False
     out[0] = 32
     needs[0] = 0
+    spaces[0] = 1
     for i in range(n):
         c = text[i]
         if 1 <= c <= 31 or c == 127:
             if not in_controls:  # a run of control characters is one space
                 out[o] = 32
+                spaces[0] += 1
                 if out[o - 1] == 32:
                     needs[0] |= SQUEEZE
                 o += 1
@@ -199,6 +203,7 @@ cdef Py_ssize_t _lower_and_spaces(const uint8_t *text, Py_ssize_t n, uint8_t *ou
             ):
                 needs[0] |= SPACED
         elif c == 32:
+            spaces[0] += 1
             if out[o - 2] == 32:
                 needs[0] |= SQUEEZE
         elif _leet_letter(c):
@@ -302,14 +307,22 @@ cdef inline uint64_t _bytes_hash(const uint8_t *s, Py_ssize_t n) noexcept nogil:
     return h
 
 
-cdef bint _repeats_itself(const uint8_t *s, Py_ssize_t m, int64_t *slots) noexcept nogil:
+cdef bint _repeats_itself(const uint8_t *s, Py_ssize_t m, Py_ssize_t most_words, int64_t *slots) noexcept nogil:
     """``_squeeze_phrases``' cheap test, negated: ``len(set(words)) * 2 <= len(words)`` for single-spaced
-    text (an empty text counts: no words is not more unique words than half of none)."""
+    text (an empty text counts: no words is not more unique words than half of none).
+
+    ``most_words`` is at least the number of words (the spaces _lower_and_spaces wrote, and one), so the
+    answer is known as soon as more than half of that many have been seen to differ, which in most comments
+    is about halfway: only a text that repeats itself is read to its end. ``slots`` holds at least ``m + 2``
+    entries."""
     cdef Py_ssize_t words = 0, unique = 0, p = 0, start, size, other, other_size
     cdef Py_ssize_t capacity = 2
     cdef uint64_t mask, slot
     cdef int64_t entry
-    while capacity < m + 2:  # at least twice the words: a word and its space take two characters
+    most_words = min(most_words, m)  # a word and its space take two characters
+    # At most most_words // 2 + 1 distinct words go in before the answer is known: the table is at most half
+    # full.
+    while capacity < most_words + 2:
         capacity *= 2
     mask = <uint64_t> capacity - 1
     memset(slots, 0xFF, capacity * sizeof(int64_t))  # -1: empty
@@ -328,6 +341,8 @@ cdef bint _repeats_itself(const uint8_t *s, Py_ssize_t m, int64_t *slots) noexce
             if entry < 0:
                 slots[slot] = start
                 unique += 1
+                if unique * 2 > most_words:
+                    return False
                 break
             other = entry
             other_size = 0
@@ -345,10 +360,10 @@ cdef int _fold_one(
 ) noexcept nogil:
     """One ASCII text through the rules, in _fold's order, between buffers ``a`` and ``b``."""
     cdef int needs
-    cdef Py_ssize_t m, start
+    cdef Py_ssize_t m, start, spaces
     cdef uint8_t *source = a
     cdef uint8_t *target = b
-    m = _lower_and_spaces(text, n, a, &needs)
+    m = _lower_and_spaces(text, n, a, &needs, &spaces)
     if needs & RARE:
         return NEEDS_REGEX
     if needs & SPACED:
@@ -367,7 +382,9 @@ cdef int _fold_one(
         m -= 1
     folded[0] = source + start
     size[0] = m - start
-    return NEEDS_SQUEEZE if _repeats_itself(source + start, m - start, slots) else FOLDED
+    # The rules after _lower_and_spaces only take spaces and characters away: no more words than it wrote
+    # spaces, and one.
+    return NEEDS_SQUEEZE if _repeats_itself(source + start, m - start, spaces + 1, slots) else FOLDED
 
 
 cdef enum:
@@ -776,6 +793,7 @@ cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t e
     cdef uint8_t c, f
     cdef uint8_t *lowered
     cdef int needs
+    cdef Py_ssize_t spaces
     if not (PyUnicode_Check(source) and PyUnicode_IS_ASCII(source) and PyUnicode_IS_ASCII(normalized)):
         return -1
     if not 0 <= begin <= end <= PyUnicode_GET_LENGTH(source):
@@ -798,7 +816,7 @@ cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t e
     lowered = <uint8_t *> malloc(size + 2)
     if lowered == NULL:
         raise MemoryError()
-    _lower_and_spaces(raw + begin, size, lowered, &needs)
+    _lower_and_spaces(raw + begin, size, lowered, &needs, &spaces)
     free(lowered)
     return -1 if needs & RARE else begin
 
@@ -808,15 +826,12 @@ cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end
     """The number of span ``[start, end)`` of a text of ``size - 2`` code points, a new one the first time."""
     cdef int64_t code = (start + 1) * (size + 2) + (end + 1)  # start >= -1, end <= size - 1
     cdef Py_ssize_t probe = <Py_ssize_t> (((<uint64_t> code * 0x9E3779B97F4A7C15ULL) >> 32) & <uint64_t> (table - 1))
-    cdef Py_ssize_t a
     while e.slot_codes[probe] != code:
         if e.slot_codes[probe] == -1:
             e.slot_codes[probe] = code
             e.slot_keys[probe] = n_keys[0]
             e.key_starts[n_keys[0]], e.key_ends[n_keys[0]] = start, end
-            for a in range(e.n_asked):
-                e.totals[n_keys[0] * e.n_asked + a] = 0
-            n_keys[0] += 1
+            n_keys[0] += 1  # its totals are zero already (_sum_spans clears them for every key it may make)
             break
         probe = (probe + 1) & (table - 1)
     return e.slot_keys[probe]
@@ -1118,6 +1133,9 @@ cdef class Hasher:
                 words += 1
         slots = _table_size(n_char + n_word)
         memset(e.slot_codes, 0xFF, slots * sizeof(int64_t))
+        # Every span's totals start at zero: cleared at once for as many spans as there are occurrences (a
+        # loop clearing each new span's few totals becomes a call to memset per span).
+        memset(e.totals, 0, (n_char + n_word) * e.n_asked * sizeof(double))
         j = 0
         for n in range(self.char_lo, self.char_hi + 1):
             for i in range(size - n + 1):
@@ -1482,8 +1500,12 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
             raise TypeError("labels must be str and thresholds float")
     empty = ()
     rows = [None] * n
+    # Each row's dict is a copy of one that has every label already: a copy is a block copied whole, and
+    # setting a key it has moves nothing, where seven insertions into an empty dict would grow it twice.
+    cdef dict template = dict.fromkeys(labels)
+    cdef dict row
     for i in range(n):
-        row = {}
+        row = template.copy()
         for j in range(k):
             record_object = kind.tp_alloc(kind, 4)  # a new reference, owned by record_object
             item = <PyObject *> record_object
@@ -1521,6 +1543,19 @@ cdef extern from *:
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
 
 
+# str.isspace of each one-byte code point (U+0000 to U+00FF), written once, when the module is imported.
+cdef uint8_t _IS_SPACE[256]
+
+
+cdef void _fill_spaces() noexcept:
+    cdef int c
+    for c in range(256):
+        _IS_SPACE[c] = Py_UNICODE_ISSPACE(c)
+
+
+_fill_spaces()
+
+
 def more_words_than(texts, Py_ssize_t limit):
     """The indexes of the texts with more than ``limit`` words, as ``len(text.split()) > limit`` counts them
     (a word is a run of characters that are not ``str.isspace``), without splitting anything."""
@@ -1529,6 +1564,8 @@ def more_words_than(texts, Py_ssize_t limit):
     cdef Text *collected = _collect(sequence, &longest)
     cdef uint8_t *long = <uint8_t *> malloc(n + 1)
     cdef bint in_word
+    cdef uint8_t after_space, space
+    cdef const uint8_t *data
     cdef Py_UCS4 code
     try:
         if long == NULL:
@@ -1538,12 +1575,18 @@ def more_words_than(texts, Py_ssize_t limit):
                 words = 0
                 in_word = False
                 # A text of at most 2 * limit characters cannot have more than limit words.
-                if collected[r].length > 2 * limit:
+                if collected[r].length > 2 * limit and collected[r].kind == 1:
+                    # Nearly every text: one byte per character, a word counted where one starts, without a
+                    # branch per character (comments are short: stopping at the limit would not pay for one).
+                    data = <const uint8_t *> collected[r].data
+                    after_space = 1
                     for i in range(collected[r].length):
-                        if collected[r].kind == 1:
-                            code = (<const uint8_t *> collected[r].data)[i]
-                        else:
-                            code = _code_at(&collected[r], i)
+                        space = _IS_SPACE[data[i]]
+                        words += after_space & (space ^ 1)
+                        after_space = space
+                elif collected[r].length > 2 * limit:
+                    for i in range(collected[r].length):
+                        code = _code_at(&collected[r], i)
                         if Py_UNICODE_ISSPACE(code):
                             in_word = False
                         elif not in_word:
