@@ -1090,6 +1090,7 @@ cdef class Hasher:
         """
         cdef Py_ssize_t length = text.length, size = length + 2, n, i, j, at, group, words = 0
         cdef Py_ssize_t n_char, n_word, first, last, start, end, n_keys = 0, slots
+        cdef Py_ssize_t last_start, last_end, last_key
         cdef double squares = 0, norm
         cdef float value
         self._hash(text, scratch)
@@ -1137,6 +1138,7 @@ cdef class Hasher:
         # loop clearing each new span's few totals becomes a call to memset per span).
         memset(e.totals, 0, (n_char + n_word) * e.n_asked * sizeof(double))
         j = 0
+        last_start, last_end, last_key = -2, -2, -1  # no span starts at -2
         for n in range(self.char_lo, self.char_hi + 1):
             for i in range(size - n + 1):
                 start, end = i - 1, i - 1 + n
@@ -1153,8 +1155,11 @@ cdef class Hasher:
                     last = first
                 if first >= 0:
                     start, end = e.word_begins[first], e.word_ends[last]
-                _add(e, _span_key(e, start, end, size, slots, &n_keys), e.values[j],
-                     table + scratch.char_columns[j] * width, slopes)
+                # Neighbouring windows inside one word have its span: found again without a lookup.
+                if start != last_start or end != last_end:
+                    last_key = _span_key(e, start, end, size, slots, &n_keys)
+                    last_start, last_end = start, end
+                _add(e, last_key, e.values[j], table + scratch.char_columns[j] * width, slopes)
                 j += 1
         for at in range(n_word):
             j = e.word_order[at]
@@ -1312,7 +1317,11 @@ cdef class Hasher:
                                 ngram = readable(ngram)
                             ngram_of[candidate.key] = ngram
                         for j in range(merged):
-                            if ngrams[j] is ngram or ngrams[j] == ngram:
+                            # Most differ in length: compared as str only when they do not.
+                            if ngrams[j] is ngram or (
+                                PyUnicode_GET_LENGTH(ngrams[j]) == PyUnicode_GET_LENGTH(ngram)
+                                and ngrams[j] == ngram
+                            ):
                                 merged_weights[j] += candidate.total
                                 if merged_spans[j] is None:
                                     merged_spans[j] = [merged_first[j]]
