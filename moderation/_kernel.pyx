@@ -826,12 +826,15 @@ cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end
     """The number of span ``[start, end)`` of a text of ``size - 2`` code points, a new one the first time."""
     cdef int64_t code = (start + 1) * (size + 2) + (end + 1)  # start >= -1, end <= size - 1
     cdef Py_ssize_t probe = <Py_ssize_t> (((<uint64_t> code * 0x9E3779B97F4A7C15ULL) >> 32) & <uint64_t> (table - 1))
+    cdef Py_ssize_t a
     while e.slot_codes[probe] != code:
         if e.slot_codes[probe] == -1:
             e.slot_codes[probe] = code
             e.slot_keys[probe] = n_keys[0]
             e.key_starts[n_keys[0]], e.key_ends[n_keys[0]] = start, end
-            n_keys[0] += 1  # its totals are zero already (_sum_spans clears them for every key it may make)
+            for a in range(e.n_asked):
+                e.totals[n_keys[0] * e.n_asked + a] = 0
+            n_keys[0] += 1
             break
         probe = (probe + 1) & (table - 1)
     return e.slot_keys[probe]
@@ -1179,9 +1182,6 @@ cdef class Hasher:
                 words += 1
         slots = _table_size(n_char + n_word)
         memset(e.slot_codes, 0xFF, slots * sizeof(int64_t))
-        # Every span's totals start at zero: cleared at once for as many spans as there are occurrences (a
-        # loop clearing each new span's few totals becomes a call to memset per span).
-        memset(e.totals, 0, (n_char + n_word) * e.n_asked * sizeof(double))
         j = 0
         last_start, last_end, last_key = -2, -2, -1  # no span starts at -2
         for n in range(self.char_lo, self.char_hi + 1):
