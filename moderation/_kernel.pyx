@@ -164,22 +164,26 @@ cdef enum Needs:
     SQUEEZE = 8  # a letter three times, or two spaces: _REPEATS or _SPACES may match
 
 
-cdef Py_ssize_t _lower_and_spaces(const uint8_t *text, Py_ssize_t n, uint8_t *out, int *needs) noexcept nogil:
+cdef Py_ssize_t _lower_and_spaces(const uint8_t *text, Py_ssize_t n, uint8_t *out, int *needs,
+                                  Py_ssize_t *spaces) noexcept nogil:
     """``_ASCII_CONTROLS.sub(" ", " " + text.lower())``, and which later rules can match in the result.
 
     Each flag is a necessary condition for its rule to change anything (the rare rules run only where their
     literal is: "http", "www.", "@", "<user>", "(((", ")))", "$", NUL), so a rule whose flag is off is skipped.
-    _SPACED never makes a leet digit follow a letter (its lookahead refuses a digit after its last letter)."""
+    _SPACED never makes a leet digit follow a letter (its lookahead refuses a digit after its last letter).
+    ``spaces``: how many spaces it wrote (the later rules only remove spaces and characters)."""
     cdef Py_ssize_t i, o = 1
     cdef uint8_t c
     cdef bint in_controls = False
     out[0] = 32
     needs[0] = 0
+    spaces[0] = 1
     for i in range(n):
         c = text[i]
         if 1 <= c <= 31 or c == 127:
             if not in_controls:  # a run of control characters is one space
                 out[o] = 32
+                spaces[0] += 1
                 if out[o - 1] == 32:
                     needs[0] |= SQUEEZE
                 o += 1
@@ -199,6 +203,7 @@ cdef Py_ssize_t _lower_and_spaces(const uint8_t *text, Py_ssize_t n, uint8_t *ou
             ):
                 needs[0] |= SPACED
         elif c == 32:
+            spaces[0] += 1
             if out[o - 2] == 32:
                 needs[0] |= SQUEEZE
         elif _leet_letter(c):
@@ -302,14 +307,22 @@ cdef inline uint64_t _bytes_hash(const uint8_t *s, Py_ssize_t n) noexcept nogil:
     return h
 
 
-cdef bint _repeats_itself(const uint8_t *s, Py_ssize_t m, int64_t *slots) noexcept nogil:
+cdef bint _repeats_itself(const uint8_t *s, Py_ssize_t m, Py_ssize_t most_words, int64_t *slots) noexcept nogil:
     """``_squeeze_phrases``' cheap test, negated: ``len(set(words)) * 2 <= len(words)`` for single-spaced
-    text (an empty text counts: no words is not more unique words than half of none)."""
+    text (an empty text counts: no words is not more unique words than half of none).
+
+    ``most_words`` is at least the number of words (the spaces _lower_and_spaces wrote, and one), so the
+    answer is known as soon as more than half of that many have been seen to differ, which in most comments
+    is about halfway: only a text that repeats itself is read to its end. ``slots`` holds at least ``m + 2``
+    entries."""
     cdef Py_ssize_t words = 0, unique = 0, p = 0, start, size, other, other_size
     cdef Py_ssize_t capacity = 2
     cdef uint64_t mask, slot
     cdef int64_t entry
-    while capacity < m + 2:  # at least twice the words: a word and its space take two characters
+    most_words = min(most_words, m)  # a word and its space take two characters
+    # At most most_words // 2 + 1 distinct words go in before the answer is known: the table is at most half
+    # full.
+    while capacity < most_words + 2:
         capacity *= 2
     mask = <uint64_t> capacity - 1
     memset(slots, 0xFF, capacity * sizeof(int64_t))  # -1: empty
@@ -328,6 +341,8 @@ cdef bint _repeats_itself(const uint8_t *s, Py_ssize_t m, int64_t *slots) noexce
             if entry < 0:
                 slots[slot] = start
                 unique += 1
+                if unique * 2 > most_words:
+                    return False
                 break
             other = entry
             other_size = 0
@@ -345,10 +360,10 @@ cdef int _fold_one(
 ) noexcept nogil:
     """One ASCII text through the rules, in _fold's order, between buffers ``a`` and ``b``."""
     cdef int needs
-    cdef Py_ssize_t m, start
+    cdef Py_ssize_t m, start, spaces
     cdef uint8_t *source = a
     cdef uint8_t *target = b
-    m = _lower_and_spaces(text, n, a, &needs)
+    m = _lower_and_spaces(text, n, a, &needs, &spaces)
     if needs & RARE:
         return NEEDS_REGEX
     if needs & SPACED:
@@ -367,7 +382,9 @@ cdef int _fold_one(
         m -= 1
     folded[0] = source + start
     size[0] = m - start
-    return NEEDS_SQUEEZE if _repeats_itself(source + start, m - start, slots) else FOLDED
+    # The rules after _lower_and_spaces only take spaces and characters away: no more words than it wrote
+    # spaces, and one.
+    return NEEDS_SQUEEZE if _repeats_itself(source + start, m - start, spaces + 1, slots) else FOLDED
 
 
 cdef enum:
@@ -776,6 +793,7 @@ cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t e
     cdef uint8_t c, f
     cdef uint8_t *lowered
     cdef int needs
+    cdef Py_ssize_t spaces
     if not (PyUnicode_Check(source) and PyUnicode_IS_ASCII(source) and PyUnicode_IS_ASCII(normalized)):
         return -1
     if not 0 <= begin <= end <= PyUnicode_GET_LENGTH(source):
@@ -798,7 +816,7 @@ cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t e
     lowered = <uint8_t *> malloc(size + 2)
     if lowered == NULL:
         raise MemoryError()
-    _lower_and_spaces(raw + begin, size, lowered, &needs)
+    _lower_and_spaces(raw + begin, size, lowered, &needs, &spaces)
     free(lowered)
     return -1 if needs & RARE else begin
 
@@ -830,6 +848,67 @@ cdef inline void _add(Explaining *e, Py_ssize_t key, float value, const float *r
         label = e.asked[a]
         product = value * row[label]  # float32, as numpy multiplies float32 arrays
         e.totals[key * e.n_asked + a] += <double> product * slopes[label]
+
+
+cdef Py_ssize_t _char_columns(
+    const uint32_t *codes, Py_ssize_t size, int64_t *char_columns, uint64_t *hashes, int lo, int hi,
+    uint64_t prime, uint64_t golden, uint64_t salt_char, int shift,
+) noexcept nogil:
+    """The columns of the character windows of ``codes`` (the padded text), every window of size ``lo`` in
+    text order, then every one of ``lo + 1``, and so on; how many. One n at a time over the whole text:
+    hashes[i] becomes the hash of codes[i : i + n]. The windows are independent, so the multiplications
+    pipeline instead of waiting on each other."""
+    cdef Py_ssize_t i, count = 0
+    cdef int n
+    cdef uint64_t h, salt
+    for i in range(size):
+        hashes[i] = codes[i]
+    for n in range(1, hi + 1):
+        salt = salt_char + <uint64_t> n
+        if n > 1 and n >= lo:  # one pass extends every window by a character and writes its column
+            for i in range(size - n + 1):
+                h = hashes[i] * prime + codes[i + n - 1]
+                hashes[i] = h
+                char_columns[count + i] = <int64_t> (((h + salt) * golden) >> shift)
+        elif n > 1:
+            for i in range(size - n + 1):
+                hashes[i] = hashes[i] * prime + codes[i + n - 1]
+        elif n >= lo:
+            for i in range(size - n + 1):
+                char_columns[count + i] = <int64_t> (((hashes[i] + salt) * golden) >> shift)
+        if n >= lo:
+            count += max(size - n + 1, 0)
+    return count
+
+
+cdef Py_ssize_t _char_columns_2_to_5(
+    const uint32_t *codes, Py_ssize_t size, int64_t *char_columns, uint64_t prime, uint64_t golden,
+    uint64_t salt_char, int shift,
+) noexcept nogil:
+    """:func:`_char_columns` for windows of 2 to 5 characters, in one pass: at each position the window of
+    2 is extended to 3, 4 and 5 in registers, each column written where its size's run of columns puts it
+    (the same columns in the same places, with a third of the loads and stores)."""
+    cdef Py_ssize_t i
+    cdef Py_ssize_t at3 = max(size - 1, 0)
+    cdef Py_ssize_t at4 = at3 + max(size - 2, 0)
+    cdef Py_ssize_t at5 = at4 + max(size - 3, 0)
+    cdef uint64_t h, salt2 = salt_char + 2, salt3 = salt_char + 3, salt4 = salt_char + 4, salt5 = salt_char + 5
+    for i in range(size - 1):
+        h = <uint64_t> codes[i] * prime + codes[i + 1]
+        char_columns[i] = <int64_t> (((h + salt2) * golden) >> shift)
+        if i + 2 >= size:
+            continue
+        h = h * prime + codes[i + 2]
+        char_columns[at3 + i] = <int64_t> (((h + salt3) * golden) >> shift)
+        if i + 3 >= size:
+            continue
+        h = h * prime + codes[i + 3]
+        char_columns[at4 + i] = <int64_t> (((h + salt4) * golden) >> shift)
+        if i + 4 >= size:
+            continue
+        h = h * prime + codes[i + 4]
+        char_columns[at5 + i] = <int64_t> (((h + salt5) * golden) >> shift)
+    return at5 + max(size - 4, 0)
 
 
 cdef class Hasher:
@@ -894,8 +973,8 @@ cdef class Hasher:
 
         Hashes as Featurizer does: a character window's is ``sum(c[i + j] * P ** (n - 1 - j))`` and a word's
         ``sum(c[s + j] * P ** j)``, both modulo 2**64; a pair's is ``first * M + second``."""
-        cdef Py_ssize_t size = text.length + 2, i, n, count = 0, words = 0, slot
-        cdef uint64_t h, power, pair, salt, previous = 0
+        cdef Py_ssize_t size = text.length + 2, i, words = 0, slot
+        cdef uint64_t h, power, pair, previous = 0
         cdef bint has_previous = False
         cdef uint64_t *hashes = scratch.hashes
         # Locals, not attributes: stores through the column pointers could alias them, forcing reloads.
@@ -916,26 +995,10 @@ cdef class Hasher:
             for i in range(text.length):
                 codes[i + 1] = _code_at(text, i)
         codes[size - 1] = 32
-        # One n at a time over the whole text: hashes[i] becomes the hash of codes[i : i + n]. The windows are
-        # independent, so the multiplications pipeline instead of waiting on each other.
-        for i in range(size):
-            hashes[i] = codes[i]
-        for n in range(1, hi + 1):
-            salt = salt_char + <uint64_t> n
-            if n > 1 and n >= lo:  # one pass extends every window by a character and writes its column
-                for i in range(size - n + 1):
-                    h = hashes[i] * prime + codes[i + n - 1]
-                    hashes[i] = h
-                    char_columns[count + i] = <int64_t> (((h + salt) * golden) >> shift)
-            elif n > 1:
-                for i in range(size - n + 1):
-                    hashes[i] = hashes[i] * prime + codes[i + n - 1]
-            elif n >= lo:
-                for i in range(size - n + 1):
-                    char_columns[count + i] = <int64_t> (((hashes[i] + salt) * golden) >> shift)
-            if n >= lo:
-                count += max(size - n + 1, 0)
-        scratch.n_char = count
+        if lo == 2 and hi == 5:  # every model's settings so far: all four sizes in one pass
+            scratch.n_char = _char_columns_2_to_5(codes, size, char_columns, prime, golden, salt_char, shift)
+        else:
+            scratch.n_char = _char_columns(codes, size, char_columns, hashes, lo, hi, prime, golden, salt_char, shift)
         cdef Py_ssize_t *word_starts = scratch.word_starts
         cdef Py_ssize_t *word_ends = scratch.word_ends
         cdef uint8_t *word_groups = scratch.word_groups
@@ -1075,6 +1138,7 @@ cdef class Hasher:
         """
         cdef Py_ssize_t length = text.length, size = length + 2, n, i, j, at, group, words = 0
         cdef Py_ssize_t n_char, n_word, first, last, start, end, n_keys = 0, slots
+        cdef Py_ssize_t last_start, last_end, last_key
         cdef double squares = 0, norm
         cdef float value
         self._hash(text, scratch)
@@ -1119,6 +1183,7 @@ cdef class Hasher:
         slots = _table_size(n_char + n_word)
         memset(e.slot_codes, 0xFF, slots * sizeof(int64_t))
         j = 0
+        last_start, last_end, last_key = -2, -2, -1  # no span starts at -2
         for n in range(self.char_lo, self.char_hi + 1):
             for i in range(size - n + 1):
                 start, end = i - 1, i - 1 + n
@@ -1135,8 +1200,11 @@ cdef class Hasher:
                     last = first
                 if first >= 0:
                     start, end = e.word_begins[first], e.word_ends[last]
-                _add(e, _span_key(e, start, end, size, slots, &n_keys), e.values[j],
-                     table + scratch.char_columns[j] * width, slopes)
+                # Neighbouring windows inside one word have its span: found again without a lookup.
+                if start != last_start or end != last_end:
+                    last_key = _span_key(e, start, end, size, slots, &n_keys)
+                    last_start, last_end = start, end
+                _add(e, last_key, e.values[j], table + scratch.char_columns[j] * width, slopes)
                 j += 1
         for at in range(n_word):
             j = e.word_order[at]
@@ -1294,7 +1362,11 @@ cdef class Hasher:
                                 ngram = readable(ngram)
                             ngram_of[candidate.key] = ngram
                         for j in range(merged):
-                            if ngrams[j] is ngram or ngrams[j] == ngram:
+                            # Most differ in length: compared as str only when they do not.
+                            if ngrams[j] is ngram or (
+                                PyUnicode_GET_LENGTH(ngrams[j]) == PyUnicode_GET_LENGTH(ngram)
+                                and ngrams[j] == ngram
+                            ):
                                 merged_weights[j] += candidate.total
                                 if merged_spans[j] is None:
                                     merged_spans[j] = [merged_first[j]]
@@ -1482,8 +1554,12 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
             raise TypeError("labels must be str and thresholds float")
     empty = ()
     rows = [None] * n
+    # Each row's dict is a copy of one that has every label already: a copy is a block copied whole, and
+    # setting a key it has moves nothing, where seven insertions into an empty dict would grow it twice.
+    cdef dict template = dict.fromkeys(labels)
+    cdef dict row
     for i in range(n):
-        row = {}
+        row = template.copy()
         for j in range(k):
             record_object = kind.tp_alloc(kind, 4)  # a new reference, owned by record_object
             item = <PyObject *> record_object
@@ -1521,6 +1597,19 @@ cdef extern from *:
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
 
 
+# str.isspace of each one-byte code point (U+0000 to U+00FF), written once, when the module is imported.
+cdef uint8_t _IS_SPACE[256]
+
+
+cdef void _fill_spaces() noexcept:
+    cdef int c
+    for c in range(256):
+        _IS_SPACE[c] = Py_UNICODE_ISSPACE(c)
+
+
+_fill_spaces()
+
+
 def more_words_than(texts, Py_ssize_t limit):
     """The indexes of the texts with more than ``limit`` words, as ``len(text.split()) > limit`` counts them
     (a word is a run of characters that are not ``str.isspace``), without splitting anything."""
@@ -1529,6 +1618,8 @@ def more_words_than(texts, Py_ssize_t limit):
     cdef Text *collected = _collect(sequence, &longest)
     cdef uint8_t *long = <uint8_t *> malloc(n + 1)
     cdef bint in_word
+    cdef uint8_t after_space, space
+    cdef const uint8_t *data
     cdef Py_UCS4 code
     try:
         if long == NULL:
@@ -1538,12 +1629,18 @@ def more_words_than(texts, Py_ssize_t limit):
                 words = 0
                 in_word = False
                 # A text of at most 2 * limit characters cannot have more than limit words.
-                if collected[r].length > 2 * limit:
+                if collected[r].length > 2 * limit and collected[r].kind == 1:
+                    # Nearly every text: one byte per character, a word counted where one starts, without a
+                    # branch per character (comments are short: stopping at the limit would not pay for one).
+                    data = <const uint8_t *> collected[r].data
+                    after_space = 1
                     for i in range(collected[r].length):
-                        if collected[r].kind == 1:
-                            code = (<const uint8_t *> collected[r].data)[i]
-                        else:
-                            code = _code_at(&collected[r], i)
+                        space = _IS_SPACE[data[i]]
+                        words += after_space & (space ^ 1)
+                        after_space = space
+                elif collected[r].length > 2 * limit:
+                    for i in range(collected[r].length):
+                        code = _code_at(&collected[r], i)
                         if Py_UNICODE_ISSPACE(code):
                             in_word = False
                         elif not in_word:

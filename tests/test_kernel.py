@@ -219,6 +219,25 @@ def test_word_counts_are_str_split_counts(text: str, limit: int) -> None:
     assert (_kernel.more_words_than([text], limit) == [0]) == (len(text.split()) > limit)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=" \t\n\x1c\x1f\x85\xa0\xadab\xe9.", max_size=60), st.integers(0, 8))
+def test_word_counts_of_one_byte_texts_are_str_split_counts(text: str, limit: int) -> None:
+    # Texts of code points below 256 (nearly all) are counted from a table of which bytes are spaces, U+0085
+    # and U+00A0 among them; U+00AD (soft hyphen) is not one.
+    assert (_kernel.more_words_than([text], limit) == [0]) == (len(text.split()) > limit)
+
+
+def test_a_text_of_many_distinct_words_then_one_repeated_is_judged_on_all_its_words() -> None:
+    # The repeat test stops once more than half of the words are known to differ; a text whose distinct words
+    # come first and whose repeats come after must still be read to its end.
+    distinct = " ".join(f"word{i}" for i in range(10))
+    for repeats in (9, 10, 11, 12):
+        text = distinct + " ok" * repeats
+        words = text.split()
+        _, _, squeeze_rows = _kernel.fold_ascii([text])
+        assert (squeeze_rows == [0]) == (len(set(words)) * 2 <= len(words)), repeats
+
+
 # ---- features -------------------------------------------------------------------------------------------
 
 LEXICON = {"zog": "conspiracy", "jewish lobby": "conspiracy", "kike": "slur", "oy vey": "phrase"}
