@@ -88,6 +88,11 @@ class LinearModel:
     """Words naming a group (:func:`moderation.windows.naming`): a window short of the whole text that names
     none (nor a lexicon phrase) needs ``window_target_margin`` more logit to speak for the targeted labels."""
     window_target_margin: float = 0.0
+    window_margin: float = 0.0
+    """A window short of the whole text needs this much more logit to decide the labels other than the targeted
+    ones (offensive, the attributes): the highest of a long comment's dozens of sentences, read out of
+    context ("They're not stupid."), is not the comment's tone. Identity hate keeps its own rule above: one
+    hateful sentence must still count inside a long comment."""
     _scoring_table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
     _slopes: np.ndarray = field(init=False, repr=False)  # calibration slopes, contiguous, for explanations
 
@@ -111,6 +116,10 @@ class LinearModel:
         if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 100:
             raise ModelError(f"window_target_margin must be a number from 0 to 100, got {margin!r}")
         object.__setattr__(self, "window_target_margin", float(margin))
+        margin = self.window_margin
+        if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 100:
+            raise ModelError(f"window_margin must be a number from 0 to 100, got {margin!r}")
+        object.__setattr__(self, "window_margin", float(margin))
         weights = np.asarray(self.weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape != (self.featurizer.n_features, n_labels):
             raise ModelError(
@@ -142,7 +151,7 @@ class LinearModel:
         return LinearModel(
             self.labels, self.featurizer, self.lexicon, self.weights, self.intercepts, self.calibration,
             self.thresholds, {**self.info, **extra}, self.window_words, self.window_targets,
-            self.window_target_margin,
+            self.window_target_margin, self.window_margin,
         )  # fmt: skip
 
     # -- scoring ---------------------------------------------------------------------------------------------
@@ -191,6 +200,9 @@ class LinearModel:
         if split.one_per_text:
             return window_logits, np.tile(split.first[:, None], (1, len(self.labels)))
         targeted = [k for k, label in enumerate(self.labels) if label in TARGETED_LABELS]
+        untargeted = [k for k in range(len(self.labels)) if k not in targeted]
+        if self.window_margin and untargeted:
+            window_logits[np.ix_(~split.whole, untargeted)] -= self.window_margin
         if self.window_targets and self.window_target_margin and targeted:
             silent = ~windows.naming(split, self.window_targets, frozenset(self.featurizer.lexicon))
             window_logits[np.ix_(silent, targeted)] -= self.window_target_margin
@@ -293,6 +305,7 @@ class LinearModel:
                 "window_words": self.window_words,
                 "window_targets": sorted(self.window_targets),
                 "window_target_margin": self.window_target_margin,
+                "window_margin": self.window_margin,
             },
             "intercepts": dict(zip(self.labels, self.intercepts.tolist(), strict=True)),
             "calibration": {
@@ -529,10 +542,15 @@ def _checked_manifest(manifest: dict, path: Path):
     margin = scoring.get("window_target_margin", 0.0)
     if isinstance(margin, bool) or not isinstance(margin, int | float):
         raise ModelError(f"{path}: scoring.window_target_margin must be a number from 0 to 100")
+    # Absent from models saved before it existed: they scored every window alike.
+    window_margin = scoring.get("window_margin", 0.0)
+    if isinstance(window_margin, bool) or not isinstance(window_margin, int | float):
+        raise ModelError(f"{path}: scoring.window_margin must be a number from 0 to 100")
     scoring_args = (
         window_words,
         frozenset(window_targets),
         _number(margin, f"{path}: scoring.window_target_margin", 0.0, 100.0),
+        _number(window_margin, f"{path}: scoring.window_margin", 0.0, 100.0),
     )
     return tuple(labels), featurizer_args, scoring_args, intercepts, calibration, thresholds
 

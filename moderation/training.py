@@ -95,10 +95,17 @@ class TrainingConfig:
     dev alone."""
     norm_smoothing: tuple[float, float] = (1500.0, 300.0)
     window_words: int = 32
-    window_target_margin: float = 0.25
+    window_target_margin: float = 0.15
     """Logit a window of a long comment that names no group (data/targets.json) gives up for the identity-hate
-    labels: the largest of 0.25, 0.5 and 1 that kept padded hate flagged (>= 95% in tests/test_judgement.py);
-    1 left 92%, and the coded antisemitism that names no one ("they control the money") lost its flag."""
+    labels. At 1, 92% of padded hate kept its flag and coded antisemitism that names no one ("they control the
+    money") lost it; after the tenth data batch, 0.25 kept 94.4% (below the 95% of tests/test_judgement.py),
+    0.15 kept 95.4% and 0 kept 96.4%, with the same clean in-domain comments flagged at all three, while 0 cost
+    0.008 of ROC-AUC on ToxicSpans' real news comments."""
+    window_margin: float = 0.5
+    """Logit a window short of the whole text gives up for the other labels (offensive and the attributes),
+    where no sentence needs to count alone: with the tenth batch's model, 0.5 took the clean in-domain test
+    comments with any flag from 9 to 3 of 425 (the flags were offensive and toxicity from one sentence of a
+    long comment), while offensive recall on long comments stayed 0.88."""
     base_rates: Mapping[str, float] = field(
         default_factory=lambda: {
             "hateful": 0.05,
@@ -273,7 +280,7 @@ def fit(
             tuple(labels), featurizer, lexicon, np.stack([f.weights for f in fits], axis=1).astype(np.float32),
             np.array([f.intercept for f in fits]), [[1.0, 0.0]] * len(labels), [0.5] * len(labels),
             window_words=config.window_words, window_targets=window_targets,
-            window_target_margin=config.window_target_margin,
+            window_target_margin=config.window_target_margin, window_margin=config.window_margin,
         )  # fmt: skip
 
     uncalibrated = uncalibrated_model(fitted)

@@ -309,6 +309,9 @@ def test_loading_and_scoring_never_import_scikit_learn() -> None:
         (lambda m: m.update(scoring={"window_words": 0}), "window_words"),
         (lambda m: m.update(scoring={"window_words": 10**9}), "window_words"),
         (lambda m: m.update(scoring="64"), "window_words"),
+        (lambda m: m["scoring"].update(window_target_margin=-1), "window_target_margin"),
+        (lambda m: m["scoring"].update(window_margin=True), "window_margin"),
+        (lambda m: m["scoring"].update(window_margin=1e9), "window_margin"),
     ],
 )
 def test_every_manifest_value_is_checked(saved: Path, change, words: str) -> None:

@@ -208,3 +208,23 @@ def test_a_long_comment_pasted_again_has_no_more_windows_than_once(separator, co
     again = windows.split([text], normalize_many([text]), 30)
     assert set(again.texts) == set(once.texts)
     assert again.ends.max() == len(text) and again.whole.sum() == 1
+
+
+def test_a_window_short_of_the_whole_text_needs_a_margin_more_to_raise_the_other_labels(
+    trigger_model: LinearModel, tmp_path
+):
+    weights = np.array(trigger_model.weights)
+    occ = trigger_model.featurizer.occurrences(["stupid"], positions=True)
+    weights[occ.columns[occ.kinds == KIND_WORD], 2] = 12.0  # offensive when a text says "stupid"
+    rude = dataclasses.replace(trigger_model, weights=weights)
+    careful = dataclasses.replace(rude, window_margin=20.0)
+    long_comment = NEUTRAL + " they're not stupid. they are vermin."
+    # One sentence of a long comment no longer decides offensive, whose tone is the comment's...
+    assert rude.probabilities([long_comment])[0, 2] > 0.5
+    assert careful.probabilities([long_comment])[0, 2] < 0.5
+    # ...while identity hate still counts from one sentence, and a short text is its own whole window.
+    assert careful.probabilities([long_comment])[0, 0] > 0.5
+    assert careful.probabilities(["they're not stupid."])[0, 2] > 0.5
+    loaded = LinearModel.load(careful.save(tmp_path / "careful"))
+    assert loaded.window_margin == 20.0
+    np.testing.assert_allclose(loaded.probabilities([long_comment]), careful.probabilities([long_comment]))
