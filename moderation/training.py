@@ -118,8 +118,15 @@ class TrainingConfig:
         }  # fmt: skip
     )
     """Share of comments with each label in a real comment section: thresholds are chosen for it."""
-    target_precision: Mapping[str, float] = field(default_factory=lambda: {label: 0.8 for label in LABELS})
-    """Each flag's threshold is the lowest whose dev precision, at the label's base rate, reaches this."""
+    target_precision: Mapping[str, float] = field(
+        default_factory=lambda: {
+            label: 0.8 if label in ("hateful", "antisemitic") else 0.85 for label in LABELS
+        }
+    )
+    """Each flag's threshold is the lowest whose precision on the threshold rows, at the label's base rate,
+    reaches this. A clean comment is flagged if any of seven labels trips, so the five that are not identity
+    hate ask more: at 0.8 each, 2.4% of the clean threshold rows (dev and out of fold) got a flag, most of
+    them offensive or toxicity; at 0.85, 1.4% (the issue asks at most 2% of healthy comments)."""
     calibration_rates: Mapping[str, float] = field(
         default_factory=lambda: {"toxicity": 0.25, "insult": 0.2, "threat": 0.02, "profanity": 0.1}
     )

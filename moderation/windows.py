@@ -18,6 +18,9 @@ model's target words (``data/targets.json``: groups, slurs) nor a coded-term lex
 (:func:`naming`), needs a margin more logit to decide the targeted labels
 (:data:`moderation.types.TARGETED_LABELS`). It is a margin, not a bar: coded antisemitism often names no one
 ("they control the money, the media and now the schools") and must still count when pasted into other text.
+Offensive and the attributes have no such duty: for them any window short of the whole text needs a margin
+more (``LinearModel.window_margin``), since "They're not stupid." out of its paragraph is not the comment's
+tone.
 
 A comment of up to eight sentences and 128 words (four times ``max_words``) pasted before or after any amount
 of other text is therefore still scored on exactly its own words, and one sentence inside a long comment is
