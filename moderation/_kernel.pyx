@@ -25,6 +25,7 @@ from libc.stdint cimport int8_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
 from libc.math cimport sqrt
+from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.object cimport PyObject
 
 import numpy as np
@@ -1879,14 +1880,8 @@ cdef bint _put_label_score(Buffer *b, PyObject *score, Threshold *threshold) exc
     cdef PyObject *probability
     cdef PyObject *flagged
     cdef PyObject *reasons
-    cdef PyObject *reason
-    cdef PyObject *spans
-    cdef PyObject *span
     cdef PyObject *value
-    cdef Py_ssize_t i, j
     cdef char *text
-    cdef long long start, end
-    cdef int overflow = 0, overflow_end = 0
     if not PyTuple_Check(score) or PyTuple_GET_SIZE(score) != 4:
         return False
     probability, flagged = PyTuple_GET_ITEM(score, 0), PyTuple_GET_ITEM(score, 1)
@@ -1913,6 +1908,24 @@ cdef bint _put_label_score(Buffer *b, PyObject *score, Threshold *threshold) exc
     else:
         _put_repr(b, PyFloat_AS_DOUBLE(value))
     _put(b, b', "reasons": [', 14)
+    if not _put_reasons(b, reasons):
+        return False
+    _put(b, b"]}", 2)
+    return True
+
+
+cdef bint _put_reasons(Buffer *b, PyObject *reasons) except -1:
+    """The members of a tuple of :class:`moderation.types.Reason` as ``Scores.to_dict`` writes them (no
+    brackets); False when it is not made of the exact types moderate builds."""
+    cdef PyObject *reason
+    cdef PyObject *spans
+    cdef PyObject *span
+    cdef PyObject *value
+    cdef Py_ssize_t i, j
+    cdef long long start, end
+    cdef int overflow = 0, overflow_end = 0
+    if not PyTuple_CheckExact(reasons):
+        return False
     for i in range(PyTuple_GET_SIZE(reasons)):
         reason = PyTuple_GET_ITEM(reasons, i)
         if not PyTuple_Check(reason) or PyTuple_GET_SIZE(reason) != 3:
@@ -1942,7 +1955,6 @@ cdef bint _put_label_score(Buffer *b, PyObject *score, Threshold *threshold) exc
             _put_integer(b, end)
             _put(b, b"]", 1)
         _put(b, b"]}", 2)
-    _put(b, b"]}", 2)
     return True
 
 
@@ -2010,18 +2022,46 @@ cdef extern from *:
     bint PyUnicode_CheckExact_object "PyUnicode_CheckExact"(object value)
 
 
+cdef Py_ssize_t _put_members(Buffer *b, object item) except -2:
+    """``{`` and the members of a dict of str keys and str, int or None values as json writes them (no
+    closing brace): how many; -1 (with some written) when it is not such a dict."""
+    cdef Py_ssize_t position = 0, count = 0
+    cdef PyObject *key
+    cdef PyObject *value
+    cdef long long number
+    cdef int overflow = 0
+    if type(item) is not dict:
+        return -1
+    _put(b, b"{", 1)
+    while PyDict_Next(<PyObject *> item, &position, &key, &value):
+        if not PyUnicode_CheckExact(key):
+            return -1
+        if count:
+            _put(b, b", ", 2)
+        count += 1
+        _put_string(b, <object> key)
+        _put(b, b": ", 2)
+        if PyUnicode_CheckExact(value):
+            _put_string(b, <object> value)
+        elif value == <PyObject *> None:
+            _put(b, b"null", 4)
+        elif PyLong_CheckExact(value):
+            number = PyLong_AsLongLongAndOverflow(value, &overflow)
+            if overflow:
+                return -1
+            _put_integer(b, number)
+        else:
+            return -1
+    return count
+
+
 def json_objects(list objects, fallback, list members=None):
     """``fallback(o)`` for each dict ``o`` (``json.dumps(o, ensure_ascii=False)``), written in C when ``o``
     holds only str keys and str, int or None values; with ``members``, ``members[i]`` (JSON members' text)
     is added at the end of object i, after a comma when it has members of its own."""
     cdef Buffer b
     cdef list out = []
-    cdef Py_ssize_t i, position, count
-    cdef PyObject *key
-    cdef PyObject *value
-    cdef long long number
-    cdef int overflow
-    cdef bint ok
+    cdef Py_ssize_t i, count
     if members is not None and len(members) != len(objects):
         raise ValueError("one members text per object")
     b.data, b.size, b.capacity = NULL, 0, 0
@@ -2029,34 +2069,8 @@ def json_objects(list objects, fallback, list members=None):
         for i in range(len(objects)):
             item = objects[i]
             b.size = 0
-            ok = type(item) is dict
-            count = 0
-            if ok:
-                _put(&b, b"{", 1)
-                position = 0
-                while PyDict_Next(<PyObject *> item, &position, &key, &value):
-                    if not PyUnicode_CheckExact(key):
-                        ok = False
-                        break
-                    if count:
-                        _put(&b, b", ", 2)
-                    count += 1
-                    _put_string(&b, <object> key)
-                    _put(&b, b": ", 2)
-                    if PyUnicode_CheckExact(value):
-                        _put_string(&b, <object> value)
-                    elif value == <PyObject *> None:
-                        _put(&b, b"null", 4)
-                    elif PyLong_CheckExact(value):
-                        number = PyLong_AsLongLongAndOverflow(value, &overflow)
-                        if overflow:
-                            ok = False
-                            break
-                        _put_integer(&b, number)
-                    else:
-                        ok = False
-                        break
-            if ok:
+            count = _put_members(&b, item)
+            if count >= 0:
                 if members is not None:
                     if count:
                         _put(&b, b", ", 2)
@@ -2074,6 +2088,116 @@ def json_objects(list objects, fallback, list members=None):
         return out
     finally:
         free(b.data)
+
+
+cdef int _put_probability(Buffer *b, double value, bint rounded) except -1:
+    """``json.dumps(round(value, 6))`` (or of ``value`` itself when not ``rounded``), non-finite values
+    included."""
+    if isfinite(value):
+        return _put_rounded(b, value) if rounded else _put_repr(b, value)
+    if value != value:
+        return _put(b, b"NaN", 3)
+    return _put(b, b"-Infinity", 9) if value < 0 else _put(b, b"Infinity", 8)
+
+
+def jsonl_scored(list objects, fallback, tuple labels, const double[:, ::1] probabilities,
+                 const uint8_t[:, ::1] flags, list thresholds, list reasons=None,
+                 const int64_t[:, ::1] slots=None):
+    """The JSONL lines, as UTF-8 bytes, of ``objects`` (dicts) each with its row's scores and flags added at
+    its end: line i is ``json.dumps({**objects[i], "scores": s.to_dict(), "flags": list(s.flags)},
+    ensure_ascii=False) + "\n"`` for the :class:`moderation.types.Scores` ``s`` that
+    :func:`label_scores` builds from row i of the same arrays, written straight from the arrays without
+    building it. An object not of str keys and str, int or None values is written by ``fallback``
+    (``json.dumps``)."""
+    cdef Py_ssize_t n = len(objects), k = len(labels), i, j, count, start, flagged
+    cdef Threshold threshold
+    cdef bytes encoded
+    if probabilities.shape[0] != n or flags.shape[0] != n or probabilities.shape[1] != k or (
+        flags.shape[1] != k or len(thresholds) != k
+    ):
+        raise ValueError("one row of probabilities and flags per object, one column and threshold per label")
+    if (reasons is None) != (slots is None) or (
+        slots is not None and (slots.shape[0] != n or slots.shape[1] != k)
+    ):
+        raise ValueError("reasons and slots go together, slots one per row and label")
+    for j in range(k):
+        if type(thresholds[j]) is not float or type(labels[j]) is not str:
+            raise TypeError("labels must be str and thresholds float")
+    # Each label's key and threshold, and each flag's name, as JSON: written once, copied per row.
+    cdef Buffer keys, flag_names, b
+    keys.data, keys.size, keys.capacity = NULL, 0, 0
+    flag_names.data, flag_names.size, flag_names.capacity = NULL, 0, 0
+    b.data, b.size, b.capacity = NULL, 0, 0
+    cdef Py_ssize_t *key_ends = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *name_ends = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *threshold_ends = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+    cdef Buffer threshold_texts
+    threshold_texts.data, threshold_texts.size, threshold_texts.capacity = NULL, 0, 0
+    try:
+        if key_ends == NULL or name_ends == NULL or threshold_ends == NULL:
+            raise MemoryError()
+        key_ends[0] = name_ends[0] = threshold_ends[0] = 0
+        for j in range(k):
+            if j:
+                _put(&keys, b", ", 2)
+            _put_string(&keys, labels[j])
+            _put(&keys, b': {"probability": ', 18)
+            key_ends[j + 1] = keys.size
+            _put_string(&flag_names, labels[j])
+            name_ends[j + 1] = flag_names.size
+            _put_probability(&threshold_texts, thresholds[j], False)
+            threshold_ends[j + 1] = threshold_texts.size
+        if reasons is not None:
+            for i in range(n):
+                for j in range(k):
+                    if slots[i, j] >= len(reasons) or (
+                        slots[i, j] >= 0 and type(reasons[slots[i, j]]) is not tuple
+                    ):
+                        raise ValueError("each slot must name a tuple of reasons")
+        for i in range(n):
+            item = objects[i]
+            start = b.size
+            count = _put_members(&b, item)
+            if count < 0:
+                b.size = start
+                text = fallback(item)
+                encoded = text.encode("utf-8", "surrogatepass")
+                _put(&b, encoded, len(encoded) - 1)  # without its closing brace
+                count = 0 if text == "{}" else 1
+            if count:
+                _put(&b, b", ", 2)
+            _put(&b, b'"scores": {', 11)
+            for j in range(k):
+                _put(&b, keys.data + key_ends[j], key_ends[j + 1] - key_ends[j])
+                _put_probability(&b, probabilities[i, j], True)
+                if flags[i, j]:
+                    _put(&b, b', "flagged": true, "threshold": ', 32)
+                else:
+                    _put(&b, b', "flagged": false, "threshold": ', 33)
+                _put(&b, threshold_texts.data + threshold_ends[j], threshold_ends[j + 1] - threshold_ends[j])
+                _put(&b, b', "reasons": [', 14)
+                if slots is not None and slots[i, j] >= 0:
+                    if not _put_reasons(&b, <PyObject *> reasons[slots[i, j]]):
+                        raise TypeError("reasons must be Reason records of str, float and (int, int) spans")
+                _put(&b, b"]}", 2)
+            _put(&b, b'}, "flags": [', 13)
+            flagged = 0
+            for j in range(k):
+                if flags[i, j]:
+                    if flagged:
+                        _put(&b, b", ", 2)
+                    _put(&b, flag_names.data + name_ends[j], name_ends[j + 1] - name_ends[j])
+                    flagged += 1
+            _put(&b, b"]}\n", 3)
+        return PyBytes_FromStringAndSize(b.data, b.size)
+    finally:
+        free(b.data)
+        free(keys.data)
+        free(flag_names.data)
+        free(threshold_texts.data)
+        free(key_ends)
+        free(name_ends)
+        free(threshold_ends)
 
 
 cdef int _put_utf8(Buffer *b, object text) except -1:
