@@ -1487,10 +1487,12 @@ cdef extern from *:
         Py_ssize_t tp_basicsize
         Py_ssize_t tp_itemsize
         Py_ssize_t tp_dictoffset
+        unsigned long tp_flags
         object (*tp_alloc)(PyTypeObject *, Py_ssize_t)
         int (*tp_descr_set)(PyObject *, PyObject *, PyObject *) except? -1
     PyTypeObject *Py_TYPE(PyObject *)
     PyTypeObject PyTuple_Type
+    unsigned long Py_TPFLAGS_HAVE_GC
     bint PyType_IsSubtype(PyTypeObject *, PyTypeObject *)
     void PyTuple_SET_ITEM(PyObject *, Py_ssize_t, PyObject *)
     void PyObject_GC_UnTrack(void *)
@@ -1515,81 +1517,166 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
     CPython untracks plain tuples like these itself, but never a subclass's, nor a dict holding one; a batch
     of scores makes hundreds of thousands of them, and every later collection would walk them all.
     """
-    cdef PyTypeObject *kind = <PyTypeObject *> record
-    cdef Py_ssize_t n = probabilities.shape[0], k = probabilities.shape[1], i, j
-    cdef PyObject *item
-    cdef PyObject *shared
-    if not (
-        PyType_IsSubtype(kind, &PyTuple_Type)
-        and kind.tp_basicsize == PyTuple_Type.tp_basicsize
-        and kind.tp_itemsize == PyTuple_Type.tp_itemsize
-        and kind.tp_dictoffset == 0
-    ):
-        raise TypeError("record must be a tuple subclass with no attributes of its own")
-    if len(getattr(record, "_fields", ())) != 4:
-        raise TypeError("record must be a named tuple of (probability, flagged, threshold, reasons)")
-    if flags.shape[0] != n or flags.shape[1] != k or len(thresholds) != k or len(labels) != k:
-        raise ValueError("labels, probabilities, flags and thresholds must agree in shape")
-    cdef object member = None
-    cdef PyTypeObject *wrapper = <PyTypeObject *> scores
-    if scores is not None:
-        member = scores.__dict__.get("labels")
-        if (
-            type(member).__name__ != "member_descriptor"
-            or tuple(getattr(scores, "__slots__", ())) != ("labels",)
-            or any(tuple(getattr(base, "__slots__", ())) for base in scores.__mro__[1:])
-            or wrapper.tp_dictoffset != 0
+    rows = ScoreRows(record, labels, probabilities, flags, thresholds, reasons, slots)
+    if scores is None:
+        return [rows.row(i) for i in range(probabilities.shape[0])]
+    return rows.wrapped(scores)
+
+
+cdef object _slot_of(type cls, str name):
+    """``cls``'s member descriptor for its slot ``name``, checked to be one."""
+    member = cls.__dict__.get(name)
+    if type(member).__name__ != "member_descriptor":
+        raise TypeError(f"{cls.__name__} must have a slot {name}")
+    return member
+
+
+cdef int _set_slot(object member, object target, object value) except -1:
+    if Py_TYPE(<PyObject *> member).tp_descr_set(<PyObject *> member, <PyObject *> target, <PyObject *> value) < 0:
+        raise TypeError("could not set a slot")
+    return 0
+
+
+cdef class ScoreRows:
+    """A batch's scores as arrays (probabilities, flags, thresholds and the reasons' slots), each row's
+    ``{label: record(...)}`` dict built when asked (:func:`label_scores` says what it holds)."""
+
+    cdef readonly tuple labels
+    cdef const double[:, ::1] probabilities
+    cdef const uint8_t[:, ::1] flags
+    cdef list thresholds
+    cdef list reasons
+    cdef const int64_t[:, ::1] slots
+    cdef bint has_reasons
+    cdef object record
+    cdef dict template
+    cdef readonly Py_ssize_t n
+
+    def __init__(self, type record, tuple labels, const double[:, ::1] probabilities,
+                 const uint8_t[:, ::1] flags, list thresholds, list reasons=None,
+                 const int64_t[:, ::1] slots=None):
+        cdef PyTypeObject *kind = <PyTypeObject *> record
+        cdef Py_ssize_t n = probabilities.shape[0], k = probabilities.shape[1], i, j
+        if not (
+            PyType_IsSubtype(kind, &PyTuple_Type)
+            and kind.tp_basicsize == PyTuple_Type.tp_basicsize
+            and kind.tp_itemsize == PyTuple_Type.tp_itemsize
+            and kind.tp_dictoffset == 0
         ):
-            raise TypeError("scores must be a class whose one slot is labels")
-    if (reasons is None) != (slots is None) or (
-        slots is not None and (slots.shape[0] != n or slots.shape[1] != k)
-    ):
-        raise ValueError("reasons and slots go together, slots one per row and label")
-    if reasons is not None:
-        for i in range(n):
-            for j in range(k):
-                if slots[i, j] >= len(reasons) or (slots[i, j] >= 0 and type(reasons[slots[i, j]]) is not tuple):
-                    raise ValueError("each slot must name a tuple of reasons")
-    for j in range(k):
-        if type(thresholds[j]) is not float or type(labels[j]) is not str:
-            raise TypeError("labels must be str and thresholds float")
-    empty = ()
-    rows = [None] * n
-    # Each row's dict is a copy of one that has every label already: a copy is a block copied whole, and
-    # setting a key it has moves nothing, where seven insertions into an empty dict would grow it twice.
-    cdef dict template = dict.fromkeys(labels)
-    cdef dict row
-    for i in range(n):
-        row = template.copy()
+            raise TypeError("record must be a tuple subclass with no attributes of its own")
+        if len(getattr(record, "_fields", ())) != 4:
+            raise TypeError("record must be a named tuple of (probability, flagged, threshold, reasons)")
+        if flags.shape[0] != n or flags.shape[1] != k or len(thresholds) != k or len(labels) != k:
+            raise ValueError("labels, probabilities, flags and thresholds must agree in shape")
+        if (reasons is None) != (slots is None) or (
+            slots is not None and (slots.shape[0] != n or slots.shape[1] != k)
+        ):
+            raise ValueError("reasons and slots go together, slots one per row and label")
+        if reasons is not None:
+            for i in range(n):
+                for j in range(k):
+                    if slots[i, j] >= len(reasons) or (slots[i, j] >= 0 and type(reasons[slots[i, j]]) is not tuple):
+                        raise ValueError("each slot must name a tuple of reasons")
         for j in range(k):
+            if type(thresholds[j]) is not float or type(labels[j]) is not str:
+                raise TypeError("labels must be str and thresholds float")
+        self.record, self.labels, self.probabilities, self.flags = record, labels, probabilities, flags
+        self.thresholds, self.reasons, self.has_reasons, self.n = list(thresholds), reasons, reasons is not None, n
+        if reasons is not None:
+            self.slots = slots
+        # Each row's dict is a copy of one that has every label already: a copy is a block copied whole, and
+        # setting a key it has moves nothing, where seven insertions into an empty dict would grow it twice.
+        self.template = dict.fromkeys(labels)
+
+    cdef dict _row(self, Py_ssize_t i):
+        cdef PyTypeObject *kind = <PyTypeObject *> self.record
+        cdef Py_ssize_t j
+        cdef PyObject *item
+        cdef PyObject *shared
+        cdef dict row = self.template.copy()
+        empty = ()
+        for j in range(len(self.labels)):
             record_object = kind.tp_alloc(kind, 4)  # a new reference, owned by record_object
             item = <PyObject *> record_object
             # Each SET_ITEM takes over one reference: the float's own, an added one for the shared objects.
-            PyTuple_SET_ITEM(item, 0, PyFloat_FromDouble(probabilities[i, j]))
-            shared = Py_True if flags[i, j] else Py_False
+            PyTuple_SET_ITEM(item, 0, PyFloat_FromDouble(self.probabilities[i, j]))
+            shared = Py_True if self.flags[i, j] else Py_False
             Py_INCREF(shared)
             PyTuple_SET_ITEM(item, 1, shared)
-            shared = <PyObject *> thresholds[j]
+            shared = <PyObject *> self.thresholds[j]
             Py_INCREF(shared)
             PyTuple_SET_ITEM(item, 2, shared)
-            if slots is not None and slots[i, j] >= 0:
-                shared = <PyObject *> reasons[slots[i, j]]
+            if self.has_reasons and self.slots[i, j] >= 0:
+                shared = <PyObject *> self.reasons[self.slots[i, j]]
             else:
                 shared = <PyObject *> empty
             Py_INCREF(shared)
             PyTuple_SET_ITEM(item, 3, shared)
             PyObject_GC_UnTrack(item)
-            row[labels[j]] = record_object
+            row[self.labels[j]] = record_object
         PyObject_GC_UnTrack(<PyObject *> row)
-        if scores is None:
-            rows[i] = row
-            continue
-        wrapped = wrapper.tp_alloc(wrapper, 0)
-        if Py_TYPE(<PyObject *> member).tp_descr_set(<PyObject *> member, <PyObject *> wrapped, <PyObject *> row) < 0:
-            raise TypeError("could not set labels")
-        PyObject_GC_UnTrack(<PyObject *> wrapped)  # it holds the untracked dict only
-        rows[i] = wrapped
-    return rows
+        return row
+
+    def row(self, Py_ssize_t i):
+        """Row ``i``'s ``{label: record(...)}``, built now (a new dict each time)."""
+        if not 0 <= i < self.n:
+            raise IndexError("row out of range")
+        return self._row(i)
+
+    def flagged(self, Py_ssize_t i):
+        """Whether row ``i`` has any flag, read off the flags."""
+        cdef Py_ssize_t j
+        if not 0 <= i < self.n:
+            raise IndexError("row out of range")
+        for j in range(len(self.labels)):
+            if self.flags[i, j]:
+                return True
+        return False
+
+    def flag_names(self, Py_ssize_t i):
+        """Row ``i``'s flagged labels, in label order, read off the flags."""
+        cdef Py_ssize_t j
+        if not 0 <= i < self.n:
+            raise IndexError("row out of range")
+        return tuple([self.labels[j] for j in range(len(self.labels)) if self.flags[i, j]])
+
+    def wrapped(self, type scores):
+        """Every row's dict in a ``scores`` (a class whose only slot is ``labels``), its slot set as
+        ``__init__`` would set it (a frozen dataclass's ``__init__`` is Python, and costs more than the row)."""
+        cdef PyTypeObject *wrapper = <PyTypeObject *> scores
+        cdef Py_ssize_t i
+        member = _slot_of(scores, "labels")
+        if (
+            tuple(getattr(scores, "__slots__", ())) != ("labels",)
+            or any(tuple(getattr(base, "__slots__", ())) for base in scores.__mro__[1:])
+            or wrapper.tp_dictoffset != 0
+        ):
+            raise TypeError("scores must be a class whose one slot is labels")
+        rows = [None] * self.n
+        for i in range(self.n):
+            wrapped = wrapper.tp_alloc(wrapper, 0)
+            _set_slot(member, wrapped, self._row(i))
+            PyObject_GC_UnTrack(<PyObject *> wrapped)  # it holds the untracked dict only
+            rows[i] = wrapped
+        return rows
+
+    def deferred(self, type scores):
+        """An object of ``scores`` per row, its slots ``_rows`` (this) and ``_row`` (its number) set and
+        nothing else: ``scores`` builds the row from them when it is read. No object of the batch but the
+        one per row is made now, nor freed when they are dropped unread."""
+        cdef PyTypeObject *wrapper = <PyTypeObject *> scores
+        cdef Py_ssize_t i
+        rows_member, row_member = _slot_of(scores, "_rows"), _slot_of(scores, "_row")
+        if wrapper.tp_dictoffset != 0 or not wrapper.tp_flags & Py_TPFLAGS_HAVE_GC:
+            raise TypeError("scores must be a class of slots only")
+        out = [None] * self.n
+        for i in range(self.n):
+            deferred = wrapper.tp_alloc(wrapper, 0)
+            _set_slot(rows_member, deferred, self)
+            _set_slot(row_member, deferred, i)
+            PyObject_GC_UnTrack(<PyObject *> deferred)  # it holds this batch and an int: no cycle
+            out[i] = deferred
+        return out
 
 
 # ---- word counts ------------------------------------------------------------------------------------------

@@ -22,7 +22,14 @@ from moderation.errors import ModelError
 from moderation.model import Explained, LinearModel
 from moderation.parsing.comments import BadLine, CommentLine
 from moderation.thresholds import Thresholds
-from moderation.types import Article, LabelScore, ModeratedArticle, ModeratedComment, Scores
+from moderation.types import (
+    Article,
+    LabelScore,
+    ModeratedArticle,
+    ModeratedComment,
+    Scores,
+    _DeferredScores,
+)
 
 MODEL_ENV = "MODERATE_MODEL"
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
@@ -47,18 +54,18 @@ def _scores(
     thresholds: list[float],
     explained: Explained | None = None,
 ) -> list[Scores]:
-    """Scores of a batch, with the reasons ``explained`` (if any), built in C: a Python loop per label costs
-    more than scoring."""
-    rows = _kernel.label_scores(
+    """Scores of a batch, with the reasons ``explained`` (if any): one object per comment, made in C, whose
+    labels are built from the batch's arrays when first read (building them, then freeing them unread, cost
+    a third of the time of scoring a batch)."""
+    rows = _kernel.ScoreRows(
         LabelScore,
         labels,
         np.ascontiguousarray(probabilities),
         np.ascontiguousarray(flags).view(np.uint8),
         thresholds,
         *((None, None) if explained is None else (explained.reasons, explained.slots)),
-        Scores,
     )
-    return rows
+    return rows.deferred(_DeferredScores)
 
 
 def default_model_path() -> Path:

@@ -393,3 +393,46 @@ def test_score_jsonl_writes_what_json_dumps_of_score_many_writes(moderator):
         moderator.score_jsonl([{}], [])
     with pytest.raises(ValueError, match="explain must be one of"):
         moderator.score_jsonl([], [], explain="some")
+
+
+def test_score_many_builds_each_comments_labels_only_when_read(moderator):
+    # score_many's Scores build their labels from the batch's arrays when first read: scores dropped unread,
+    # or read for flagged and flags only, never build them. Read, they are what the eager build gives.
+    import copy
+    import pickle
+
+    from moderation import _kernel
+    from moderation.types import _LABELS_SLOT, LabelScore
+
+    texts = [ANTISEMITIC, BENIGN, INSULT, THREAT]
+    for explain in ("none", "flagged", "all"):
+        scores = moderator.score_many(texts, explain=explain)
+        assessment = moderator.model.assess(texts)
+        flags = moderator.flags(assessment.probabilities)
+        explained = None
+        if explain != "none":
+            only = np.ones_like(flags) if explain == "all" else flags
+            explained = moderator.model.explained(assessment, top=5, only=only)
+        eager = _kernel.label_scores(
+            LabelScore, moderator.labels, assessment.probabilities, flags.view(np.uint8),
+            moderator.thresholds.array.tolist(),
+            *((None, None) if explained is None else (explained.reasons, explained.slots)), Scores,
+        )  # fmt: skip
+        for deferred, built in zip(scores, eager, strict=True):
+            assert isinstance(deferred, Scores)
+            assert deferred.flagged == built.flagged and deferred.flags == built.flags
+            with pytest.raises(AttributeError):
+                _LABELS_SLOT.__get__(deferred)  # flagged and flags came from the arrays
+            assert deferred == built and built == deferred and repr(deferred) == repr(built)
+            assert deferred.labels is deferred.labels  # built once
+            assert deferred.to_dict() == built.to_dict() and dataclasses.asdict(
+                deferred
+            ) == dataclasses.asdict(built)
+            for copied in (copy.copy(deferred), pickle.loads(pickle.dumps(deferred)),
+                           dataclasses.replace(deferred, labels=dict(deferred.labels))):  # fmt: skip
+                assert type(copied) is Scores and copied == built
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                deferred.labels = {}
+            with pytest.raises(TypeError):
+                hash(deferred)
+    assert [s.flagged for s in scores] == [True, False, True, True]
