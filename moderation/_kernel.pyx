@@ -2294,3 +2294,91 @@ cdef int _put_utf8(Buffer *b, object text) except -1:
         return _put(b, <const char *> PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
     encoded = text.encode("utf-8", "surrogatepass")
     return _put(b, encoded, len(encoded))
+
+
+# ---- JSON lines read together ----------------------------------------------------------------------------
+
+cdef extern from *:
+    Py_UCS4 PyUnicode_READ(int kind, const void *data, Py_ssize_t index) nogil
+
+
+cdef bint _one_object(const void *data, int kind, Py_ssize_t size) noexcept nogil:
+    """json_object_lines' test past the braces at either end, for any width of code point."""
+    cdef Py_ssize_t depth = 0, j = 0
+    cdef bint in_string = False
+    cdef Py_UCS4 c, after
+    while j < size:
+        c = PyUnicode_READ(kind, data, j)
+        if c == 92:  # a backslash: an escaped surrogate anywhere sends the line the slow way
+            if j + 2 < size and PyUnicode_READ(kind, data, j + 1) == 117:  # u
+                after = PyUnicode_READ(kind, data, j + 2)
+                if after == 100 or after == 68:  # d D
+                    return False
+            if in_string:
+                j += 1  # the escaped character, whatever it is, does not end the string
+        elif c == 34:  # "
+            in_string = not in_string
+        elif not in_string:
+            if c == 123 or c == 91:  # { [
+                depth += 1
+            elif c == 125 or c == 93:  # } ]
+                depth -= 1
+                if depth <= 0 and j != size - 1:
+                    return False
+        j += 1
+    return depth == 0 and not in_string
+
+
+cdef bint _one_object_latin1(const uint8_t *data, Py_ssize_t size) noexcept nogil:
+    """_one_object for one-byte code points (most lines): the same test, read directly."""
+    cdef Py_ssize_t depth = 0, j = 0
+    cdef bint in_string = False
+    cdef uint8_t c
+    while j < size:
+        c = data[j]
+        if c == 92:
+            if j + 2 < size and data[j + 1] == 117 and (data[j + 2] == 100 or data[j + 2] == 68):
+                return False
+            if in_string:
+                j += 1
+        elif c == 34:
+            in_string = not in_string
+        elif not in_string:
+            if c == 123 or c == 91:
+                depth += 1
+            elif c == 125 or c == 93:
+                depth -= 1
+                if depth <= 0 and j != size - 1:
+                    return False
+        j += 1
+    return depth == 0 and not in_string
+
+
+def json_object_lines(list lines):
+    """Per item of ``lines``, 1 where it is a str that is one JSON object and nothing else *if* it is valid
+    JSON: it starts with ``{``, ends with the ``}`` that closes it (every bracket outside strings balanced
+    before, and no string open at the end), and holds no ``\\ud``/``\\uD`` (an escaped surrogate, read line
+    by line); else 0. Lines marked 1, joined by commas inside ``[...]``, make a document that parses if and
+    only if each of them does, its items being theirs, one per line, in order: each line's brackets are
+    its own, so none can close another's or split into two items. Only the structure is checked here;
+    whether each is valid JSON is left to the parser."""
+    cdef Py_ssize_t n = len(lines), i, size
+    cdef const void *data
+    cdef int kind
+    marks = bytearray(n)
+    cdef unsigned char[::1] out = marks
+    for i in range(n):
+        line = lines[i]
+        if type(line) is not str:
+            continue
+        size = PyUnicode_GET_LENGTH(line)
+        if size < 2:
+            continue
+        data, kind = PyUnicode_DATA(line), PyUnicode_KIND(line)
+        if PyUnicode_READ(kind, data, 0) != 123 or PyUnicode_READ(kind, data, size - 1) != 125:  # { }
+            continue
+        if kind == 1:
+            out[i] = _one_object_latin1(<const uint8_t *> data, size)
+        else:
+            out[i] = _one_object(data, kind, size)
+    return marks
