@@ -1788,17 +1788,21 @@ ctypedef struct Buffer:
     Py_ssize_t capacity
 
 
-cdef int _reserve(Buffer *b, Py_ssize_t more) except -1:
+cdef int _grow(Buffer *b, Py_ssize_t more) except -1:
     cdef Py_ssize_t capacity
     cdef char *grown
-    if b.size + more <= b.capacity:
-        return 0
     capacity = max(2 * b.capacity, b.size + more + 4096)
     grown = <char *> realloc(b.data, capacity)
     if grown == NULL:
         raise MemoryError()
     b.data, b.capacity = grown, capacity
     return 0
+
+
+cdef inline int _reserve(Buffer *b, Py_ssize_t more) except -1:
+    if b.size + more <= b.capacity:
+        return 0
+    return _grow(b, more)
 
 
 cdef inline int _put(Buffer *b, const char *text, Py_ssize_t size) except -1:
@@ -1899,6 +1903,8 @@ cdef int _put_string(Buffer *b, object text) except -1:
     cdef const unsigned char *data
     cdef unsigned char c
     cdef bytes encoded
+    cdef unsigned char *out
+    cdef Py_ssize_t run
     if PyUnicode_IS_ASCII(text):
         data = <const unsigned char *> PyUnicode_DATA(text)
         size = PyUnicode_GET_LENGTH(text)
@@ -1908,36 +1914,45 @@ cdef int _put_string(Buffer *b, object text) except -1:
         data = <const unsigned char *> (<char *> encoded)
         size = len(encoded)
     _reserve(b, 6 * size + 2)
-    b.data[b.size] = 34
-    b.size += 1
-    for i in range(size):
+    # Written through a local pointer (a store through b would be reloaded after every byte), and the runs
+    # of characters that need no escape copied whole.
+    out = <unsigned char *> b.data + b.size
+    out[0] = 34
+    out += 1
+    i = 0
+    while i < size:
+        run = i
+        while i < size and data[i] >= 32 and data[i] != 34 and data[i] != 92:
+            i += 1
+        if i > run:
+            memcpy(out, data + run, i - run)
+            out += i - run
+        if i == size:
+            break
         c = data[i]
-        if c >= 32 and c != 34 and c != 92:
-            b.data[b.size] = c
-            b.size += 1
-            continue
-        b.data[b.size] = 92
-        b.size += 1
+        i += 1
+        out[0] = 92
         if c == 34 or c == 92:
-            b.data[b.size] = c
+            out[1] = c
         elif c == 10:
-            b.data[b.size] = 110  # n
+            out[1] = 110  # n
         elif c == 13:
-            b.data[b.size] = 114  # r
+            out[1] = 114  # r
         elif c == 9:
-            b.data[b.size] = 116  # t
+            out[1] = 116  # t
         elif c == 8:
-            b.data[b.size] = 98  # b
+            out[1] = 98  # b
         elif c == 12:
-            b.data[b.size] = 102  # f
+            out[1] = 102  # f
         else:
-            memcpy(b.data + b.size, b"u00", 3)
-            b.data[b.size + 3] = _HEX[c >> 4]
-            b.data[b.size + 4] = _HEX[c & 15]
-            b.size += 4
-        b.size += 1
-    b.data[b.size] = 34
-    b.size += 1
+            memcpy(out + 1, b"u00", 3)
+            out[4] = _HEX[c >> 4]
+            out[5] = _HEX[c & 15]
+            out += 4
+        out += 2
+    out[0] = 34
+    out += 1
+    b.size = <char *> out - b.data
     return 0
 
 
