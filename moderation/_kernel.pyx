@@ -25,6 +25,7 @@ from libc.stdint cimport int8_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
 from libc.math cimport sqrt
+from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.object cimport PyObject
 
 import numpy as np
@@ -1486,10 +1487,12 @@ cdef extern from *:
         Py_ssize_t tp_basicsize
         Py_ssize_t tp_itemsize
         Py_ssize_t tp_dictoffset
+        unsigned long tp_flags
         object (*tp_alloc)(PyTypeObject *, Py_ssize_t)
         int (*tp_descr_set)(PyObject *, PyObject *, PyObject *) except? -1
     PyTypeObject *Py_TYPE(PyObject *)
     PyTypeObject PyTuple_Type
+    unsigned long Py_TPFLAGS_HAVE_GC
     bint PyType_IsSubtype(PyTypeObject *, PyTypeObject *)
     void PyTuple_SET_ITEM(PyObject *, Py_ssize_t, PyObject *)
     void PyObject_GC_UnTrack(void *)
@@ -1514,81 +1517,166 @@ def label_scores(type record, tuple labels, const double[:, ::1] probabilities, 
     CPython untracks plain tuples like these itself, but never a subclass's, nor a dict holding one; a batch
     of scores makes hundreds of thousands of them, and every later collection would walk them all.
     """
-    cdef PyTypeObject *kind = <PyTypeObject *> record
-    cdef Py_ssize_t n = probabilities.shape[0], k = probabilities.shape[1], i, j
-    cdef PyObject *item
-    cdef PyObject *shared
-    if not (
-        PyType_IsSubtype(kind, &PyTuple_Type)
-        and kind.tp_basicsize == PyTuple_Type.tp_basicsize
-        and kind.tp_itemsize == PyTuple_Type.tp_itemsize
-        and kind.tp_dictoffset == 0
-    ):
-        raise TypeError("record must be a tuple subclass with no attributes of its own")
-    if len(getattr(record, "_fields", ())) != 4:
-        raise TypeError("record must be a named tuple of (probability, flagged, threshold, reasons)")
-    if flags.shape[0] != n or flags.shape[1] != k or len(thresholds) != k or len(labels) != k:
-        raise ValueError("labels, probabilities, flags and thresholds must agree in shape")
-    cdef object member = None
-    cdef PyTypeObject *wrapper = <PyTypeObject *> scores
-    if scores is not None:
-        member = scores.__dict__.get("labels")
-        if (
-            type(member).__name__ != "member_descriptor"
-            or tuple(getattr(scores, "__slots__", ())) != ("labels",)
-            or any(tuple(getattr(base, "__slots__", ())) for base in scores.__mro__[1:])
-            or wrapper.tp_dictoffset != 0
+    rows = ScoreRows(record, labels, probabilities, flags, thresholds, reasons, slots)
+    if scores is None:
+        return [rows.row(i) for i in range(probabilities.shape[0])]
+    return rows.wrapped(scores)
+
+
+cdef object _slot_of(type cls, str name):
+    """``cls``'s member descriptor for its slot ``name``, checked to be one."""
+    member = cls.__dict__.get(name)
+    if type(member).__name__ != "member_descriptor":
+        raise TypeError(f"{cls.__name__} must have a slot {name}")
+    return member
+
+
+cdef int _set_slot(object member, object target, object value) except -1:
+    if Py_TYPE(<PyObject *> member).tp_descr_set(<PyObject *> member, <PyObject *> target, <PyObject *> value) < 0:
+        raise TypeError("could not set a slot")
+    return 0
+
+
+cdef class ScoreRows:
+    """A batch's scores as arrays (probabilities, flags, thresholds and the reasons' slots), each row's
+    ``{label: record(...)}`` dict built when asked (:func:`label_scores` says what it holds)."""
+
+    cdef readonly tuple labels
+    cdef const double[:, ::1] probabilities
+    cdef const uint8_t[:, ::1] flags
+    cdef list thresholds
+    cdef list reasons
+    cdef const int64_t[:, ::1] slots
+    cdef bint has_reasons
+    cdef object record
+    cdef dict template
+    cdef readonly Py_ssize_t n
+
+    def __init__(self, type record, tuple labels, const double[:, ::1] probabilities,
+                 const uint8_t[:, ::1] flags, list thresholds, list reasons=None,
+                 const int64_t[:, ::1] slots=None):
+        cdef PyTypeObject *kind = <PyTypeObject *> record
+        cdef Py_ssize_t n = probabilities.shape[0], k = probabilities.shape[1], i, j
+        if not (
+            PyType_IsSubtype(kind, &PyTuple_Type)
+            and kind.tp_basicsize == PyTuple_Type.tp_basicsize
+            and kind.tp_itemsize == PyTuple_Type.tp_itemsize
+            and kind.tp_dictoffset == 0
         ):
-            raise TypeError("scores must be a class whose one slot is labels")
-    if (reasons is None) != (slots is None) or (
-        slots is not None and (slots.shape[0] != n or slots.shape[1] != k)
-    ):
-        raise ValueError("reasons and slots go together, slots one per row and label")
-    if reasons is not None:
-        for i in range(n):
-            for j in range(k):
-                if slots[i, j] >= len(reasons) or (slots[i, j] >= 0 and type(reasons[slots[i, j]]) is not tuple):
-                    raise ValueError("each slot must name a tuple of reasons")
-    for j in range(k):
-        if type(thresholds[j]) is not float or type(labels[j]) is not str:
-            raise TypeError("labels must be str and thresholds float")
-    empty = ()
-    rows = [None] * n
-    # Each row's dict is a copy of one that has every label already: a copy is a block copied whole, and
-    # setting a key it has moves nothing, where seven insertions into an empty dict would grow it twice.
-    cdef dict template = dict.fromkeys(labels)
-    cdef dict row
-    for i in range(n):
-        row = template.copy()
+            raise TypeError("record must be a tuple subclass with no attributes of its own")
+        if len(getattr(record, "_fields", ())) != 4:
+            raise TypeError("record must be a named tuple of (probability, flagged, threshold, reasons)")
+        if flags.shape[0] != n or flags.shape[1] != k or len(thresholds) != k or len(labels) != k:
+            raise ValueError("labels, probabilities, flags and thresholds must agree in shape")
+        if (reasons is None) != (slots is None) or (
+            slots is not None and (slots.shape[0] != n or slots.shape[1] != k)
+        ):
+            raise ValueError("reasons and slots go together, slots one per row and label")
+        if reasons is not None:
+            for i in range(n):
+                for j in range(k):
+                    if slots[i, j] >= len(reasons) or (slots[i, j] >= 0 and type(reasons[slots[i, j]]) is not tuple):
+                        raise ValueError("each slot must name a tuple of reasons")
         for j in range(k):
+            if type(thresholds[j]) is not float or type(labels[j]) is not str:
+                raise TypeError("labels must be str and thresholds float")
+        self.record, self.labels, self.probabilities, self.flags = record, labels, probabilities, flags
+        self.thresholds, self.reasons, self.has_reasons, self.n = list(thresholds), reasons, reasons is not None, n
+        if reasons is not None:
+            self.slots = slots
+        # Each row's dict is a copy of one that has every label already: a copy is a block copied whole, and
+        # setting a key it has moves nothing, where seven insertions into an empty dict would grow it twice.
+        self.template = dict.fromkeys(labels)
+
+    cdef dict _row(self, Py_ssize_t i):
+        cdef PyTypeObject *kind = <PyTypeObject *> self.record
+        cdef Py_ssize_t j
+        cdef PyObject *item
+        cdef PyObject *shared
+        cdef dict row = self.template.copy()
+        empty = ()
+        for j in range(len(self.labels)):
             record_object = kind.tp_alloc(kind, 4)  # a new reference, owned by record_object
             item = <PyObject *> record_object
             # Each SET_ITEM takes over one reference: the float's own, an added one for the shared objects.
-            PyTuple_SET_ITEM(item, 0, PyFloat_FromDouble(probabilities[i, j]))
-            shared = Py_True if flags[i, j] else Py_False
+            PyTuple_SET_ITEM(item, 0, PyFloat_FromDouble(self.probabilities[i, j]))
+            shared = Py_True if self.flags[i, j] else Py_False
             Py_INCREF(shared)
             PyTuple_SET_ITEM(item, 1, shared)
-            shared = <PyObject *> thresholds[j]
+            shared = <PyObject *> self.thresholds[j]
             Py_INCREF(shared)
             PyTuple_SET_ITEM(item, 2, shared)
-            if slots is not None and slots[i, j] >= 0:
-                shared = <PyObject *> reasons[slots[i, j]]
+            if self.has_reasons and self.slots[i, j] >= 0:
+                shared = <PyObject *> self.reasons[self.slots[i, j]]
             else:
                 shared = <PyObject *> empty
             Py_INCREF(shared)
             PyTuple_SET_ITEM(item, 3, shared)
             PyObject_GC_UnTrack(item)
-            row[labels[j]] = record_object
+            row[self.labels[j]] = record_object
         PyObject_GC_UnTrack(<PyObject *> row)
-        if scores is None:
-            rows[i] = row
-            continue
-        wrapped = wrapper.tp_alloc(wrapper, 0)
-        if Py_TYPE(<PyObject *> member).tp_descr_set(<PyObject *> member, <PyObject *> wrapped, <PyObject *> row) < 0:
-            raise TypeError("could not set labels")
-        PyObject_GC_UnTrack(<PyObject *> wrapped)  # it holds the untracked dict only
-        rows[i] = wrapped
-    return rows
+        return row
+
+    def row(self, Py_ssize_t i):
+        """Row ``i``'s ``{label: record(...)}``, built now (a new dict each time)."""
+        if not 0 <= i < self.n:
+            raise IndexError("row out of range")
+        return self._row(i)
+
+    def flagged(self, Py_ssize_t i):
+        """Whether row ``i`` has any flag, read off the flags."""
+        cdef Py_ssize_t j
+        if not 0 <= i < self.n:
+            raise IndexError("row out of range")
+        for j in range(len(self.labels)):
+            if self.flags[i, j]:
+                return True
+        return False
+
+    def flag_names(self, Py_ssize_t i):
+        """Row ``i``'s flagged labels, in label order, read off the flags."""
+        cdef Py_ssize_t j
+        if not 0 <= i < self.n:
+            raise IndexError("row out of range")
+        return tuple([self.labels[j] for j in range(len(self.labels)) if self.flags[i, j]])
+
+    def wrapped(self, type scores):
+        """Every row's dict in a ``scores`` (a class whose only slot is ``labels``), its slot set as
+        ``__init__`` would set it (a frozen dataclass's ``__init__`` is Python, and costs more than the row)."""
+        cdef PyTypeObject *wrapper = <PyTypeObject *> scores
+        cdef Py_ssize_t i
+        member = _slot_of(scores, "labels")
+        if (
+            tuple(getattr(scores, "__slots__", ())) != ("labels",)
+            or any(tuple(getattr(base, "__slots__", ())) for base in scores.__mro__[1:])
+            or wrapper.tp_dictoffset != 0
+        ):
+            raise TypeError("scores must be a class whose one slot is labels")
+        rows = [None] * self.n
+        for i in range(self.n):
+            wrapped = wrapper.tp_alloc(wrapper, 0)
+            _set_slot(member, wrapped, self._row(i))
+            PyObject_GC_UnTrack(<PyObject *> wrapped)  # it holds the untracked dict only
+            rows[i] = wrapped
+        return rows
+
+    def deferred(self, type scores):
+        """An object of ``scores`` per row, its slots ``_rows`` (this) and ``_row`` (its number) set and
+        nothing else: ``scores`` builds the row from them when it is read. No object of the batch but the
+        one per row is made now, nor freed when they are dropped unread."""
+        cdef PyTypeObject *wrapper = <PyTypeObject *> scores
+        cdef Py_ssize_t i
+        rows_member, row_member = _slot_of(scores, "_rows"), _slot_of(scores, "_row")
+        if wrapper.tp_dictoffset != 0 or not wrapper.tp_flags & Py_TPFLAGS_HAVE_GC:
+            raise TypeError("scores must be a class of slots only")
+        out = [None] * self.n
+        for i in range(self.n):
+            deferred = wrapper.tp_alloc(wrapper, 0)
+            _set_slot(rows_member, deferred, self)
+            _set_slot(row_member, deferred, i)
+            PyObject_GC_UnTrack(<PyObject *> deferred)  # it holds this batch and an int: no cycle
+            out[i] = deferred
+        return out
 
 
 # ---- word counts ------------------------------------------------------------------------------------------
@@ -1700,17 +1788,21 @@ ctypedef struct Buffer:
     Py_ssize_t capacity
 
 
-cdef int _reserve(Buffer *b, Py_ssize_t more) except -1:
+cdef int _grow(Buffer *b, Py_ssize_t more) except -1:
     cdef Py_ssize_t capacity
     cdef char *grown
-    if b.size + more <= b.capacity:
-        return 0
     capacity = max(2 * b.capacity, b.size + more + 4096)
     grown = <char *> realloc(b.data, capacity)
     if grown == NULL:
         raise MemoryError()
     b.data, b.capacity = grown, capacity
     return 0
+
+
+cdef inline int _reserve(Buffer *b, Py_ssize_t more) except -1:
+    if b.size + more <= b.capacity:
+        return 0
+    return _grow(b, more)
 
 
 cdef inline int _put(Buffer *b, const char *text, Py_ssize_t size) except -1:
@@ -1811,6 +1903,8 @@ cdef int _put_string(Buffer *b, object text) except -1:
     cdef const unsigned char *data
     cdef unsigned char c
     cdef bytes encoded
+    cdef unsigned char *out
+    cdef Py_ssize_t run
     if PyUnicode_IS_ASCII(text):
         data = <const unsigned char *> PyUnicode_DATA(text)
         size = PyUnicode_GET_LENGTH(text)
@@ -1820,36 +1914,45 @@ cdef int _put_string(Buffer *b, object text) except -1:
         data = <const unsigned char *> (<char *> encoded)
         size = len(encoded)
     _reserve(b, 6 * size + 2)
-    b.data[b.size] = 34
-    b.size += 1
-    for i in range(size):
+    # Written through a local pointer (a store through b would be reloaded after every byte), and the runs
+    # of characters that need no escape copied whole.
+    out = <unsigned char *> b.data + b.size
+    out[0] = 34
+    out += 1
+    i = 0
+    while i < size:
+        run = i
+        while i < size and data[i] >= 32 and data[i] != 34 and data[i] != 92:
+            i += 1
+        if i > run:
+            memcpy(out, data + run, i - run)
+            out += i - run
+        if i == size:
+            break
         c = data[i]
-        if c >= 32 and c != 34 and c != 92:
-            b.data[b.size] = c
-            b.size += 1
-            continue
-        b.data[b.size] = 92
-        b.size += 1
+        i += 1
+        out[0] = 92
         if c == 34 or c == 92:
-            b.data[b.size] = c
+            out[1] = c
         elif c == 10:
-            b.data[b.size] = 110  # n
+            out[1] = 110  # n
         elif c == 13:
-            b.data[b.size] = 114  # r
+            out[1] = 114  # r
         elif c == 9:
-            b.data[b.size] = 116  # t
+            out[1] = 116  # t
         elif c == 8:
-            b.data[b.size] = 98  # b
+            out[1] = 98  # b
         elif c == 12:
-            b.data[b.size] = 102  # f
+            out[1] = 102  # f
         else:
-            memcpy(b.data + b.size, b"u00", 3)
-            b.data[b.size + 3] = _HEX[c >> 4]
-            b.data[b.size + 4] = _HEX[c & 15]
-            b.size += 4
-        b.size += 1
-    b.data[b.size] = 34
-    b.size += 1
+            memcpy(out + 1, b"u00", 3)
+            out[4] = _HEX[c >> 4]
+            out[5] = _HEX[c & 15]
+            out += 4
+        out += 2
+    out[0] = 34
+    out += 1
+    b.size = <char *> out - b.data
     return 0
 
 
@@ -1879,14 +1982,8 @@ cdef bint _put_label_score(Buffer *b, PyObject *score, Threshold *threshold) exc
     cdef PyObject *probability
     cdef PyObject *flagged
     cdef PyObject *reasons
-    cdef PyObject *reason
-    cdef PyObject *spans
-    cdef PyObject *span
     cdef PyObject *value
-    cdef Py_ssize_t i, j
     cdef char *text
-    cdef long long start, end
-    cdef int overflow = 0, overflow_end = 0
     if not PyTuple_Check(score) or PyTuple_GET_SIZE(score) != 4:
         return False
     probability, flagged = PyTuple_GET_ITEM(score, 0), PyTuple_GET_ITEM(score, 1)
@@ -1913,6 +2010,24 @@ cdef bint _put_label_score(Buffer *b, PyObject *score, Threshold *threshold) exc
     else:
         _put_repr(b, PyFloat_AS_DOUBLE(value))
     _put(b, b', "reasons": [', 14)
+    if not _put_reasons(b, reasons):
+        return False
+    _put(b, b"]}", 2)
+    return True
+
+
+cdef bint _put_reasons(Buffer *b, PyObject *reasons) except -1:
+    """The members of a tuple of :class:`moderation.types.Reason` as ``Scores.to_dict`` writes them (no
+    brackets); False when it is not made of the exact types moderate builds."""
+    cdef PyObject *reason
+    cdef PyObject *spans
+    cdef PyObject *span
+    cdef PyObject *value
+    cdef Py_ssize_t i, j
+    cdef long long start, end
+    cdef int overflow = 0, overflow_end = 0
+    if not PyTuple_CheckExact(reasons):
+        return False
     for i in range(PyTuple_GET_SIZE(reasons)):
         reason = PyTuple_GET_ITEM(reasons, i)
         if not PyTuple_Check(reason) or PyTuple_GET_SIZE(reason) != 3:
@@ -1942,7 +2057,6 @@ cdef bint _put_label_score(Buffer *b, PyObject *score, Threshold *threshold) exc
             _put_integer(b, end)
             _put(b, b"]", 1)
         _put(b, b"]}", 2)
-    _put(b, b"]}", 2)
     return True
 
 
@@ -2010,18 +2124,46 @@ cdef extern from *:
     bint PyUnicode_CheckExact_object "PyUnicode_CheckExact"(object value)
 
 
+cdef Py_ssize_t _put_members(Buffer *b, object item) except -2:
+    """``{`` and the members of a dict of str keys and str, int or None values as json writes them (no
+    closing brace): how many; -1 (with some written) when it is not such a dict."""
+    cdef Py_ssize_t position = 0, count = 0
+    cdef PyObject *key
+    cdef PyObject *value
+    cdef long long number
+    cdef int overflow = 0
+    if type(item) is not dict:
+        return -1
+    _put(b, b"{", 1)
+    while PyDict_Next(<PyObject *> item, &position, &key, &value):
+        if not PyUnicode_CheckExact(key):
+            return -1
+        if count:
+            _put(b, b", ", 2)
+        count += 1
+        _put_string(b, <object> key)
+        _put(b, b": ", 2)
+        if PyUnicode_CheckExact(value):
+            _put_string(b, <object> value)
+        elif value == <PyObject *> None:
+            _put(b, b"null", 4)
+        elif PyLong_CheckExact(value):
+            number = PyLong_AsLongLongAndOverflow(value, &overflow)
+            if overflow:
+                return -1
+            _put_integer(b, number)
+        else:
+            return -1
+    return count
+
+
 def json_objects(list objects, fallback, list members=None):
     """``fallback(o)`` for each dict ``o`` (``json.dumps(o, ensure_ascii=False)``), written in C when ``o``
     holds only str keys and str, int or None values; with ``members``, ``members[i]`` (JSON members' text)
     is added at the end of object i, after a comma when it has members of its own."""
     cdef Buffer b
     cdef list out = []
-    cdef Py_ssize_t i, position, count
-    cdef PyObject *key
-    cdef PyObject *value
-    cdef long long number
-    cdef int overflow
-    cdef bint ok
+    cdef Py_ssize_t i, count
     if members is not None and len(members) != len(objects):
         raise ValueError("one members text per object")
     b.data, b.size, b.capacity = NULL, 0, 0
@@ -2029,34 +2171,8 @@ def json_objects(list objects, fallback, list members=None):
         for i in range(len(objects)):
             item = objects[i]
             b.size = 0
-            ok = type(item) is dict
-            count = 0
-            if ok:
-                _put(&b, b"{", 1)
-                position = 0
-                while PyDict_Next(<PyObject *> item, &position, &key, &value):
-                    if not PyUnicode_CheckExact(key):
-                        ok = False
-                        break
-                    if count:
-                        _put(&b, b", ", 2)
-                    count += 1
-                    _put_string(&b, <object> key)
-                    _put(&b, b": ", 2)
-                    if PyUnicode_CheckExact(value):
-                        _put_string(&b, <object> value)
-                    elif value == <PyObject *> None:
-                        _put(&b, b"null", 4)
-                    elif PyLong_CheckExact(value):
-                        number = PyLong_AsLongLongAndOverflow(value, &overflow)
-                        if overflow:
-                            ok = False
-                            break
-                        _put_integer(&b, number)
-                    else:
-                        ok = False
-                        break
-            if ok:
+            count = _put_members(&b, item)
+            if count >= 0:
                 if members is not None:
                     if count:
                         _put(&b, b", ", 2)
@@ -2076,6 +2192,116 @@ def json_objects(list objects, fallback, list members=None):
         free(b.data)
 
 
+cdef int _put_probability(Buffer *b, double value, bint rounded) except -1:
+    """``json.dumps(round(value, 6))`` (or of ``value`` itself when not ``rounded``), non-finite values
+    included."""
+    if isfinite(value):
+        return _put_rounded(b, value) if rounded else _put_repr(b, value)
+    if value != value:
+        return _put(b, b"NaN", 3)
+    return _put(b, b"-Infinity", 9) if value < 0 else _put(b, b"Infinity", 8)
+
+
+def jsonl_scored(list objects, fallback, tuple labels, const double[:, ::1] probabilities,
+                 const uint8_t[:, ::1] flags, list thresholds, list reasons=None,
+                 const int64_t[:, ::1] slots=None):
+    """The JSONL lines, as UTF-8 bytes, of ``objects`` (dicts) each with its row's scores and flags added at
+    its end: line i is ``json.dumps({**objects[i], "scores": s.to_dict(), "flags": list(s.flags)},
+    ensure_ascii=False) + "\n"`` for the :class:`moderation.types.Scores` ``s`` that
+    :func:`label_scores` builds from row i of the same arrays, written straight from the arrays without
+    building it. An object not of str keys and str, int or None values is written by ``fallback``
+    (``json.dumps``)."""
+    cdef Py_ssize_t n = len(objects), k = len(labels), i, j, count, start, flagged
+    cdef Threshold threshold
+    cdef bytes encoded
+    if probabilities.shape[0] != n or flags.shape[0] != n or probabilities.shape[1] != k or (
+        flags.shape[1] != k or len(thresholds) != k
+    ):
+        raise ValueError("one row of probabilities and flags per object, one column and threshold per label")
+    if (reasons is None) != (slots is None) or (
+        slots is not None and (slots.shape[0] != n or slots.shape[1] != k)
+    ):
+        raise ValueError("reasons and slots go together, slots one per row and label")
+    for j in range(k):
+        if type(thresholds[j]) is not float or type(labels[j]) is not str:
+            raise TypeError("labels must be str and thresholds float")
+    # Each label's key and threshold, and each flag's name, as JSON: written once, copied per row.
+    cdef Buffer keys, flag_names, b
+    keys.data, keys.size, keys.capacity = NULL, 0, 0
+    flag_names.data, flag_names.size, flag_names.capacity = NULL, 0, 0
+    b.data, b.size, b.capacity = NULL, 0, 0
+    cdef Py_ssize_t *key_ends = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *name_ends = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *threshold_ends = <Py_ssize_t *> malloc((k + 1) * sizeof(Py_ssize_t))
+    cdef Buffer threshold_texts
+    threshold_texts.data, threshold_texts.size, threshold_texts.capacity = NULL, 0, 0
+    try:
+        if key_ends == NULL or name_ends == NULL or threshold_ends == NULL:
+            raise MemoryError()
+        key_ends[0] = name_ends[0] = threshold_ends[0] = 0
+        for j in range(k):
+            if j:
+                _put(&keys, b", ", 2)
+            _put_string(&keys, labels[j])
+            _put(&keys, b': {"probability": ', 18)
+            key_ends[j + 1] = keys.size
+            _put_string(&flag_names, labels[j])
+            name_ends[j + 1] = flag_names.size
+            _put_probability(&threshold_texts, thresholds[j], False)
+            threshold_ends[j + 1] = threshold_texts.size
+        if reasons is not None:
+            for i in range(n):
+                for j in range(k):
+                    if slots[i, j] >= len(reasons) or (
+                        slots[i, j] >= 0 and type(reasons[slots[i, j]]) is not tuple
+                    ):
+                        raise ValueError("each slot must name a tuple of reasons")
+        for i in range(n):
+            item = objects[i]
+            start = b.size
+            count = _put_members(&b, item)
+            if count < 0:
+                b.size = start
+                text = fallback(item)
+                encoded = text.encode("utf-8", "surrogatepass")
+                _put(&b, encoded, len(encoded) - 1)  # without its closing brace
+                count = 0 if text == "{}" else 1
+            if count:
+                _put(&b, b", ", 2)
+            _put(&b, b'"scores": {', 11)
+            for j in range(k):
+                _put(&b, keys.data + key_ends[j], key_ends[j + 1] - key_ends[j])
+                _put_probability(&b, probabilities[i, j], True)
+                if flags[i, j]:
+                    _put(&b, b', "flagged": true, "threshold": ', 32)
+                else:
+                    _put(&b, b', "flagged": false, "threshold": ', 33)
+                _put(&b, threshold_texts.data + threshold_ends[j], threshold_ends[j + 1] - threshold_ends[j])
+                _put(&b, b', "reasons": [', 14)
+                if slots is not None and slots[i, j] >= 0:
+                    if not _put_reasons(&b, <PyObject *> reasons[slots[i, j]]):
+                        raise TypeError("reasons must be Reason records of str, float and (int, int) spans")
+                _put(&b, b"]}", 2)
+            _put(&b, b'}, "flags": [', 13)
+            flagged = 0
+            for j in range(k):
+                if flags[i, j]:
+                    if flagged:
+                        _put(&b, b", ", 2)
+                    _put(&b, flag_names.data + name_ends[j], name_ends[j + 1] - name_ends[j])
+                    flagged += 1
+            _put(&b, b"]}\n", 3)
+        return PyBytes_FromStringAndSize(b.data, b.size)
+    finally:
+        free(b.data)
+        free(keys.data)
+        free(flag_names.data)
+        free(threshold_texts.data)
+        free(key_ends)
+        free(name_ends)
+        free(threshold_ends)
+
+
 cdef int _put_utf8(Buffer *b, object text) except -1:
     """``text`` as it stands (already JSON), in UTF-8."""
     cdef bytes encoded
@@ -2083,3 +2309,91 @@ cdef int _put_utf8(Buffer *b, object text) except -1:
         return _put(b, <const char *> PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
     encoded = text.encode("utf-8", "surrogatepass")
     return _put(b, encoded, len(encoded))
+
+
+# ---- JSON lines read together ----------------------------------------------------------------------------
+
+cdef extern from *:
+    Py_UCS4 PyUnicode_READ(int kind, const void *data, Py_ssize_t index) nogil
+
+
+cdef bint _one_object(const void *data, int kind, Py_ssize_t size) noexcept nogil:
+    """json_object_lines' test past the braces at either end, for any width of code point."""
+    cdef Py_ssize_t depth = 0, j = 0
+    cdef bint in_string = False
+    cdef Py_UCS4 c, after
+    while j < size:
+        c = PyUnicode_READ(kind, data, j)
+        if c == 92:  # a backslash: an escaped surrogate anywhere sends the line the slow way
+            if j + 2 < size and PyUnicode_READ(kind, data, j + 1) == 117:  # u
+                after = PyUnicode_READ(kind, data, j + 2)
+                if after == 100 or after == 68:  # d D
+                    return False
+            if in_string:
+                j += 1  # the escaped character, whatever it is, does not end the string
+        elif c == 34:  # "
+            in_string = not in_string
+        elif not in_string:
+            if c == 123 or c == 91:  # { [
+                depth += 1
+            elif c == 125 or c == 93:  # } ]
+                depth -= 1
+                if depth <= 0 and j != size - 1:
+                    return False
+        j += 1
+    return depth == 0 and not in_string
+
+
+cdef bint _one_object_latin1(const uint8_t *data, Py_ssize_t size) noexcept nogil:
+    """_one_object for one-byte code points (most lines): the same test, read directly."""
+    cdef Py_ssize_t depth = 0, j = 0
+    cdef bint in_string = False
+    cdef uint8_t c
+    while j < size:
+        c = data[j]
+        if c == 92:
+            if j + 2 < size and data[j + 1] == 117 and (data[j + 2] == 100 or data[j + 2] == 68):
+                return False
+            if in_string:
+                j += 1
+        elif c == 34:
+            in_string = not in_string
+        elif not in_string:
+            if c == 123 or c == 91:
+                depth += 1
+            elif c == 125 or c == 93:
+                depth -= 1
+                if depth <= 0 and j != size - 1:
+                    return False
+        j += 1
+    return depth == 0 and not in_string
+
+
+def json_object_lines(list lines):
+    """Per item of ``lines``, 1 where it is a str that is one JSON object and nothing else *if* it is valid
+    JSON: it starts with ``{``, ends with the ``}`` that closes it (every bracket outside strings balanced
+    before, and no string open at the end), and holds no ``\\ud``/``\\uD`` (an escaped surrogate, read line
+    by line); else 0. Lines marked 1, joined by commas inside ``[...]``, make a document that parses if and
+    only if each of them does, its items being theirs, one per line, in order: each line's brackets are
+    its own, so none can close another's or split into two items. Only the structure is checked here;
+    whether each is valid JSON is left to the parser."""
+    cdef Py_ssize_t n = len(lines), i, size
+    cdef const void *data
+    cdef int kind
+    marks = bytearray(n)
+    cdef unsigned char[::1] out = marks
+    for i in range(n):
+        line = lines[i]
+        if type(line) is not str:
+            continue
+        size = PyUnicode_GET_LENGTH(line)
+        if size < 2:
+            continue
+        data, kind = PyUnicode_DATA(line), PyUnicode_KIND(line)
+        if PyUnicode_READ(kind, data, 0) != 123 or PyUnicode_READ(kind, data, size - 1) != 125:  # { }
+            continue
+        if kind == 1:
+            out[i] = _one_object_latin1(<const uint8_t *> data, size)
+        else:
+            out[i] = _one_object(data, kind, size)
+    return marks

@@ -53,6 +53,8 @@ _BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
 # escape); more of them than this share of the text means binary.
 _STRAY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
 _MAX_CONTROL_SHARE = 0.02
+_NOT_STRAY_ASCII = bytes(b for b in range(256) if not _STRAY_CONTROLS.match(chr(b)) or b >= 0x80)
+_STRAY_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 # How much of the start of a stream decides its encoding, and how much is read at a time after that.
 _SNIFF_BYTES = 65_536
@@ -376,11 +378,14 @@ def _decode_lines(pieces: list[bytes], limit: int) -> list[str] | None:
     usual case, checked at once in C), else None: then each line is read by :func:`_decode_line`."""
     if not pieces or (limit and max(map(len, pieces)) > limit):
         return None
+    data = b"\n".join(pieces)
     try:
-        text = b"\n".join(pieces).decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if _STRAY_CONTROLS.search(text):
+    # _STRAY_CONTROLS.search(text), on the UTF-8 bytes: four times as fast. In UTF-8 a byte below 0x80 is
+    # that code point, and U+0080 to U+009F are 0xC2 0x80 to 0xC2 0x9F.
+    if data.translate(None, _NOT_STRAY_ASCII) or _STRAY_C1_UTF8.search(data):
         return None
     lines = text.split("\n")
     if "\r" in text:

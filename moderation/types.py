@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import FrozenInstanceError, asdict, dataclass, field
 from typing import NamedTuple
 
 #: The labels moderate predicts, in the order every model stores them.
@@ -151,6 +151,56 @@ class Scores:
             }
             for name, score in self.labels.items()
         }
+
+
+_LABELS_SLOT = Scores.__dict__["labels"]  # the slot's descriptor, which the class below shadows
+
+
+class _DeferredScores(Scores):
+    """A :class:`Scores` whose ``labels`` are built from its batch's arrays (``_rows``, a
+    :class:`moderation._kernel.ScoreRows`) the first time they are read: a batch of comments whose scores are
+    dropped unread, or read only for ``flagged`` and ``flags``, never builds them. It is a Scores in every
+    other way: equal to one with the same labels, copied and pickled as one."""
+
+    __slots__ = ("_rows", "_row")
+
+    @property
+    def labels(self) -> dict[str, LabelScore]:
+        try:
+            return _LABELS_SLOT.__get__(self)
+        except AttributeError:
+            labels = self._rows.row(self._row)
+            # Two threads may both build it: the same values, and the last one set stays.
+            _LABELS_SLOT.__set__(self, labels)
+            return labels
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self._rows.flag_names(self._row)
+
+    @property
+    def flagged(self) -> bool:
+        return self._rows.flagged(self._row)
+
+    def __new__(cls, labels: dict[str, LabelScore] | None = None) -> Scores:  # dataclasses.replace, say
+        return Scores({} if labels is None else labels)
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other):
+        return self.labels == other.labels if isinstance(other, Scores) else NotImplemented
+
+    __hash__ = Scores.__hash__
+
+    def __repr__(self) -> str:
+        return f"Scores(labels={self.labels!r})"
+
+    def __reduce__(self):
+        return Scores, (self.labels,)
 
 
 def json_members(scores: Sequence[Scores]) -> list[str]:

@@ -394,3 +394,16 @@ def test_one_model_explains_the_same_from_many_threads_at_once() -> None:
     for thread in threads:
         thread.join()
     assert all(result == expected[i] for i, results in found.items() for result in results)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from('ab "\\\n\t\x00\x1f\x7fé😀\u2028'), max_size=40), max_size=5)
+)
+def test_json_strings_are_written_as_json_dumps_writes_them(texts: list[str]) -> None:
+    # Runs of characters that need no escape are copied whole, escapes written between them: every mix of
+    # runs, quotes, backslashes and control characters, at either end, in ASCII and not.
+    from moderation.types import _ENCODE
+
+    objects = [{text: text, "n": len(text)} for text in texts]
+    assert _kernel.json_objects(objects, _ENCODE) == [json.dumps(o, ensure_ascii=False) for o in objects]

@@ -8,6 +8,7 @@ what is asserted here holds by construction; nothing depends on the shipped weig
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -360,3 +361,78 @@ def test_the_model_environment_variable_chooses_the_default(monkeypatch, small_m
     monkeypatch.setenv("MODERATE_MODEL", str(small_model_path.parent / "elsewhere"))
     with pytest.raises(ModelError, match="elsewhere"):
         Moderator.load()
+
+
+def test_score_jsonl_writes_what_json_dumps_of_score_many_writes(moderator):
+    # Written from the score arrays, each line is byte for byte json.dumps of the record with the Scores'
+    # members, whatever the record holds: simple values in C, anything else (nested, huge ints, floats,
+    # non-str keys) by json; across batches and for every explain choice.
+    texts = [*TEXTS, "you moron " * 300, 'quote " back\\slash \x01 control \u2028', "idiot"]
+    records = [
+        {"source": "s.jsonl", "line": i, "id": f"c{i}", "author": None, "text": text}
+        for i, text in enumerate(texts)
+    ]
+    records[1] = {"id": [1, {"x": None}], "fields": {"score": 1.5}, "text": texts[1]}
+    records[2] = {"id": 10**30, "text": texts[2]}
+    records[3] = {}
+    records[4] = {1: "non-str key"}
+    records[5] = {"ünïcode": "😀 \u00e9\u0000", "n": -7}
+    for explain in ("flagged", "all", "none"):
+        scores = moderator.score_many(texts, explain=explain)
+        expected = "".join(
+            json.dumps({**record, "scores": s.to_dict(), "flags": list(s.flags)}, ensure_ascii=False) + "\n"
+            for record, s in zip(records, scores, strict=True)
+        ).encode("utf-8")
+        scored = moderator.score_jsonl(records, texts, batch_size=3, explain=explain)
+        assert scored.lines == expected
+        assert scored.flags.tolist() == [[s[label].flagged for label in moderator.labels] for s in scores]
+    assert any(s.flagged for s in scores) and not all(s.flagged for s in scores)
+    empty = moderator.score_jsonl([], [])
+    assert empty.lines == b"" and empty.flags.shape == (0, len(moderator.labels))
+    with pytest.raises(ValueError, match="one record per text"):
+        moderator.score_jsonl([{}], [])
+    with pytest.raises(ValueError, match="explain must be one of"):
+        moderator.score_jsonl([], [], explain="some")
+
+
+def test_score_many_builds_each_comments_labels_only_when_read(moderator):
+    # score_many's Scores build their labels from the batch's arrays when first read: scores dropped unread,
+    # or read for flagged and flags only, never build them. Read, they are what the eager build gives.
+    import copy
+    import pickle
+
+    from moderation import _kernel
+    from moderation.types import _LABELS_SLOT, LabelScore
+
+    texts = [ANTISEMITIC, BENIGN, INSULT, THREAT]
+    for explain in ("none", "flagged", "all"):
+        scores = moderator.score_many(texts, explain=explain)
+        assessment = moderator.model.assess(texts)
+        flags = moderator.flags(assessment.probabilities)
+        explained = None
+        if explain != "none":
+            only = np.ones_like(flags) if explain == "all" else flags
+            explained = moderator.model.explained(assessment, top=5, only=only)
+        eager = _kernel.label_scores(
+            LabelScore, moderator.labels, assessment.probabilities, flags.view(np.uint8),
+            moderator.thresholds.array.tolist(),
+            *((None, None) if explained is None else (explained.reasons, explained.slots)), Scores,
+        )  # fmt: skip
+        for deferred, built in zip(scores, eager, strict=True):
+            assert isinstance(deferred, Scores)
+            assert deferred.flagged == built.flagged and deferred.flags == built.flags
+            with pytest.raises(AttributeError):
+                _LABELS_SLOT.__get__(deferred)  # flagged and flags came from the arrays
+            assert deferred == built and built == deferred and repr(deferred) == repr(built)
+            assert deferred.labels is deferred.labels  # built once
+            assert deferred.to_dict() == built.to_dict() and dataclasses.asdict(
+                deferred
+            ) == dataclasses.asdict(built)
+            for copied in (copy.copy(deferred), pickle.loads(pickle.dumps(deferred)),
+                           dataclasses.replace(deferred, labels=dict(deferred.labels))):  # fmt: skip
+                assert type(copied) is Scores and copied == built
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                deferred.labels = {}
+            with pytest.raises(TypeError):
+                hash(deferred)
+    assert [s.flagged for s in scores] == [True, False, True, True]

@@ -244,3 +244,24 @@ def test_a_broken_utf16_code_unit_costs_one_character_not_the_stream(tmp_path):
         TextLine(51, "\ufffdx next"),
         TextLine(52, "last"),
     ]
+
+
+def test_a_batch_of_lines_is_checked_for_stray_controls_on_its_bytes(monkeypatch):
+    # _decode_lines refuses a batch (each line is then read alone) exactly when the decoded text holds a
+    # stray control character, found on the UTF-8 bytes without the regular expression's pass over the text.
+    pattern = reading._STRAY_CONTROLS
+    cases = [chr(code) for code in range(0x300)] + ["\u2028", "\ufeff", "😀", "\xc2\x85", "é\x85"]
+    expected = [bool(pattern.search(f"ab{case}c")) for case in cases]
+
+    class Refusing:
+        def __getattr__(self, name):
+            raise AssertionError("the text was searched")
+
+    monkeypatch.setattr(reading, "_STRAY_CONTROLS", Refusing())
+    for case, stray in zip(cases, expected, strict=True):
+        pieces = [b"first line", f"ab{case}c".encode(), "last é".encode()]
+        lines = reading._decode_lines(pieces, 0)
+        assert (lines is None) == stray, repr(case)
+        if not stray and "\r" not in case and "\n" not in case:
+            assert lines == ["first line", f"ab{case}c", "last é"]
+    assert sum(expected) == 9 + 12 + 4 + 1 + 32 + 2  # C0 but tab to CR, 1A, 1B; DEL; C1; the last two

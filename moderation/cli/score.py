@@ -13,6 +13,7 @@ stream are named by their line number and keep the input's ``id``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gc
 import json
@@ -21,9 +22,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from itertools import chain, repeat
+from itertools import chain
 from typing import Annotated, NamedTuple, TextIO
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -88,16 +90,16 @@ def _page_comments(moderated: ModeratedArticle, *, with_text: bool) -> list[_Sco
     return scored
 
 
-def _write(out: TextIO, text: str) -> None:
-    """``out.write(text)``, encoded here and written to the bytes beneath when there are some: a text stream
-    takes twice as long over a batch of megabytes (the same bytes; line ends are only translated on
-    Windows, where this leaves it to the text stream)."""
+def _write_utf8(out: TextIO, data: bytes) -> None:
+    """``out.write(data.decode())``, written to the bytes beneath as they are when there are some and they
+    take UTF-8: a text stream takes twice as long over a batch of megabytes (the same bytes; line ends are
+    only translated on Windows, where this leaves it to the text stream)."""
     buffer = getattr(out, "buffer", None)
-    if buffer is None or os.linesep != "\n":
-        out.write(text)
+    if buffer is None or os.linesep != "\n" or codecs.lookup(out.encoding).name != "utf-8":
+        out.write(data.decode("utf-8"))
         return
     out.flush()  # what went through the text stream before comes first
-    buffer.write(text.encode(out.encoding, out.errors or "strict"))
+    buffer.write(data)
 
 
 def _stream_records(rows: Sequence[CommentRow], source: str, *, with_text: bool) -> list[dict]:
@@ -179,10 +181,13 @@ class _Output:
 
     def batch(self, comments: Sequence[_Scored]) -> None: ...
 
-    def stream_batch(self, rows: Sequence[CommentRow], scores: Sequence[Scores]) -> int:
-        """Write a batch of a comment stream; returns how many of its comments are flagged."""
+    def stream_batch(self, rows: Sequence[CommentRow], moderator: Moderator) -> np.ndarray:
+        """Score and write a batch of a comment stream; returns its flags (comments x labels, bool)."""
+        scores = moderator.score_many([row[1] for row in rows], explain=self.explain)
         self.batch(_stream_comments(rows, scores, with_text=self.with_text))
-        return sum(1 for s in scores if s.flagged)
+        return np.array([[s[label].flagged for label in self.labels] for s in scores], dtype=bool).reshape(
+            len(scores), len(self.labels)
+        )
 
     def end(self, comments: int, flagged: int) -> None: ...
 
@@ -198,14 +203,12 @@ class _JsonlOutput(_Output):
         if comments:
             self.out.write("\n".join(_json_records(comments, self.head)) + "\n")
 
-    def stream_batch(self, rows: Sequence[CommentRow], scores: Sequence[Scores]) -> int:
-        if not rows:
-            return 0
-        members = json_members(scores)
+    def stream_batch(self, rows: Sequence[CommentRow], moderator: Moderator) -> np.ndarray:
+        # Written from the score arrays: no Scores object is built (nor freed) per comment.
         records = _stream_records(rows, self.head["source"], with_text=self.with_text)
-        _write(self.out, "\n".join(json_records(records, members)) + "\n")
-        # Unflagged comments' members end with no flag: counted in C, not by a property per comment.
-        return len(members) - sum(map(str.endswith, members, repeat('"flags": []')))
+        scored = moderator.score_jsonl(records, [row[1] for row in rows], explain=self.explain)
+        _write_utf8(self.out, scored.lines)
+        return scored.flags
 
 
 class _JsonOutput(_Output):
@@ -455,8 +458,8 @@ def _error(message: str) -> None:
     typer.echo(f"moderate: error: {printable(message, one_line=True)}", err=True)
 
 
-def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: Explain, with_text: bool,
-                  max_line_bytes: int, fail_on: Sequence[str], tally: _Tally) -> None:  # fmt: skip
+def _score_stream(path: str, moderator: Moderator, output: _Output, *, max_line_bytes: int,
+                  fail_on: Sequence[str], tally: _Tally) -> None:  # fmt: skip
     """Write a comment stream as it is scored, a batch at a time; bad lines are named and skipped."""
     name = input_name(path)
     batches = comment_rows(read_line_batches(path, max_line_bytes=max_line_bytes), batch_size=BATCH_LINES)
@@ -468,14 +471,21 @@ def _score_stream(path: str, moderator: Moderator, output: _Output, *, explain: 
             for line in bad:
                 tally.failed = True
                 _error(f"{name}:{line.line}: {line.error}")
-            scores = moderator.score_many([row[1] for row in rows], explain=explain)
-            comments += len(scores)
+            flags = output.stream_batch(rows, moderator)
+            comments += len(flags)
             if fail_on and not tally.fail_hit:
-                tally.fail_hit = any(_hits(s, fail_on) for s in scores)
-            flagged += output.stream_batch(rows, scores)
+                tally.fail_hit = _flags_hit(flags, fail_on, moderator.labels)
+            flagged += int(np.count_nonzero(flags.any(axis=1)))
             output.out.flush()  # a reader downstream gets each batch as soon as it is scored
     finally:
         output.end(comments, flagged)
+
+
+def _flags_hit(flags: np.ndarray, fail_on: Sequence[str], labels: Sequence[str]) -> bool:
+    """Whether any row of ``flags`` (comments x labels) has a label of ``fail_on``."""
+    return any(
+        bool(flags.any() if label == "any" else flags[:, labels.index(label)].any()) for label in fail_on
+    )
 
 
 def _hits(scores: Scores, fail_on: Sequence[str]) -> bool:
@@ -587,8 +597,8 @@ def score(
         for path in paths:
             try:
                 if comments_only:
-                    _score_stream(path, moderator, output, explain=explain, with_text=with_text,
-                                  max_line_bytes=max_comment_bytes, fail_on=fail_on, tally=tally)  # fmt: skip
+                    _score_stream(path, moderator, output, max_line_bytes=max_comment_bytes,
+                                  fail_on=fail_on, tally=tally)  # fmt: skip
                     continue
                 moderated = moderator.moderate(parse_file(path, max_bytes=max_bytes), explain=explain)
             except ModerateError as error:

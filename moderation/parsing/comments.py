@@ -75,21 +75,55 @@ def comment_rows(
     rows: list[CommentRow] = []
     bad: list[BadLine] = []
     for first, lines in line_batches:
-        for number, line in enumerate(lines, first):
+        if as_jsonl is None:
+            opening = next(
+                (line for line in lines if type(line) is str and line and not line.isspace()), None
+            )
+            as_jsonl = None if opening is None else opening.lstrip().startswith("{")
+        records = _objects_of(lines) if as_jsonl else None
+        for at, (number, line) in enumerate(enumerate(lines, first)):
             if type(line) is not str:
                 bad.append(BadLine(line.number, line.error or "unreadable"))
             elif not line or line.isspace():
                 continue
             else:
-                if as_jsonl is None:
-                    as_jsonl = line.lstrip().startswith("{")
-                row = _json_row(number, line) if as_jsonl else (number, line.strip(), None, None, None)
-                (bad if type(row) is BadLine else rows).append(row)
+                if not as_jsonl:
+                    rows.append((number, line.strip(), None, None, None))
+                elif records is None or (record := records[at]) is None:
+                    row = _json_row(number, line)
+                    (bad if type(row) is BadLine else rows).append(row)
+                elif len(record) == 2 and type(comment := record.get("text")) is str and "id" in record:
+                    rows.append((number, comment, record["id"], None, None))  # the usual record
+                else:
+                    row = _row_of(number, record)
+                    (bad if type(row) is BadLine else rows).append(row)
             if len(rows) + len(bad) >= batch_size:
                 yield rows, bad
                 rows, bad = [], []
     if rows or bad:
         yield rows, bad
+
+
+def _objects_of(lines: list) -> list | None:
+    """Per line, the JSON object it holds, parsed with the others in one call; None for a line to be read
+    alone (not shaped as one object, or an escaped surrogate), and None for all of them if any line did not
+    parse (each is then read alone, to be named). Parsing lines one at a time costs more around each call
+    than in it."""
+    from moderation import _kernel
+
+    marks = _kernel.json_object_lines(lines)
+    picked = [line for line, mark in zip(lines, marks, strict=True) if mark]
+    if not picked:
+        return None
+    document = "[" + ",".join(picked) + "]"
+    try:
+        values, end = _SCAN(document, 0)
+    except Exception:  # noqa: BLE001 - a line that does not parse is read alone, and named
+        return None
+    if end != len(document) or len(values) != len(picked):  # cannot happen: the marks say why
+        return None
+    parsed = iter(values)
+    return [next(parsed) if mark else None for mark in marks]
 
 
 def _refuse_constant(name: str) -> object:
@@ -124,6 +158,11 @@ def _json_row(number: int, text: str) -> CommentRow | BadLine:
         # NaN / Infinity, an integer of thousands of digits, nesting deeper than Python recurses
         reason = str(error) if isinstance(error, ValueError) else "nested too deeply"
         return BadLine(number, f"not valid JSON ({reason})")
+    return _row_of(number, record)
+
+
+def _row_of(number: int, record: object) -> CommentRow | BadLine:
+    """The comment of a line's parsed JSON, or why it holds none."""
     if not isinstance(record, dict) or not isinstance(comment := record.get("text"), str):
         return BadLine(number, 'expected a JSON object with a string "text" field')
     if len(record) == 2 and "id" in record:  # the usual record: no author, no other field

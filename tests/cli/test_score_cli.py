@@ -374,6 +374,26 @@ def test_a_comment_stream_is_written_as_each_comment_scored_alone_would_be(
         assert result.stderr.splitlines() == errors
 
 
+def test_a_jsonl_stream_is_written_without_building_scores_objects(runner, moderator, tmp_path, monkeypatch):
+    # JSONL output of a stream comes straight from the score arrays (Moderator.score_jsonl): building a
+    # Scores per comment, and freeing it, cost a long stream a fifth of its time.
+    path = tmp_path / "c.jsonl"
+    texts = ["you are a pathetic moron", "thanks for the article", "i will shoot the mayor"]
+    path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    expected = runner.invoke(app, ["score", "--comments", str(path), "-f", "jsonl", "--fail-on", "any"])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a Scores object was built")
+
+    monkeypatch.setattr("moderation.moderator._scores", refuse)
+    result = runner.invoke(app, ["score", "--comments", str(path), "-f", "jsonl", "--fail-on", "any"])
+    assert result.exit_code == expected.exit_code == 1, result.stderr
+    assert result.stdout_bytes == expected.stdout_bytes
+    assert len(result.stdout.splitlines()) == 3
+    with pytest.raises(AssertionError, match="Scores object"):
+        moderator.score_many(texts)
+
+
 def test_a_plain_text_stream_is_written_as_each_comment_scored_alone_would_be(runner, moderator, tmp_path):
     from moderation.parsing.comments import read_comment_lines
     from moderation.reading import read_lines

@@ -56,3 +56,56 @@ def test_lone_surrogates_become_replacement_characters():
         and comment.id == "\ufffd"
         and comment.fields == {"note": ["\ufffd"]}
     )
+
+
+def test_a_batch_of_json_lines_is_parsed_at_once_and_reads_as_each_line_alone():
+    # comment_rows parses the lines shaped as one object each in one call. Lines that would fool a join
+    # (two objects on one line, one object over two lines: as many items as lines, in the wrong places),
+    # brackets and quotes inside strings, escaped surrogates, bad JSON, other values, padding: every line
+    # reads exactly as it does alone, bad ones named with their number.
+    from moderation import _kernel
+    from moderation.parsing import comments
+
+    tricky = [
+        '{"text": "a"}, {"text": "b"}',
+        '{"text": "c", "z": [{"x": 1}',
+        '{"y": 2}]}',
+        '{"text": "}{][\\" \\\\", "id": 1}',
+        '{"text": "pair \\ud83d\\ude00 lone \\udc00", "id": 2}',
+        '{"text": "\\\\ud is no escape", "id": 3}',
+        '{"text": "unterminated}',
+        '{"text": NaN}',
+        '{"text": 5}',
+        "[1]",
+        '  {"text": "padded", "author": "ana"}  ',
+        '{"text": "x"}}',
+        "{}",
+        '{"id": 9, "text": "ok"}',
+        '{"text": "😀 }{ \\" ]", "id": 4}',
+        '{"text": "日本"}, {"text": "語"}',
+    ]
+    lines = [
+        line for i in range(40) for line in (tricky if i % 3 == 0 else [f'{{"id": {i}, "text": "t{i}"}}'])
+    ]
+    lines.insert(5, "")
+    alone = [
+        row for number, line in enumerate(lines, 1) if line for row in [comments._json_row(number, line)]
+    ]  # fmt: skip
+    together = [item for rows, bad in comments.comment_rows([(1, lines)], batch_size=10**6) for item in
+                sorted([*rows, *bad], key=lambda r: r.line if isinstance(r, BadLine) else r[0])]  # fmt: skip
+    assert together == alone
+    assert sum(isinstance(row, BadLine) for row in alone) == 14 * 10
+    marks = list(_kernel.json_object_lines([*tricky, None, "{", '{"a": 1}']))
+    assert marks == [0, 0, 0, 1, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1]
+
+
+def test_good_json_lines_are_parsed_in_one_call(monkeypatch):
+    from moderation.parsing import comments
+
+    calls = []
+    scan = comments._SCAN
+    monkeypatch.setattr(comments, "_SCAN", lambda text, at: calls.append(text) or scan(text, at))
+    lines = [f'{{"id": {i}, "text": "comment {i}"}}' for i in range(500)]
+    ((rows, bad),) = comments.comment_rows([(1, lines)], batch_size=1000)
+    assert not bad and rows == [(i + 1, f"comment {i}", i, None, None) for i in range(500)]
+    assert len(calls) == 1
