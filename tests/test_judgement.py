@@ -74,13 +74,16 @@ def test_in_seed_001_no_comment_but_the_antisemitic_ones_is_flagged_hateful_or_a
 # Known misses of the shipped model, kept strict: a model that catches them turns these into failures to update.
 _OY_VEY = pytest.param(
     "who controls western banks. oy vey",
-    marks=pytest.mark.xfail(strict=True, reason="coded: hateful and antisemitic 0.41, below 0.61 and 0.61"),
+    marks=pytest.mark.xfail(
+        strict=True,
+        reason="coded: hateful and antisemitic 0.58 (0.41 before the ninth and tenth batches), below 0.67 and 0.67",
+    ),
 )
 _BANKSTERS = pytest.param(
     "the joo banksters",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="hateful 0.53, antisemitic 0.13: 32 words, one window, diluted by its list of eight other groups",
+        reason="hateful 0.62, antisemitic 0.21: 32 words, one window, diluted by its list of eight other groups",
     ),
 )
 
@@ -267,7 +270,7 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.39 (0.47 before the eighth batch of comments, 0.34 before the sixth)",
+                reason="THREAT 0.54 (0.39 before the ninth and tenth batches, 0.47 before the eighth, 0.34 before the sixth)",
             ),
         ),
         ("I will call you tomorrow", "THREAT", 0.0, 0.3),
@@ -284,13 +287,13 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
     [
         pytest.param(
             "ashkenazi joo",
-            marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.76"),
+            marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.78"),
         ),
         "the joo\u2019s goy bitch",
         pytest.param(
-            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.41")
+            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.58")
         ),
-        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.55")),
+        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.67")),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
