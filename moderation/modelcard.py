@@ -40,18 +40,24 @@ _LIMITS = """\
   long, many-sentence comment therefore has more chances to trip a threshold than a short one. To bound that,
   a window that names no group (`scoring.window_targets`, from `data/targets.json`, nor a coded-term spelling)
   needs `scoring.window_target_margin` more logit to decide hateful or antisemitic; coded antisemitism that
-  names no one ("they control the money") still counts, with that handicap, when pasted into other text.
+  names no one ("they control the money") still counts, with that handicap, when pasted into other text. Any
+  window short of the whole text needs `scoring.window_margin` more to decide offensive or an attribute: one
+  sentence out of its paragraph ("They're not stupid.") is not the comment's tone, so a rude sentence inside
+  a long, civil comment counts for less than the same sentence alone.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
-  all been rated toxic before span annotation: few calm comments, and about 260 threats in train ("I am going
-  to kill you and your whole family" scores THREAT 0.39).
-- The thresholds serve a comment section, chosen for precision on some 2,900 in-domain comments (dev and
+  all been rated toxic before span annotation: few calm comments, and about 350 threats in train ("I am going
+  to kill you and your whole family" scores THREAT 0.54, under its 0.93 flag).
+- The thresholds serve a comment section, chosen for precision on some 3,700 in-domain comments (dev and
   train out of fold), so recall is traded for quiet: at them the hateful flag's precision on the in-domain test
-  split, reweighted to a 5% base rate, is 1.00 at recall 0.48, and 3 of its 364 clean comments get any flag.
+  split, reweighted to a 5% base rate, is 0.84 at recall 0.39, and 3 of its 425 clean comments get any flag.
+  Many in-domain clean comments are deliberate look-alikes of hate (counter-speech, negations, homonyms), far
+  more than a real comment section holds, so the thresholds are likely higher than a site needs: measure on
+  your own labelled sample (`moderate evaluate --file`) and lower them with `--threshold`.
   Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table below shows it.
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.41) and "oh yes, the joo banksters ..." is
-  not flagged either (hateful 0.53, antisemitic 0.13: 32 words, one window, diluted by a list of eight other
-  groups).
+  mention who controls western banks. oy vey." is not flagged (0.58, under 0.67) and "oh yes, the joo
+  banksters ..." is not flagged either (hateful 0.62, antisemitic 0.21: 32 words, one window, diluted by a
+  list of eight other groups).
 """
 
 
