@@ -112,14 +112,8 @@ class LinearModel:
                 f"window_targets must be at most {_MAX_TARGETS} lower-case words of up to 40 letters or digits"
             )
         object.__setattr__(self, "window_targets", frozenset(targets))
-        margin = self.window_target_margin
-        if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 100:
-            raise ModelError(f"window_target_margin must be a number from 0 to 100, got {margin!r}")
-        object.__setattr__(self, "window_target_margin", float(margin))
-        margin = self.window_margin
-        if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 100:
-            raise ModelError(f"window_margin must be a number from 0 to 100, got {margin!r}")
-        object.__setattr__(self, "window_margin", float(margin))
+        for name in ("window_target_margin", "window_margin"):
+            object.__setattr__(self, name, _number(getattr(self, name), name, 0.0, 100.0))
         weights = np.asarray(self.weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape != (self.featurizer.n_features, n_labels):
             raise ModelError(
@@ -539,18 +533,14 @@ def _checked_manifest(manifest: dict, path: Path):
     thresholds = [
         _number(per_label["thresholds"][label], f"{path}: thresholds.{label}", 0.0, 1.0) for label in labels
     ]
-    margin = scoring.get("window_target_margin", 0.0)
-    if isinstance(margin, bool) or not isinstance(margin, int | float):
-        raise ModelError(f"{path}: scoring.window_target_margin must be a number from 0 to 100")
-    # Absent from models saved before it existed: they scored every window alike.
-    window_margin = scoring.get("window_margin", 0.0)
-    if isinstance(window_margin, bool) or not isinstance(window_margin, int | float):
-        raise ModelError(f"{path}: scoring.window_margin must be a number from 0 to 100")
+    # A margin absent from the manifest is 0: models saved before it existed scored every window alike.
     scoring_args = (
         window_words,
         frozenset(window_targets),
-        _number(margin, f"{path}: scoring.window_target_margin", 0.0, 100.0),
-        _number(window_margin, f"{path}: scoring.window_margin", 0.0, 100.0),
+        *(
+            _number(scoring.get(name, 0.0), f"{path}: scoring.{name}", 0.0, 100.0)
+            for name in ("window_target_margin", "window_margin")
+        ),
     )
     return tuple(labels), featurizer_args, scoring_args, intercepts, calibration, thresholds
 

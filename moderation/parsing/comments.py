@@ -89,13 +89,9 @@ def comment_rows(
             else:
                 if not as_jsonl:
                     rows.append((number, line.strip(), None, None, None))
-                elif records is None or (record := records[at]) is None:
-                    row = _json_row(number, line)
-                    (bad if type(row) is BadLine else rows).append(row)
-                elif len(record) == 2 and type(comment := record.get("text")) is str and "id" in record:
-                    rows.append((number, comment, record["id"], None, None))  # the usual record
                 else:
-                    row = _row_of(number, record)
+                    record = None if records is None else records[at]
+                    row = _json_row(number, line) if record is None else _row_of(number, record)
                     (bad if type(row) is BadLine else rows).append(row)
             if len(rows) + len(bad) >= batch_size:
                 yield rows, bad
