@@ -607,6 +607,28 @@ ctypedef struct Scratch:
     Py_ssize_t *word_starts
     Py_ssize_t *word_ends
     uint8_t *word_groups
+    # Per word (not per feature): its hash, sentence and stretch, for the pairs of group words and near words.
+    uint64_t *word_hashes
+    Py_ssize_t *word_sentences
+    Py_ssize_t *plain_starts
+    Py_ssize_t *plain_ends
+    # The pairs (group word, near word) and the near block: Featurizer.occurrences' third block, in its order.
+    Py_ssize_t *pair_first
+    Py_ssize_t *pair_near
+    Py_ssize_t *pair_slot
+    int64_t *near_columns
+    Py_ssize_t *near_starts
+    Py_ssize_t *near_ends
+    Py_ssize_t n_near
+
+
+cdef enum:
+    # features.MAX_GROUP_MENTIONS and features.MAX_NEAR_WORDS: a text's first 64 group words are paired, each
+    # with at most 2 * 16 near words, as three features: a fixed bound, whatever the text's length.
+    MAX_GROUP_MENTIONS = 64
+    MAX_NEAR_WORDS = 16
+    MAX_PAIRS = MAX_GROUP_MENTIONS * 2 * MAX_NEAR_WORDS
+    MAX_NEAR = 3 * MAX_PAIRS
 
 
 cdef enum WordGroup:
@@ -630,10 +652,23 @@ cdef void _allocate(Scratch *scratch, Py_ssize_t longest, Py_ssize_t ngram_sizes
     scratch.word_starts = <Py_ssize_t *> malloc(4 * size * sizeof(Py_ssize_t))
     scratch.word_ends = <Py_ssize_t *> malloc(4 * size * sizeof(Py_ssize_t))
     scratch.word_groups = <uint8_t *> malloc(4 * size)
-    scratch.n_char = scratch.n_word = 0
+    scratch.word_hashes = <uint64_t *> malloc(size * sizeof(uint64_t))
+    scratch.word_sentences = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    scratch.plain_starts = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    scratch.plain_ends = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    scratch.pair_first = <Py_ssize_t *> malloc(MAX_PAIRS * sizeof(Py_ssize_t))
+    scratch.pair_near = <Py_ssize_t *> malloc(MAX_PAIRS * sizeof(Py_ssize_t))
+    scratch.pair_slot = <Py_ssize_t *> malloc(MAX_PAIRS * sizeof(Py_ssize_t))
+    scratch.near_columns = <int64_t *> malloc(MAX_NEAR * sizeof(int64_t))
+    scratch.near_starts = <Py_ssize_t *> malloc(MAX_NEAR * sizeof(Py_ssize_t))
+    scratch.near_ends = <Py_ssize_t *> malloc(MAX_NEAR * sizeof(Py_ssize_t))
+    scratch.n_char = scratch.n_word = scratch.n_near = 0
     if not (
         scratch.codes and scratch.hashes and scratch.char_columns and scratch.word_columns and scratch.word_kinds
-        and scratch.word_starts and scratch.word_ends and scratch.word_groups
+        and scratch.word_starts and scratch.word_ends and scratch.word_groups and scratch.word_hashes
+        and scratch.word_sentences and scratch.plain_starts and scratch.plain_ends and scratch.pair_first
+        and scratch.pair_near and scratch.pair_slot and scratch.near_columns and scratch.near_starts
+        and scratch.near_ends
     ):
         _release(scratch)
 
@@ -647,6 +682,16 @@ cdef void _release(Scratch *scratch) noexcept:
     free(scratch.word_starts)
     free(scratch.word_ends)
     free(scratch.word_groups)
+    free(scratch.word_hashes)
+    free(scratch.word_sentences)
+    free(scratch.plain_starts)
+    free(scratch.plain_ends)
+    free(scratch.pair_first)
+    free(scratch.pair_near)
+    free(scratch.pair_slot)
+    free(scratch.near_columns)
+    free(scratch.near_starts)
+    free(scratch.near_ends)
     scratch.codes = NULL
     scratch.hashes = NULL
     scratch.char_columns = NULL
@@ -655,6 +700,16 @@ cdef void _release(Scratch *scratch) noexcept:
     scratch.word_starts = NULL
     scratch.word_ends = NULL
     scratch.word_groups = NULL
+    scratch.word_hashes = NULL
+    scratch.word_sentences = NULL
+    scratch.plain_starts = NULL
+    scratch.plain_ends = NULL
+    scratch.pair_first = NULL
+    scratch.pair_near = NULL
+    scratch.pair_slot = NULL
+    scratch.near_columns = NULL
+    scratch.near_starts = NULL
+    scratch.near_ends = NULL
 
 
 # ---- explanations ----------------------------------------------------------------------------------------
@@ -703,7 +758,7 @@ cdef void _release_explaining(Explaining *e) noexcept:
 
 cdef inline Py_ssize_t _occurrence_bound(Py_ssize_t length, Py_ssize_t ngram_sizes) noexcept nogil:
     """At most this many feature occurrences in a text of ``length`` code points (see _allocate)."""
-    return (length + 2) * (ngram_sizes + 4)
+    return (length + 2) * (ngram_sizes + 4) + MAX_NEAR
 
 
 cdef inline Py_ssize_t _table_size(Py_ssize_t occurrences) noexcept nogil:
@@ -916,19 +971,24 @@ cdef class Hasher:
     """The featurizer's hashing, compiled: built once per :class:`moderation.features.Featurizer` from its
     settings and constants, immutable afterwards."""
 
-    cdef int bits, char_lo, char_hi, kind_char, kind_word, kind_lexicon, kind_bigram
+    cdef int bits, char_lo, char_hi, kind_char, kind_word, kind_lexicon, kind_bigram, kind_near, near_words
     cdef bint word_bigrams
     cdef uint64_t prime, bigram_multiplier, golden, salt_char, salt_word, salt_bigram
+    cdef uint64_t salt_near_group, salt_near_kind, salt_near_word
     cdef const uint8_t[::1] is_word
     cdef const uint64_t[::1] lexicon_hashes
     cdef const uint8_t[::1] lexicon_filter
     cdef const int64_t[::1] lexicon_columns
+    cdef const uint64_t[::1] group_hashes
+    cdef const uint8_t[::1] group_filter
+    cdef const uint64_t[::1] group_kinds
     cdef readonly tuple _arguments
 
     def __cinit__(
         self, int bits, tuple char_ngrams, bint word_bigrams, const uint8_t[::1] is_word,
         const uint64_t[::1] lexicon_hashes, const uint8_t[::1] lexicon_filter,
-        const int64_t[::1] lexicon_columns, tuple constants, tuple kinds,
+        const int64_t[::1] lexicon_columns, const uint64_t[::1] group_hashes, const uint8_t[::1] group_filter,
+        const uint64_t[::1] group_kinds, int near_words, tuple constants, tuple kinds,
     ):
         if not 1 <= bits <= 62:
             raise ValueError("bits must be from 1 to 62")
@@ -938,9 +998,19 @@ cdef class Hasher:
             raise ValueError("the lexicon filter's size must be a power of two")
         if lexicon_columns.shape[0] != lexicon_hashes.shape[0]:
             raise ValueError("one lexicon column per lexicon hash")
+        if group_kinds.shape[0] != group_hashes.shape[0]:
+            raise ValueError("one group kind per group word")
+        if group_filter.shape[0] == 0 or group_filter.shape[0] & (group_filter.shape[0] - 1):
+            raise ValueError("the group filter's size must be a power of two")
+        for k in range(1, group_hashes.shape[0]):
+            if group_hashes[k - 1] >= group_hashes[k]:
+                raise ValueError("group hashes must be sorted and distinct")
+        if not 0 <= near_words <= MAX_NEAR_WORDS:
+            raise ValueError(f"near_words must be from 0 to {MAX_NEAR_WORDS}")
         self._arguments = (
             bits, char_ngrams, word_bigrams, is_word.base, lexicon_hashes.base, lexicon_filter.base,
-            lexicon_columns.base, constants, kinds,
+            lexicon_columns.base, group_hashes.base, group_filter.base, group_kinds.base, near_words, constants,
+            kinds,
         )
         self.bits = bits
         self.char_lo, self.char_hi = char_ngrams
@@ -949,9 +1019,13 @@ cdef class Hasher:
         self.lexicon_hashes = lexicon_hashes
         self.lexicon_filter = lexicon_filter
         self.lexicon_columns = lexicon_columns
+        self.group_hashes = group_hashes
+        self.group_filter = group_filter
+        self.group_kinds = group_kinds
+        self.near_words = near_words
         (self.prime, self.bigram_multiplier, self.golden, self.salt_char, self.salt_word,
-         self.salt_bigram) = constants
-        self.kind_char, self.kind_word, self.kind_lexicon, self.kind_bigram = kinds
+         self.salt_bigram, self.salt_near_group, self.salt_near_kind, self.salt_near_word) = constants
+        self.kind_char, self.kind_word, self.kind_lexicon, self.kind_bigram, self.kind_near = kinds
 
     cdef inline Py_ssize_t _lexicon_slot(self, uint64_t h) noexcept nogil:
         """The index of ``h`` among the sorted lexicon hashes, or -1 (the filter rules out most words)."""
@@ -968,9 +1042,64 @@ cdef class Hasher:
             return low
         return -1
 
+    cdef inline Py_ssize_t _group_slot(self, uint64_t h) noexcept nogil:
+        """The index of ``h`` among the sorted group-word hashes, or -1 (the filter rules out most words)."""
+        cdef Py_ssize_t low = 0, high = self.group_hashes.shape[0], middle
+        if not self.group_filter[h & <uint64_t> (self.group_filter.shape[0] - 1)]:
+            return -1
+        while low < high:
+            middle = (low + high) // 2
+            if self.group_hashes[middle] < h:
+                low = middle + 1
+            else:
+                high = middle
+        if low < self.group_hashes.shape[0] and self.group_hashes[low] == h:
+            return low
+        return -1
+
+    cdef void _near(self, Scratch *scratch, Py_ssize_t n_words) noexcept nogil:
+        """The near block (Featurizer._near_pairs): each of the text's first MAX_GROUP_MENTIONS group words
+        with each word at most ``near_words`` away in its sentence; every pair's group feature, then every
+        pair's kind feature, then every pair's word feature."""
+        cdef Py_ssize_t i, j, d, slot, mentions = 0, pairs = 0, at, a
+        cdef int kind, shift = 64 - self.bits
+        cdef uint64_t golden = self.golden, multiplier = self.bigram_multiplier, h
+        scratch.n_near = 0
+        if self.near_words == 0 or self.group_hashes.shape[0] == 0:
+            return
+        for i in range(n_words):
+            slot = self._group_slot(scratch.word_hashes[i])
+            if slot < 0:
+                continue
+            if mentions == MAX_GROUP_MENTIONS:
+                break
+            mentions += 1
+            for d in range(-self.near_words, self.near_words + 1):
+                j = i + d
+                if d == 0 or j < 0 or j >= n_words or scratch.word_sentences[j] != scratch.word_sentences[i]:
+                    continue
+                scratch.pair_first[pairs], scratch.pair_near[pairs], scratch.pair_slot[pairs] = i, j, slot
+                pairs += 1
+        at = 0
+        for kind in range(3):
+            for a in range(pairs):
+                i, j = scratch.pair_first[a], scratch.pair_near[a]
+                if kind == 0:
+                    h = scratch.word_hashes[j] + self.salt_near_group
+                elif kind == 1:
+                    h = self.group_kinds[scratch.pair_slot[a]] * multiplier + scratch.word_hashes[j] + self.salt_near_kind
+                else:
+                    h = scratch.word_hashes[i] * multiplier + scratch.word_hashes[j] + self.salt_near_word
+                scratch.near_columns[at] = <int64_t> ((h * golden) >> shift)
+                scratch.near_starts[at] = min(scratch.plain_starts[i], scratch.plain_starts[j])
+                scratch.near_ends[at] = max(scratch.plain_ends[i], scratch.plain_ends[j])
+                at += 1
+        scratch.n_near = at
+
     cdef void _hash(self, const Text *text, Scratch *scratch) noexcept nogil:
         """Every feature column of one normalized text: the character block (n-grams of the text padded
-        with a space at either end) and the word block (words, word pairs and lexicon terms).
+        with a space at either end), the word block (words, word pairs and lexicon terms) and the near block
+        (:meth:`_near`).
 
         Hashes as Featurizer does: a character window's is ``sum(c[i + j] * P ** (n - 1 - j))`` and a word's
         ``sum(c[s + j] * P ** j)``, both modulo 2**64; a pair's is ``first * M + second``."""
@@ -1003,10 +1132,14 @@ cdef class Hasher:
         cdef Py_ssize_t *word_starts = scratch.word_starts
         cdef Py_ssize_t *word_ends = scratch.word_ends
         cdef uint8_t *word_groups = scratch.word_groups
-        cdef Py_ssize_t begin, previous_begin = 0
+        cdef Py_ssize_t begin, previous_begin = 0, n_words = 0, sentence = 0
+        cdef uint32_t c
         i = 0
         while i < size:
-            if not (codes[i] < table_size and is_word[codes[i]]):
+            c = codes[i]
+            if not (c < table_size and is_word[c]):
+                if c == 46 or c == 33 or c == 63 or c == 59:  # . ! ? ; end a sentence
+                    sentence += 1
                 i += 1
                 continue
             h = 0
@@ -1016,6 +1149,9 @@ cdef class Hasher:
                 h += codes[i] * power
                 power *= prime
                 i += 1
+            scratch.word_hashes[n_words], scratch.word_sentences[n_words] = h, sentence
+            scratch.plain_starts[n_words], scratch.plain_ends[n_words] = begin, i - 1
+            n_words += 1
             word_columns[words] = <int64_t> (((h + salt_word) * golden) >> shift)
             word_kinds[words] = self.kind_word
             word_starts[words], word_ends[words], word_groups[words] = begin, i - 1, GROUP_WORD
@@ -1044,6 +1180,7 @@ cdef class Hasher:
             previous_begin = begin
             has_previous = True
         scratch.n_word = words
+        self._near(scratch, n_words)
 
     def columns(self, texts):
         """``(rows, columns, kinds)`` of every feature occurrence of a batch of normalized texts (int64, int64,
@@ -1061,7 +1198,7 @@ cdef class Hasher:
                 raise MemoryError()
             for r in range(n):
                 self._hash(&collected[r], &scratch)
-                total += scratch.n_char + scratch.n_word
+                total += scratch.n_char + scratch.n_word + scratch.n_near
             rows = np.empty(total, dtype=np.int64)
             columns = np.empty(total, dtype=np.int64)
             kinds = np.empty(total, dtype=np.int8)
@@ -1080,13 +1217,18 @@ cdef class Hasher:
                     columns_out[at] = scratch.word_columns[j]
                     kinds_out[at] = scratch.word_kinds[j]
                     at += 1
+                for j in range(scratch.n_near):
+                    rows_out[at] = r
+                    columns_out[at] = scratch.near_columns[j]
+                    kinds_out[at] = self.kind_near
+                    at += 1
             return rows, columns, kinds
         finally:
             free(collected)
             _release(&scratch)
 
     def dot(self, texts, const float[:, ::1] table, Py_ssize_t n_outputs, double char_smoothing,
-            double word_smoothing):
+            double word_smoothing, double near_smoothing):
         """``X @ W`` for the batch's feature matrix X (n_texts x n_outputs, float64), never building X.
 
         ``table`` is :meth:`Featurizer.scoring_table`: per column ``W``, then ``idf`` at ``n_outputs``. Each
@@ -1101,8 +1243,8 @@ cdef class Hasher:
         cdef const float *rows = &table[0, 0]
         cdef Text *collected = _collect(sequence, &longest)
         cdef Scratch scratch
-        cdef double *sums = <double *> malloc(2 * width * sizeof(double))
-        cdef double char_norm, word_norm
+        cdef double *sums = <double *> malloc(3 * width * sizeof(double))
+        cdef double char_norm, word_norm, near_norm
         _allocate(&scratch, longest, self.char_hi - self.char_lo + 1)
         try:
             if scratch.codes == NULL or sums == NULL:
@@ -1114,8 +1256,14 @@ cdef class Hasher:
                     _sum_rows(rows, width, n_outputs, scratch.word_columns, scratch.n_word, sums + width)
                     char_norm = sqrt(max(sums[n_outputs] + char_smoothing, 1e-12))
                     word_norm = sqrt(max(sums[width + n_outputs] + word_smoothing, 1e-12))
-                    for k in range(n_outputs):
-                        out[r, k] = sums[k] / char_norm + sums[width + k] / word_norm
+                    if scratch.n_near:
+                        _sum_rows(rows, width, n_outputs, scratch.near_columns, scratch.n_near, sums + 2 * width)
+                        near_norm = sqrt(max(sums[2 * width + n_outputs] + near_smoothing, 1e-12))
+                        for k in range(n_outputs):
+                            out[r, k] = sums[k] / char_norm + sums[width + k] / word_norm + sums[2 * width + k] / near_norm
+                    else:
+                        for k in range(n_outputs):
+                            out[r, k] = sums[k] / char_norm + sums[width + k] / word_norm
             return result
         finally:
             free(collected)
@@ -1125,6 +1273,7 @@ cdef class Hasher:
     cdef Py_ssize_t _sum_spans(
         self, const Text *text, Scratch *scratch, Explaining *e, const float *table, Py_ssize_t width,
         Py_ssize_t n_labels, const double *slopes, double char_smoothing, double word_smoothing,
+        double near_smoothing,
     ) noexcept nogil:
         """Every span of one normalized text and its total contribution to each label in ``e.asked``; the
         number of spans. Featurizer.occurrences is the definition, followed step by step and in its order:
@@ -1138,12 +1287,12 @@ cdef class Hasher:
         * a span's total is the float64 sum of its contributions, in the order Featurizer lists them.
         """
         cdef Py_ssize_t length = text.length, size = length + 2, n, i, j, at, group, words = 0
-        cdef Py_ssize_t n_char, n_word, first, last, start, end, n_keys = 0, slots
+        cdef Py_ssize_t n_char, n_word, n_near, first, last, start, end, n_keys = 0, slots
         cdef Py_ssize_t last_start, last_end, last_key
         cdef double squares = 0, norm
         cdef float value
         self._hash(text, scratch)
-        n_char, n_word = scratch.n_char, scratch.n_word
+        n_char, n_word, n_near = scratch.n_char, scratch.n_word, scratch.n_near
         # The values: the character block, then the word block in Featurizer's order.
         # The gathers of the table's rows are cache misses: fetched ahead, and read once per occurrence (the
         # values are computed from the idf read here, the contributions below from the same rows, now cached).
@@ -1172,6 +1321,14 @@ cdef class Hasher:
         norm = max(sqrt(squares + word_smoothing), 1e-6)
         for at in range(n_word):
             e.values[n_char + at] = <float> (<double> e.values[n_char + at] / norm)
+        squares = 0
+        for at in range(n_near):
+            value = table[scratch.near_columns[at] * width + n_labels]
+            e.values[n_char + n_word + at] = value
+            squares += <double> value * <double> value
+        norm = max(sqrt(squares + near_smoothing), 1e-6)
+        for at in range(n_near):
+            e.values[n_char + n_word + at] = <float> (<double> e.values[n_char + n_word + at] / norm)
         # Which word covers each position.
         for i in range(length):
             e.word_at[i] = -1
@@ -1181,7 +1338,7 @@ cdef class Hasher:
                 for i in range(scratch.word_starts[j], scratch.word_ends[j]):
                     e.word_at[i] = words
                 words += 1
-        slots = _table_size(n_char + n_word)
+        slots = _table_size(n_char + n_word + n_near)
         memset(e.slot_codes, 0xFF, slots * sizeof(int64_t))
         j = 0
         last_start, last_end, last_key = -2, -2, -1  # no span starts at -2
@@ -1211,11 +1368,15 @@ cdef class Hasher:
             j = e.word_order[at]
             _add(e, _span_key(e, scratch.word_starts[j], scratch.word_ends[j], size, slots, &n_keys),
                  e.values[n_char + at], table + scratch.word_columns[j] * width, slopes)
+        for at in range(n_near):
+            _add(e, _span_key(e, scratch.near_starts[at], scratch.near_ends[at], size, slots, &n_keys),
+                 e.values[n_char + n_word + at], table + scratch.near_columns[at] * width, slopes)
         return n_keys
 
     def explain(
         self, texts, const uint8_t[:, ::1] asked, const float[:, ::1] table, const double[::1] slopes,
-        Py_ssize_t top, double char_smoothing, double word_smoothing, offsets, readable, type record,
+        Py_ssize_t top, double char_smoothing, double word_smoothing, double near_smoothing, offsets, readable,
+        type record,
         list sources=None, const int64_t[:, ::1] bounds=None,
     ):
         """Exact reasons for normalized texts: ``(reasons, slots)``, ``reasons[slots[i, k]]`` being the tuple
@@ -1299,7 +1460,7 @@ cdef class Hasher:
                         continue
                     n_keys = self._sum_spans(
                         &collected[w], &scratch, &e, &table[0, 0], width, n_labels, &slopes[0],
-                        char_smoothing, word_smoothing,
+                        char_smoothing, word_smoothing, near_smoothing,
                     )
                     length = collected[w].length
                     for a in range(e.n_asked):

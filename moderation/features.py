@@ -6,12 +6,19 @@ vocabulary to store, to load, or to fall out of step with the weights. What it p
 * character n-grams (``char_ngrams``, default 2 to 5) of each text padded with one space at either end;
 * word unigrams and bigrams (``word_ngrams``), a word being a run of letters, digits or ``_``;
 * one ``lexicon:<category>`` feature per word (or two-word phrase) that is a spelling in the coded-term
-  lexicon, so what the model learns about "zog" carries over to "khazarian", which the corpora rarely show.
+  lexicon, so what the model learns about "zog" carries over to "khazarian", which the corpora rarely show;
+* the near block (``near_words``): each word that names a group (``group_words``) paired with every word at most
+  ``near_words`` away in its sentence, as "a group word near w", "a word naming this kind of group near w" and
+  "this group word near w". Word n-grams see "jews are parasites" only as "jews are" and "are parasites", and
+  "are parasites" is what "politicians are parasites" (rude, not hate) teaches too; a linear model cannot AND
+  two features, so the conjunction is a feature. What is learnt of "a group word near 'vermin'" carries from
+  one group to the next.
 
 Each occurrence is worth its column's inverse document frequency (:meth:`Featurizer.with_idf`, fitted on the
-train split; 1 without it), and the character block and the word block of a row are each L2-normalised, as
-``TfidfVectorizer`` does, so long comments do not score higher for being long. The norm is smoothed
-(``norm_smoothing``, added to each block's sum of squares before the square root): plain L2 gives "them" alone
+train split; 1 without it), and the character block, the word block and the near block of a row are each
+L2-normalised, as ``TfidfVectorizer`` does, so long comments do not score higher for being long. The norm is
+smoothed (``norm_smoothing`` and ``near_smoothing``, added to each block's sum of squares before the square
+root): plain L2 gives "them" alone
 the weight of a whole argument, so a one-word reply scored like a tirade made of that word; with the smoothing
 a text needs a few words of evidence before its features outweigh the intercept. The only fitted state is the
 IDF array. Scoring (:meth:`Featurizer.dot`) computes ``X @ weights`` with one gather per occurrence and a
@@ -41,6 +48,15 @@ _SALT_CHAR = np.uint64(0x243F6A8885A308D3)
 _SALT_WORD = np.uint64(0x13198A2E03707344)
 _SALT_BIGRAM = np.uint64(0xA4093822299F31D0)
 _SALT_LEXICON = np.uint64(0x082EFA98EC4E6C89)
+_SALT_NEAR_GROUP = np.uint64(0x452821E638D01377)
+_SALT_NEAR_KIND = np.uint64(0xC0AC29B7C97C50DD)
+_SALT_NEAR_WORD = np.uint64(0xBE5466CF34E90C6C)
+# A text's first MAX_GROUP_MENTIONS group words are paired with near words (at most MAX_NEAR_WORDS away): the
+# near block of any text has at most 3 * 64 * 32 features, whatever its length (the kernel's buffers are fixed).
+MAX_GROUP_MENTIONS = 64
+MAX_NEAR_WORDS = 16
+# Characters that end a sentence in normalized text: a group word is paired only with words of its sentence.
+_SENTENCE_ENDS = np.array([ord(c) for c in ".!?;"], dtype=np.uint64)
 
 # Word characters: letters, digits and "_" below U+3000 (str.isalnum), looked up in one table. Characters above
 # (CJK, emoji) are not word characters; they still count in character n-grams.
@@ -48,7 +64,7 @@ _WORD_TABLE_SIZE = 0x3000
 _IS_WORD = np.array([chr(c).isalnum() or c == 0x5F for c in range(_WORD_TABLE_SIZE)], dtype=bool)
 _IS_WORD.setflags(write=False)
 
-KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM = 0, 1, 2, 3
+KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM, KIND_NEAR = 0, 1, 2, 3, 4
 _FILTER_SIZE = 2**16
 _FILTER_MASK = np.uint64(_FILTER_SIZE - 1)
 
@@ -97,6 +113,7 @@ class _Words:
     starts: np.ndarray
     ends: np.ndarray
     kinds: np.ndarray
+    plain: tuple = ()  # (hash, row, start, end) per word, in text order: what the near block pairs
 
 
 @dataclass(frozen=True)
@@ -114,10 +131,22 @@ class Featurizer:
     """Added to the (character, word) block's sum of squared values before its square root is taken."""
     idf: np.ndarray | None = field(default=None, repr=False, compare=False)
     """Inverse document frequency per column (fitted by :meth:`with_idf`); None weighs every column 1."""
+    group_words: Mapping[str, str] = field(default_factory=dict)
+    """Words that name a group people are attacked for, each with the kind of group (``data/targets.json``):
+    each is paired with the words near it (``near_words``)."""
+    near_words: int = 0
+    """A group word is paired with each word at most this many words away in its sentence, as three features:
+    "a group word near ``w``", "a word naming a group of this kind near ``w``" and "``group word`` near
+    ``w``". They make a third block, L2-normalised like the others. 0: no pairs."""
+    near_smoothing: float = 0.0
+    """Added to the near block's sum of squared values before its square root is taken."""
     _bits: int = field(init=False, repr=False, compare=False)
     _lexicon_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_filter: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_columns: np.ndarray = field(init=False, repr=False, compare=False)
+    _group_hashes: np.ndarray = field(init=False, repr=False, compare=False)
+    _group_filter: np.ndarray = field(init=False, repr=False, compare=False)
+    _group_kinds: np.ndarray = field(init=False, repr=False, compare=False)
     _hasher: _kernel.Hasher = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -151,6 +180,31 @@ class Featurizer:
         lexicon_filter[(hashes & np.uint64(_FILTER_SIZE - 1)).astype(np.int64)] = True
         object.__setattr__(self, "_lexicon_filter", lexicon_filter)
         object.__setattr__(self, "_lexicon_columns", _columns(category_hashes, _SALT_LEXICON, self._bits))
+        if not (isinstance(self.near_words, int) and 0 <= self.near_words <= MAX_NEAR_WORDS):
+            raise ValueError(f"near_words must be from 0 to {MAX_NEAR_WORDS}")
+        near_smoothing = float(self.near_smoothing)
+        if not (np.isfinite(near_smoothing) and 0 <= near_smoothing <= 1e6):
+            raise ValueError("near_smoothing must be a finite number between 0 and 1e6")
+        object.__setattr__(self, "near_smoothing", near_smoothing)
+        group_words = dict(self.group_words)
+        if not all(
+            isinstance(w, str) and w and " " not in w and isinstance(k, str) for w, k in group_words.items()
+        ):
+            raise ValueError("group_words must map single words to the kind of group they name")
+        object.__setattr__(self, "group_words", group_words)
+        words = sorted(group_words)
+        hashes = np.array([_phrase_hash(w) for w in words], dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable")
+        kind_hashes = np.array([_phrase_hash(group_words[words[i]]) for i in order], dtype=np.uint64)
+        group_filter = np.zeros(_FILTER_SIZE, dtype=bool)
+        group_filter[(hashes & _FILTER_MASK).astype(np.int64)] = True
+        for name, array in (
+            ("_group_hashes", hashes[order]),
+            ("_group_filter", group_filter),
+            ("_group_kinds", kind_hashes),
+        ):
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
         for array in (self._lexicon_hashes, self._lexicon_filter, self._lexicon_columns):
             array.setflags(write=False)  # the compiled hasher reads them: they never change
         hasher = _kernel.Hasher(
@@ -161,10 +215,25 @@ class Featurizer:
             self._lexicon_hashes,
             lexicon_filter.view(np.uint8),
             self._lexicon_columns,
+            self._group_hashes,
+            self._group_filter.view(np.uint8),
+            self._group_kinds,
+            self.near_words,
             tuple(
-                int(c) for c in (_PRIME, _BIGRAM_MULTIPLIER, _GOLDEN, _SALT_CHAR, _SALT_WORD, _SALT_BIGRAM)
+                int(c)
+                for c in (
+                    _PRIME,
+                    _BIGRAM_MULTIPLIER,
+                    _GOLDEN,
+                    _SALT_CHAR,
+                    _SALT_WORD,
+                    _SALT_BIGRAM,
+                    _SALT_NEAR_GROUP,
+                    _SALT_NEAR_KIND,
+                    _SALT_NEAR_WORD,
+                )  # fmt: skip
             ),
-            (KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM),
+            (KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM, KIND_NEAR),
         )
         object.__setattr__(self, "_hasher", hasher)
 
@@ -187,6 +256,9 @@ class Featurizer:
             self.lexicon,
             self.norm_smoothing,
             idf.astype(np.float32),
+            self.group_words,
+            self.near_words,
+            self.near_smoothing,
         )
 
     def scoring_table(self, weights: np.ndarray) -> np.ndarray:
@@ -210,7 +282,7 @@ class Featurizer:
         its L2 norm on the way. It hashes exactly as :meth:`occurrences` does (tests/test_kernel.py compares
         them).
         """
-        return self._hasher.dot(texts, table, n_outputs, *self.norm_smoothing)
+        return self._hasher.dot(texts, table, n_outputs, *self.norm_smoothing, self.near_smoothing)
 
     def explain(
         self,
@@ -234,7 +306,18 @@ class Featurizer:
         text for the spans, unless it is ``sources[i][bounds[i, 0]:bounds[i, 1]]`` only lower-cased and
         stripped (then the kernel maps it)."""
         return self._hasher.explain(
-            texts, asked, table, slopes, top, *self.norm_smoothing, offsets, readable, record, sources, bounds
+            texts,
+            asked,
+            table,
+            slopes,
+            top,
+            *self.norm_smoothing,
+            self.near_smoothing,
+            offsets,
+            readable,
+            record,
+            sources,
+            bounds,
         )
 
     def occurrences(self, texts: Sequence[str], *, positions: bool = False) -> Occurrences:
@@ -263,15 +346,21 @@ class Featurizer:
         ]
         rows = [char_rows, words.rows]
         columns = [char_columns, words.columns]
+        near = self._near(batch, words)
+        if near is not None:
+            values.append(self._block_values(near.rows, near.columns, n_texts, self.near_smoothing))
+            rows.append(near.rows)
+            columns.append(near.columns)
         row_array = np.concatenate(rows)
         occurrences = Occurrences(
             row_array, np.concatenate(columns), np.concatenate(values).astype(np.float32)
         )
         if not positions:
             return occurrences
-        starts.append(words.starts)
-        ends.append(words.ends)
-        kinds.append(words.kinds)
+        for block in (words, near) if near is not None else (words,):
+            starts.append(block.starts)
+            ends.append(block.ends)
+            kinds.append(block.kinds)
         # Offsets in the joined array -> offsets in each normalized text (its padding space is offset -1).
         shift = batch.offsets[row_array] + 1
         return Occurrences(
@@ -383,6 +472,51 @@ class Featurizer:
             np.concatenate(starts),
             np.concatenate(ends),
             np.concatenate(kinds),
+            (word_hash, word_rows, word_starts, word_ends),
+        )
+
+    def _near(self, batch: _Batch, words: _Words) -> _Words | None:
+        """The near block: each of a text's first MAX_GROUP_MENTIONS group words with each word at most
+        ``near_words`` away in the same sentence. Every pair's "a group word near w" feature comes first, then
+        every pair's "a word of this kind near w", then every pair's "this group word near w", each in the
+        order of the group words and, for one group word, of the distance from -near_words to +near_words.
+        None when there are no pairs."""
+        word_hash, word_rows, word_starts, word_ends = words.plain
+        if not (self.near_words and len(self._group_hashes) and len(word_hash)):
+            return None
+        slot = np.searchsorted(self._group_hashes, word_hash)
+        slot[slot == len(self._group_hashes)] = 0
+        group = np.flatnonzero(self._group_hashes[slot] == word_hash)
+        group_rows = word_rows[group]
+        group = group[np.arange(len(group)) - np.searchsorted(group_rows, group_rows) < MAX_GROUP_MENTIONS]
+        if len(group) == 0:
+            return None
+        sentence = np.cumsum(np.isin(batch.codes[: batch.size], _SENTENCE_ENDS))[word_starts]
+        distances = np.array([d for d in range(-self.near_words, self.near_words + 1) if d], dtype=np.int64)
+        near = (group[:, None] + distances[None, :]).ravel()
+        first = np.repeat(group, len(distances))
+        valid = (near >= 0) & (near < len(word_hash))
+        first, near = first[valid], near[valid]
+        same = (word_rows[first] == word_rows[near]) & (sentence[first] == sentence[near])
+        first, near = first[same], near[same]
+        if len(first) == 0:
+            return None
+        begin = np.minimum(word_starts[first], word_starts[near])
+        end = np.maximum(word_ends[first], word_ends[near])
+        with np.errstate(over="ignore"):
+            of_kind = self._group_kinds[slot[first]] * _BIGRAM_MULTIPLIER + word_hash[near]
+            specific = word_hash[first] * _BIGRAM_MULTIPLIER + word_hash[near]
+        salted = (
+            (word_hash[near], _SALT_NEAR_GROUP),
+            (of_kind, _SALT_NEAR_KIND),
+            (specific, _SALT_NEAR_WORD),
+        )
+        return _Words(
+            np.tile(word_rows[first], 3),
+            np.concatenate([_columns(hashes, salt, self._bits) for hashes, salt in salted]),
+            np.tile(begin, 3),
+            np.tile(end, 3),
+            np.full(3 * len(first), KIND_NEAR, dtype=np.int8),
         )
 
     def _block_values(

@@ -37,7 +37,7 @@ import numpy as np
 
 from moderation import windows
 from moderation.errors import ModelError
-from moderation.features import Featurizer
+from moderation.features import MAX_NEAR_WORDS, Featurizer
 from moderation.lexicon import Lexicon
 from moderation.metrics import platt
 from moderation.normalize import NormalizedText, normalize_many, readable
@@ -294,6 +294,9 @@ class LinearModel:
                 "word_ngrams": list(self.featurizer.word_ngrams),
                 "idf": self.featurizer.idf is not None,
                 "norm_smoothing": list(self.featurizer.norm_smoothing),
+                "near_words": self.featurizer.near_words,
+                "near_smoothing": self.featurizer.near_smoothing,
+                "group_words": dict(sorted(self.featurizer.group_words.items())),
             },
             "scoring": {
                 "window_words": self.window_words,
@@ -411,6 +414,7 @@ _MODEL_DIRECTORY_FILES = frozenset({MANIFEST, WEIGHTS, LEXICON, "README.md"})
 _MAX_LABELS = 64
 _MAX_TARGETS = 10_000
 _TARGET_WORD = re.compile(r"[a-z0-9]{1,40}")
+_GROUP_KIND = re.compile(r"[a-z0-9_]{1,40}")
 _MAX_FEATURES = 2**24
 
 
@@ -501,7 +505,32 @@ def _checked_manifest(manifest: dict, path: Path):
         "norm_smoothing": tuple(
             _number(value, f"{path}: features.norm_smoothing", 0.0, 1e6) for value in smoothing
         ),
+        # Absent in models saved before the near block: no pairs, as they were scored.
+        "near_smoothing": _number(
+            features.get("near_smoothing", 0.0), f"{path}: features.near_smoothing", 0.0, 1e6
+        ),
     }
+    near_words = features.get("near_words", 0)
+    if (
+        isinstance(near_words, bool)
+        or not isinstance(near_words, int)
+        or not 0 <= near_words <= MAX_NEAR_WORDS
+    ):
+        raise ModelError(f"{path}: features.near_words must be a whole number from 0 to {MAX_NEAR_WORDS}")
+    group_words = features.get("group_words", {})
+    if (
+        not isinstance(group_words, dict)
+        or len(group_words) > _MAX_TARGETS
+        or not all(
+            _TARGET_WORD.fullmatch(word) and isinstance(kind, str) and _GROUP_KIND.fullmatch(kind)
+            for word, kind in group_words.items()
+        )
+    ):
+        raise ModelError(
+            f"{path}: features.group_words must map at most {_MAX_TARGETS} lower-case words to a kind of group"
+        )
+    featurizer_args["near_words"] = near_words
+    featurizer_args["group_words"] = group_words
     scoring = manifest.get("scoring", {})
     window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None
     if isinstance(window_words, bool) or not isinstance(window_words, int) or not 1 <= window_words <= 10_000:

@@ -100,17 +100,20 @@ def default_lexicon() -> Lexicon:
     return Lexicon.load(path) if path else Lexicon()
 
 
-def default_targets() -> frozenset[str]:
-    """The words that name a group (``data/targets.json``) when this runs in a checkout, else none: windows
-    of long comments then count for every label (:func:`moderation.windows.naming`)."""
+def default_targets() -> dict[str, str]:
+    """The words that name a group, each with the kind of group (``data/targets.json``), when this runs in a
+    checkout, else none: the near block pairs them with their neighbours, and windows of long comments that
+    name one count for every label (:func:`moderation.windows.naming`)."""
     path = corpora.project_file(DEFAULT_TARGETS)
     if not path:
-        return frozenset()
+        return {}
     try:
         terms = json.loads(Path(path).read_text(encoding="utf-8"))["terms"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        if not all(isinstance(word, str) and isinstance(kind, str) for word, kind in terms.items()):
+            raise TypeError("terms must map words to kinds of group")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise DataError(f"{path}: not a target-word file ({error})") from None
-    return frozenset(terms)
+    return dict(terms)
 
 
 def train_model(
@@ -138,7 +141,7 @@ def train_model(
             config,
             corpora=corpora.corpus_cards(data.sources),
             progress=progress,
-            window_targets=default_targets(),
+            targets=default_targets(),
         )
     except ValueError as error:
         raise DataError(str(error)) from None

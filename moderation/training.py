@@ -94,6 +94,18 @@ class TrainingConfig:
     threshold to one or two comments, and a fifth of clean test comments of 60+ words were flagged. 0 or 1:
     dev alone."""
     norm_smoothing: tuple[float, float] = (1500.0, 300.0)
+    near_words: int = 8
+    """Each word naming a group (data/targets.json) is paired with the words at most this many away in its
+    sentence, as features of their own block (:class:`moderation.features.Featurizer`): "a group word near
+    'parasites'", "a religion near 'parasites'", "'jews' near 'parasites'". Word n-grams cannot say "Jews" and
+    "parasites" together unless the two stand side by side, and then "politicians are parasites" (offensive,
+    not hateful) teaches the same bigram. Measured on the hateful label alone (/work/exp/hfast.py, 5-fold
+    out-of-fold scores of the in-domain train rows): ROC-AUC 0.931 -> 0.933, recall at 0.8 precision at a 5%
+    base rate 0.27 -> 0.34, and dev ROC-AUC up on every corpus (ToxicSpans' news comments 0.768 -> 0.792,
+    ETHOS 0.756 -> 0.798, Stormfront 0.840 -> 0.852). 16 words did no better. 0: no pairs."""
+    near_smoothing: float = 100.0
+    """Added to the near block's sum of squares before its root, as ``norm_smoothing`` is to the others: one
+    pair is not a whole argument."""
     window_words: int = 32
     window_target_margin: float = 0.15
     """Logit a window of a long comment that names no group (data/targets.json) gives up for the identity-hate
@@ -245,15 +257,18 @@ def fit(
     lexicon: Lexicon,
     config: TrainingConfig = TrainingConfig(),
     *,
-    window_targets: frozenset[str] = frozenset(),
+    targets: Mapping[str, str] | None = None,
     corpora: Mapping[str, Mapping] | None = None,
     progress: Progress | None = None,
 ) -> LinearModel:
     """Train a model: logistic regression per label on train, calibration and thresholds on dev.
 
     A label with no positive or no negative training row is left out of the model, except the core labels
-    (hateful, antisemitic, offensive), which every model has.
+    (hateful, antisemitic, offensive), which every model has. ``targets`` maps the words that name a group
+    people are attacked for to the kind of group: the near block pairs them with their neighbours
+    (``config.near_words``) and windows of long comments that name none pay ``window_target_margin``.
     """
+    targets = dict(targets or {})
     started = time.time()
     if dev.label_names != train.label_names:
         raise ValueError("train and dev must have the same labels")
@@ -272,6 +287,9 @@ def fit(
         word_ngrams=tuple(config.word_ngrams),
         lexicon=lexicon.features(),
         norm_smoothing=tuple(config.norm_smoothing),
+        group_words=targets if config.near_words else {},
+        near_words=config.near_words if targets else 0,
+        near_smoothing=config.near_smoothing,
     )
     # Normalized once: the IDF count and the matrix both read the same canonical text.
     train_texts = normalize_many(train.texts)
@@ -288,7 +306,7 @@ def fit(
         return LinearModel(
             tuple(labels), featurizer, lexicon, np.stack([f.weights for f in fits], axis=1).astype(np.float32),
             np.array([f.intercept for f in fits]), [[1.0, 0.0]] * len(labels), [0.5] * len(labels),
-            window_words=config.window_words, window_targets=window_targets,
+            window_words=config.window_words, window_targets=frozenset(targets),
             window_target_margin=config.window_target_margin, window_margin=config.window_margin,
         )  # fmt: skip
 

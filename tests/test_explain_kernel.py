@@ -46,9 +46,13 @@ texts_strategy = st.lists(st.one_of(piece_texts, sentence_texts), min_size=1, ma
 
 
 def _model(
-    seed: int, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 2)
+    seed: int,
+    char_ngrams: tuple[int, int] = (2, 5),
+    word_ngrams: tuple[int, int] = (1, 2),
+    near_words: int = 0,
 ) -> LinearModel:
-    """A model with every setting explanations read: idf, lexicon, smoothing, windows and their margin."""
+    """A model with every setting explanations read: idf, lexicon, smoothing, windows and their margin, and
+    the pairs of group words and near words."""
     rng = np.random.default_rng(seed)
     plain = Featurizer(
         n_features=2**12, char_ngrams=char_ngrams, word_ngrams=word_ngrams, lexicon=LEXICON,
@@ -56,8 +60,10 @@ def _model(
     )  # fmt: skip
     idf = (1.0 + rng.random(plain.n_features) * 4).astype(np.float32)
     featurizer = Featurizer(
-        plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf
-    )
+        plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf,
+        group_words={"jews": "religion", "jewish": "religion", "them": "pronoun"} if near_words else {},
+        near_words=near_words, near_smoothing=2.0,
+    )  # fmt: skip
     n_labels = len(LABELS)
     return LinearModel(
         LABELS,
@@ -73,7 +79,13 @@ def _model(
     )
 
 
-MODELS = [_model(1), _model(2, (1, 3), (1, 1)), _model(3, (3, 7))]
+MODELS = [
+    _model(1),
+    _model(2, (1, 3), (1, 1)),
+    _model(3, (3, 7)),
+    _model(4, near_words=3),
+    _model(5, near_words=1),
+]
 
 
 def _assert_same_reasons(model: LinearModel, texts: list[str], top: int, only: np.ndarray | None) -> None:

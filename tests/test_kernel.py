@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from moderation import _kernel
-from moderation.features import Featurizer
+from moderation.features import KIND_NEAR, Featurizer
 from moderation.normalize import (
     _COMBINING,
     _KERNEL_FOLDS,
@@ -249,10 +249,19 @@ def test_a_text_of_many_distinct_words_then_one_repeated_is_judged_on_all_its_wo
 # ---- features -------------------------------------------------------------------------------------------
 
 LEXICON = {"zog": "conspiracy", "jewish lobby": "conspiracy", "kike": "slur", "oy vey": "phrase"}
+GROUP_WORDS = {
+    "jews": "religion",
+    "jewish": "religion",
+    "muslims": "religion",
+    "gays": "sexuality",
+    "a": "test",
+}
 
 feature_texts = st.lists(
     st.one_of(
-        st.sampled_from(list(LEXICON) + ["jewish", "lobby", "oy", "vey", "the", "a", "_"]),
+        st.sampled_from(
+            list(LEXICON) + list(GROUP_WORDS) + ["lobby", "oy", "vey", "the", "_", ".", "!", ";"]
+        ),
         st.sampled_from(
             ["café", "naïve", "日本語", "中文", "😀", "👍🏽", "x" * 70, "é", " ", "  ", ",", "!!"]
         ),
@@ -262,7 +271,9 @@ feature_texts = st.lists(
 ).map(" ".join)
 
 
-def _random_featurizer(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5)):
+def _random_featurizer(
+    word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5), near_words: int = 0
+):
     plain = Featurizer(
         n_features=2**10,
         char_ngrams=char_ngrams,
@@ -272,11 +283,18 @@ def _random_featurizer(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple
     )
     idf = 1.0 + np.random.default_rng(3).random(plain.n_features).astype(np.float32) * 4
     return Featurizer(
-        plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf
-    )
+        plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf,
+        group_words=GROUP_WORDS if near_words else {}, near_words=near_words, near_smoothing=3.5,
+    )  # fmt: skip
 
 
-FEATURIZERS = [_random_featurizer(), _random_featurizer((1, 1), (1, 3)), _random_featurizer((1, 2), (3, 8))]
+FEATURIZERS = [
+    _random_featurizer(),
+    _random_featurizer((1, 1), (1, 3)),
+    _random_featurizer((1, 2), (3, 8)),
+    _random_featurizer(near_words=2),
+    _random_featurizer((1, 1), (2, 5), near_words=16),
+]
 
 
 def _multiset(rows, columns, kinds) -> Counter:
@@ -301,13 +319,41 @@ def test_the_kernel_hashes_the_columns_training_sees(texts: list[str], which: in
         ["zog"],
         ["the jewish lobby again", "oy vey", "kike", "日本語 and 中文"],
         ["x" * 3000],
+        ["jews are vermin. muslims too; gays!", "a a a a a", "jews"],
+        ["jews " * 200, "gays. " * 100],
     ],
 )
-def test_the_kernel_hashes_edge_cases_as_training_does(texts: list[str]) -> None:
-    featurizer = FEATURIZERS[0]
+@pytest.mark.parametrize("which", [0, 3, 4])
+def test_the_kernel_hashes_edge_cases_as_training_does(texts: list[str], which: int) -> None:
+    featurizer = FEATURIZERS[which]
     occurrences = featurizer.occurrences(texts, positions=True)
     expected = _multiset(occurrences.rows, occurrences.columns, occurrences.kinds)
     assert _multiset(*featurizer._hasher.columns(texts)) == expected
+
+
+def test_a_group_word_is_paired_with_the_words_near_it_in_its_sentence_only() -> None:
+    featurizer = Featurizer(n_features=2**16, group_words=GROUP_WORDS, near_words=2)
+    text = "the jews are parasites. every one"
+    occurrences = featurizer.occurrences([text], positions=True)
+    near = occurrences.kinds == KIND_NEAR
+    spans = sorted({text[s:e] for s, e in zip(occurrences.starts[near], occurrences.ends[near], strict=True)})
+    # "every" is two words from "jews" but in the next sentence; each pair is three features.
+    assert spans == ["jews are", "jews are parasites", "the jews"]
+    assert near.sum() == 3 * 3
+
+
+def test_only_a_texts_first_64_group_words_are_paired() -> None:
+    featurizer = Featurizer(n_features=2**16, group_words=GROUP_WORDS, near_words=1)
+    for count in (64, 65, 200):
+        occurrences = featurizer.occurrences([" ".join(["jews", "x"] * count)])
+        n_near = (featurizer._hasher.columns([" ".join(["jews", "x"] * count)])[2] == KIND_NEAR).sum()
+        # Each of the first 64 is paired with the words on either side (the first has none before it).
+        assert (
+            n_near
+            == 3 * (2 * 64 - 1)
+            == len(occurrences.columns)
+            - len(Featurizer(n_features=2**16).occurrences([" ".join(["jews", "x"] * count)]).columns)
+        )
 
 
 @settings(max_examples=300, deadline=None)
@@ -421,12 +467,14 @@ def test_kernel_logits_are_the_idf_weighted_table_sums_bit_for_bit(
     logits = featurizer.dot(texts, featurizer.scoring_table(weights), n_labels)
     weighted = weights * featurizer.idf[:, None]  # float32, as numpy multiplies
     squares = featurizer.idf * featurizer.idf
-    rows, columns, kinds = featurizer._hasher.columns(texts)  # in the kernel's order: characters, then words
+    # In the kernel's order: characters, then words, then the pairs of group words and near words.
+    rows, columns, kinds = featurizer._hasher.columns(texts)
     for row, text_logits in enumerate(logits):
         expected = np.zeros(n_labels)
         for block, smoothing in (
             (kinds == 0, featurizer.norm_smoothing[0]),
-            (kinds != 0, featurizer.norm_smoothing[1]),
+            ((kinds != 0) & (kinds != KIND_NEAR), featurizer.norm_smoothing[1]),
+            (kinds == KIND_NEAR, featurizer.near_smoothing),
         ):
             taken = columns[(rows == row) & block]
             sums = [0.0] * n_labels

@@ -67,6 +67,7 @@ def labelled(rows: list[tuple[str, int, int, int]], source: str = "toy") -> Labe
 
 
 CONFIG = TrainingConfig(n_features=2**14, min_dev_positives=1)
+TARGETS = {"jews": "religion", "jewish": "religion", "muslims": "religion", "migrants": "migration"}
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +77,7 @@ def tiny_model() -> LinearModel:
         labelled(DEV),
         Lexicon.load(Path(__file__).resolve().parents[1] / "data/lexicon.json"),
         CONFIG,
+        targets=TARGETS,
     )
 
 
@@ -105,6 +107,27 @@ def test_a_saved_model_loads_with_identical_probabilities(tiny_model: LinearMode
     np.testing.assert_array_equal(loaded.probabilities(PROBES), tiny_model.probabilities(PROBES))
     assert loaded.labels == tiny_model.labels
     np.testing.assert_array_equal(loaded.thresholds, tiny_model.thresholds)
+
+
+def test_a_saved_model_keeps_its_group_words_and_their_pairs(tiny_model: LinearModel, saved: Path) -> None:
+    loaded = LinearModel.load(saved)
+    assert loaded.featurizer.group_words == TARGETS
+    assert (loaded.featurizer.near_words, loaded.featurizer.near_smoothing) == (
+        CONFIG.near_words,
+        CONFIG.near_smoothing,
+    )
+    # The near block counts: without it the same weights score a text naming a group differently.
+    text = ["the jews control the banks"]
+    plain = dataclasses.replace(loaded, featurizer=dataclasses.replace(loaded.featurizer, near_words=0))
+    assert not np.array_equal(loaded.logits(text), plain.logits(text))
+
+
+def test_a_model_saved_before_the_near_block_loads_without_pairs(saved: Path) -> None:
+    manifest = json.loads((saved / MANIFEST).read_text())
+    for key in ("near_words", "near_smoothing", "group_words"):
+        del manifest["features"][key]
+    (saved / MANIFEST).write_text(json.dumps(manifest))
+    assert LinearModel.load(saved).featurizer.near_words == 0
 
 
 def test_a_model_directory_holds_only_the_manifest_weights_and_lexicon(saved: Path) -> None:
@@ -306,6 +329,14 @@ def test_loading_and_scoring_never_import_scikit_learn() -> None:
         (lambda m: m["features"].update(idf="yes"), "idf"),
         (lambda m: m["features"].update(norm_smoothing=[-1.0, 0.0]), "norm_smoothing"),
         (lambda m: m["features"].update(norm_smoothing=[0.0]), "norm_smoothing"),
+        (lambda m: m["features"].update(near_words=17), "near_words"),
+        (lambda m: m["features"].update(near_words=True), "near_words"),
+        (lambda m: m["features"].update(near_words=2.5), "near_words"),
+        (lambda m: m["features"].update(near_smoothing=-1), "near_smoothing"),
+        (lambda m: m["features"].update(group_words=["jews"]), "group_words"),
+        (lambda m: m["features"].update(group_words={"Jews": "religion"}), "group_words"),
+        (lambda m: m["features"].update(group_words={"jews": 3}), "group_words"),
+        (lambda m: m["features"].update(group_words={"jews": "a kind"}), "group_words"),
         (lambda m: m.update(scoring={"window_words": 0}), "window_words"),
         (lambda m: m.update(scoring={"window_words": 10**9}), "window_words"),
         (lambda m: m.update(scoring="64"), "window_words"),
@@ -441,7 +472,8 @@ def test_every_reason_has_spans_in_the_raw_text_that_read_as_its_ngram(
 
 def test_a_reason_points_at_the_obfuscated_spelling_as_written(tiny_model: LinearModel) -> None:
     text = "The J3WS control the banks, wake up!"
-    reasons = {reason.ngram: reason for reason in tiny_model.explain(text)["antisemitic"]}
+    # Ten: the pairs of "jews" with its neighbours ("the jews", "jews control the") are reasons too.
+    reasons = {reason.ngram: reason for reason in tiny_model.explain(text, top=10)["antisemitic"]}
     assert [text[start:end] for start, end in reasons["jews"].spans] == ["J3WS"]
     assert [text[start:end] for start, end in reasons["jews control"].spans] == ["J3WS control"]
 
