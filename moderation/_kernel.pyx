@@ -653,7 +653,7 @@ cdef void _allocate(Scratch *scratch, Py_ssize_t longest, Py_ssize_t ngram_sizes
     scratch.word_ends = <Py_ssize_t *> malloc(4 * size * sizeof(Py_ssize_t))
     scratch.word_groups = <uint8_t *> malloc(4 * size)
     scratch.word_hashes = <uint64_t *> malloc(size * sizeof(uint64_t))
-    scratch.word_sentences = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    scratch.word_sentences = <Py_ssize_t *> malloc((size + 1) * sizeof(Py_ssize_t))
     scratch.plain_starts = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
     scratch.plain_ends = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
     scratch.pair_first = <Py_ssize_t *> malloc(MAX_PAIRS * sizeof(Py_ssize_t))
@@ -974,7 +974,7 @@ cdef class Hasher:
     cdef int bits, char_lo, char_hi, kind_char, kind_word, kind_lexicon, kind_bigram, kind_near, near_words
     cdef bint word_bigrams
     cdef uint64_t prime, bigram_multiplier, golden, salt_char, salt_word, salt_bigram
-    cdef uint64_t salt_near_group, salt_near_kind, salt_near_word
+    cdef uint64_t salt_near_group, salt_near_kind, salt_near_word, negated
     cdef const uint8_t[::1] is_word
     cdef const uint64_t[::1] lexicon_hashes
     cdef const uint8_t[::1] lexicon_filter
@@ -982,13 +982,15 @@ cdef class Hasher:
     cdef const uint64_t[::1] group_hashes
     cdef const uint8_t[::1] group_filter
     cdef const uint64_t[::1] group_kinds
+    cdef const uint64_t[::1] negation_hashes
     cdef readonly tuple _arguments
 
     def __cinit__(
         self, int bits, tuple char_ngrams, bint word_bigrams, const uint8_t[::1] is_word,
         const uint64_t[::1] lexicon_hashes, const uint8_t[::1] lexicon_filter,
         const int64_t[::1] lexicon_columns, const uint64_t[::1] group_hashes, const uint8_t[::1] group_filter,
-        const uint64_t[::1] group_kinds, int near_words, tuple constants, tuple kinds,
+        const uint64_t[::1] group_kinds, const uint64_t[::1] negation_hashes, int near_words, tuple constants,
+        tuple kinds,
     ):
         if not 1 <= bits <= 62:
             raise ValueError("bits must be from 1 to 62")
@@ -1005,12 +1007,15 @@ cdef class Hasher:
         for k in range(1, group_hashes.shape[0]):
             if group_hashes[k - 1] >= group_hashes[k]:
                 raise ValueError("group hashes must be sorted and distinct")
+        for k in range(1, negation_hashes.shape[0]):
+            if negation_hashes[k - 1] >= negation_hashes[k]:
+                raise ValueError("negation hashes must be sorted and distinct")
         if not 0 <= near_words <= MAX_NEAR_WORDS:
             raise ValueError(f"near_words must be from 0 to {MAX_NEAR_WORDS}")
         self._arguments = (
             bits, char_ngrams, word_bigrams, is_word.base, lexicon_hashes.base, lexicon_filter.base,
-            lexicon_columns.base, group_hashes.base, group_filter.base, group_kinds.base, near_words, constants,
-            kinds,
+            lexicon_columns.base, group_hashes.base, group_filter.base, group_kinds.base, negation_hashes.base,
+            near_words, constants, kinds,
         )
         self.bits = bits
         self.char_lo, self.char_hi = char_ngrams
@@ -1022,9 +1027,10 @@ cdef class Hasher:
         self.group_hashes = group_hashes
         self.group_filter = group_filter
         self.group_kinds = group_kinds
+        self.negation_hashes = negation_hashes
         self.near_words = near_words
         (self.prime, self.bigram_multiplier, self.golden, self.salt_char, self.salt_word,
-         self.salt_bigram, self.salt_near_group, self.salt_near_kind, self.salt_near_word) = constants
+         self.salt_bigram, self.salt_near_group, self.salt_near_kind, self.salt_near_word, self.negated) = constants
         self.kind_char, self.kind_word, self.kind_lexicon, self.kind_bigram, self.kind_near = kinds
 
     cdef inline Py_ssize_t _lexicon_slot(self, uint64_t h) noexcept nogil:
@@ -1057,13 +1063,25 @@ cdef class Hasher:
             return low
         return -1
 
+    cdef inline bint _negates(self, uint64_t h) noexcept nogil:
+        """Whether ``h`` is among the sorted negation-word hashes."""
+        cdef Py_ssize_t low = 0, high = self.negation_hashes.shape[0], middle
+        while low < high:
+            middle = (low + high) // 2
+            if self.negation_hashes[middle] < h:
+                low = middle + 1
+            else:
+                high = middle
+        return low < self.negation_hashes.shape[0] and self.negation_hashes[low] == h
+
     cdef void _near(self, Scratch *scratch, Py_ssize_t n_words) noexcept nogil:
-        """The near block (Featurizer._near_pairs): each of the text's first MAX_GROUP_MENTIONS group words
-        with each word at most ``near_words`` away in its sentence; every pair's group feature, then every
-        pair's kind feature, then every pair's word feature."""
+        """The near block (Featurizer._near): each of the text's first MAX_GROUP_MENTIONS group words with
+        each word at most ``near_words`` away in its sentence; every pair's group feature, then every pair's
+        kind feature, then every pair's word feature, each hashed apart when a negation word stands between
+        the pair's two words."""
         cdef Py_ssize_t i, j, d, slot, mentions = 0, pairs = 0, at, a
         cdef int kind, shift = 64 - self.bits
-        cdef uint64_t golden = self.golden, multiplier = self.bigram_multiplier, h
+        cdef uint64_t golden = self.golden, multiplier = self.bigram_multiplier, h, negated
         scratch.n_near = 0
         if self.near_words == 0 or self.group_hashes.shape[0] == 0:
             return
@@ -1080,16 +1098,27 @@ cdef class Hasher:
                     continue
                 scratch.pair_first[pairs], scratch.pair_near[pairs], scratch.pair_slot[pairs] = i, j, slot
                 pairs += 1
+        if pairs == 0:
+            return
+        # Negation words counted before each word (the sentences are no longer needed once the pairs are
+        # known): a pair is negated when one stands strictly between its two words.
+        scratch.word_sentences[0] = 0
+        for i in range(n_words):
+            scratch.word_sentences[i + 1] = scratch.word_sentences[i] + self._negates(scratch.word_hashes[i])
         at = 0
         for kind in range(3):
             for a in range(pairs):
                 i, j = scratch.pair_first[a], scratch.pair_near[a]
+                negated = 0
+                if scratch.word_sentences[max(i, j)] - scratch.word_sentences[min(i, j) + 1] > 0:
+                    negated = self.negated
                 if kind == 0:
-                    h = scratch.word_hashes[j] + self.salt_near_group
+                    h = scratch.word_hashes[j] + negated + self.salt_near_group
                 elif kind == 1:
-                    h = self.group_kinds[scratch.pair_slot[a]] * multiplier + scratch.word_hashes[j] + self.salt_near_kind
+                    h = (self.group_kinds[scratch.pair_slot[a]] * multiplier + scratch.word_hashes[j] + negated
+                         + self.salt_near_kind)
                 else:
-                    h = scratch.word_hashes[i] * multiplier + scratch.word_hashes[j] + self.salt_near_word
+                    h = scratch.word_hashes[i] * multiplier + scratch.word_hashes[j] + negated + self.salt_near_word
                 scratch.near_columns[at] = <int64_t> ((h * golden) >> shift)
                 scratch.near_starts[at] = min(scratch.plain_starts[i], scratch.plain_starts[j])
                 scratch.near_ends[at] = max(scratch.plain_ends[i], scratch.plain_ends[j])

@@ -51,6 +51,9 @@ _SALT_LEXICON = np.uint64(0x082EFA98EC4E6C89)
 _SALT_NEAR_GROUP = np.uint64(0x452821E638D01377)
 _SALT_NEAR_KIND = np.uint64(0xC0AC29B7C97C50DD)
 _SALT_NEAR_WORD = np.uint64(0xBE5466CF34E90C6C)
+# Added to a pair's hash when a negation word stands between its two words: "jews are not parasites" pairs
+# "jews" and "parasites" as another feature than "jews are parasites" does.
+_NEGATED = np.uint64(0x3C6EF372FE94F82B)
 # A text's first MAX_GROUP_MENTIONS group words are paired with near words (at most MAX_NEAR_WORDS away): the
 # near block of any text has at most 3 * 64 * 32 features, whatever its length (the kernel's buffers are fixed).
 MAX_GROUP_MENTIONS = 64
@@ -137,15 +140,20 @@ class Featurizer:
     near_words: int = 0
     """A group word is paired with each word at most this many words away in its sentence, as three features:
     "a group word near ``w``", "a word naming a group of this kind near ``w``" and "``group word`` near
-    ``w``". They make a third block, L2-normalised like the others. 0: no pairs."""
+    ``w``", each negated or not (``negation_words``). They make a third block, L2-normalised like the others.
+    0: no pairs."""
     near_smoothing: float = 0.0
     """Added to the near block's sum of squared values before its square root is taken."""
+    negation_words: frozenset[str] = frozenset()
+    """Words that negate ("not", "never", "isn" of "isn't"): a pair with one of them between its two words is
+    a negated pair, features of their own."""
     _bits: int = field(init=False, repr=False, compare=False)
     _lexicon_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_filter: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_columns: np.ndarray = field(init=False, repr=False, compare=False)
     _group_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _group_filter: np.ndarray = field(init=False, repr=False, compare=False)
+    _negation_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _group_kinds: np.ndarray = field(init=False, repr=False, compare=False)
     _hasher: _kernel.Hasher = field(init=False, repr=False, compare=False)
 
@@ -198,7 +206,13 @@ class Featurizer:
         kind_hashes = np.array([_phrase_hash(group_words[words[i]]) for i in order], dtype=np.uint64)
         group_filter = np.zeros(_FILTER_SIZE, dtype=bool)
         group_filter[(hashes & _FILTER_MASK).astype(np.int64)] = True
+        negation_words = frozenset(self.negation_words)
+        if not all(isinstance(w, str) and w and " " not in w for w in negation_words):
+            raise ValueError("negation_words must be single words")
+        object.__setattr__(self, "negation_words", negation_words)
+        negation_hashes = np.unique(np.array([_phrase_hash(w) for w in negation_words], dtype=np.uint64))
         for name, array in (
+            ("_negation_hashes", negation_hashes),
             ("_group_hashes", hashes[order]),
             ("_group_filter", group_filter),
             ("_group_kinds", kind_hashes),
@@ -218,6 +232,7 @@ class Featurizer:
             self._group_hashes,
             self._group_filter.view(np.uint8),
             self._group_kinds,
+            self._negation_hashes,
             self.near_words,
             tuple(
                 int(c)
@@ -231,7 +246,8 @@ class Featurizer:
                     _SALT_NEAR_GROUP,
                     _SALT_NEAR_KIND,
                     _SALT_NEAR_WORD,
-                )  # fmt: skip
+                    _NEGATED,
+                )
             ),
             (KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM, KIND_NEAR),
         )
@@ -259,6 +275,7 @@ class Featurizer:
             self.group_words,
             self.near_words,
             self.near_smoothing,
+            self.negation_words,
         )
 
     def scoring_table(self, weights: np.ndarray) -> np.ndarray:
@@ -503,14 +520,18 @@ class Featurizer:
             return None
         begin = np.minimum(word_starts[first], word_starts[near])
         end = np.maximum(word_ends[first], word_ends[near])
+        # Negation words counted before each word: a pair is negated when one stands strictly between.
+        negations = np.concatenate([[0], np.cumsum(np.isin(word_hash, self._negation_hashes))])
+        low, high = np.minimum(first, near), np.maximum(first, near)
+        negated = np.where(negations[high] - negations[low + 1] > 0, _NEGATED, np.uint64(0))
         with np.errstate(over="ignore"):
             of_kind = self._group_kinds[slot[first]] * _BIGRAM_MULTIPLIER + word_hash[near]
             specific = word_hash[first] * _BIGRAM_MULTIPLIER + word_hash[near]
-        salted = (
-            (word_hash[near], _SALT_NEAR_GROUP),
-            (of_kind, _SALT_NEAR_KIND),
-            (specific, _SALT_NEAR_WORD),
-        )
+            salted = (
+                (word_hash[near] + negated, _SALT_NEAR_GROUP),
+                (of_kind + negated, _SALT_NEAR_KIND),
+                (specific + negated, _SALT_NEAR_WORD),
+            )
         return _Words(
             np.tile(word_rows[first], 3),
             np.concatenate([_columns(hashes, salt, self._bits) for hashes, salt in salted]),

@@ -242,7 +242,8 @@ class LinearModel:
         comment's hateful score is its antisemitic one).
 
         A word's weight includes the character n-grams inside it and its lexicon feature; a word pair's, its own
-        feature and the character n-grams that span both words. Their weights are shares of the calibrated
+        feature and the character n-grams that span both words; a near pair (a group word and a word near it)
+        is the stretch from one to the other. Their weights are shares of the calibrated
         logit (before the calibration offset), and all of them, with the intercept, add up to the score. Each
         reason's spans say where it stands in the raw text: the deciding windows are normalized again, tracking
         offsets, which only the texts explained pay for. The compiled kernel computes them
@@ -297,6 +298,7 @@ class LinearModel:
                 "near_words": self.featurizer.near_words,
                 "near_smoothing": self.featurizer.near_smoothing,
                 "group_words": dict(sorted(self.featurizer.group_words.items())),
+                "negation_words": sorted(self.featurizer.negation_words),
             },
             "scoring": {
                 "window_words": self.window_words,
@@ -529,8 +531,18 @@ def _checked_manifest(manifest: dict, path: Path):
         raise ModelError(
             f"{path}: features.group_words must map at most {_MAX_TARGETS} lower-case words to a kind of group"
         )
+    negation_words = features.get("negation_words", [])
+    if (
+        not isinstance(negation_words, list)
+        or len(negation_words) > _MAX_TARGETS
+        or not all(isinstance(word, str) and _TARGET_WORD.fullmatch(word) for word in negation_words)
+    ):
+        raise ModelError(
+            f"{path}: features.negation_words must be a list of at most {_MAX_TARGETS} lower-case words"
+        )
     featurizer_args["near_words"] = near_words
     featurizer_args["group_words"] = group_words
+    featurizer_args["negation_words"] = frozenset(negation_words)
     scoring = manifest.get("scoring", {})
     window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None
     if isinstance(window_words, bool) or not isinstance(window_words, int) or not 1 <= window_words <= 10_000:

@@ -23,9 +23,11 @@ give on your own labelled sample (`moderate evaluate --file yours.jsonl`) and mo
 
 _LIMITS = """\
 ## Known limits
-- A linear model over word and character n-grams: it sees words, not meaning. Sarcasm, quotation and
-  counter-speech ("someone wrote 'the joos run the banks' — reported") can still be flagged; coded hate with
-  no tell-tale words ("you know who runs the banks") is often missed. Adversarial statements written to fool
+- A linear model over word and character n-grams and pairs of a group word with the words near it in its
+  sentence ("jews" ... "parasites", negated pairs apart): it sees words and their neighbours, not meaning.
+  Sarcasm, quotation and counter-speech ("someone wrote 'the joos run the banks' — reported", "the 'Muslims are
+  taking over' lot never mention ...") can still be flagged; coded hate with no tell-tale words ("you know who
+  runs the banks") is often missed. Adversarial statements written to fool
   models (DynaHate) are where it is weakest: see its accuracy below.
 - The corpora disagree on what counts as hate (Davidson's and HateXplain's annotators, ISCA's IHRA-based
   guideline); the model learns a compromise, and each corpus's F1 below is measured at one shared threshold
@@ -46,18 +48,18 @@ _LIMITS = """\
   a long, civil comment counts for less than the same sentence alone.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
   all been rated toxic before span annotation: few calm comments, and about 350 threats in train ("I am going
-  to kill you and your whole family" scores THREAT 0.54, under its 0.93 flag).
-- The thresholds serve a comment section, chosen for precision on some 3,700 in-domain comments (dev and
+  to kill you and your whole family" scores THREAT 0.72, under its 0.94 flag).
+- The thresholds serve a comment section, chosen for precision on some 3,900 in-domain comments (dev and
   train out of fold), so recall is traded for quiet: at them the hateful flag's precision on the in-domain test
-  split, reweighted to a 5% base rate, is 0.84 at recall 0.39, and 3 of its 425 clean comments get any flag.
+  split, reweighted to a 5% base rate, is 0.83 at recall 0.49, and 4 of its 444 clean comments get any flag.
   Many in-domain clean comments are deliberate look-alikes of hate (counter-speech, negations, homonyms), far
   more than a real comment section holds, so the thresholds are likely higher than a site needs: measure on
   your own labelled sample (`moderate evaluate --file`) and lower them with `--threshold`.
   Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table below shows it.
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.58, under 0.67) and "oh yes, the joo
-  banksters ..." is not flagged either (hateful 0.62, antisemitic 0.21: 32 words, one window, diluted by a
-  list of eight other groups).
+  mention who controls western banks. oy vey." is not flagged (0.62, under 0.64) and "oh yes, the joo
+  banksters ..." is flagged hateful (0.69) but not antisemitic (0.27: 32 words, one window, a list of eight
+  other groups). "The holocaust never happened." scores hateful 0.52, unflagged.
 """
 
 

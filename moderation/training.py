@@ -106,6 +106,18 @@ class TrainingConfig:
     near_smoothing: float = 100.0
     """Added to the near block's sum of squares before its root, as ``norm_smoothing`` is to the others: one
     pair is not a whole argument."""
+    negation_words: tuple[str, ...] = (
+        "not", "no", "never", "nor", "none", "nobody", "nothing", "neither", "without", "hardly", "cannot",
+        "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "shouldnt", "wouldnt", "couldnt",
+        # The word before the apostrophe of a contraction: "isn't" is read as "isn" and "t".
+        "isn", "aren", "wasn", "weren", "don", "doesn", "didn", "couldn", "shouldn", "wouldn", "hasn",
+        "haven", "hadn", "ain",
+    )  # fmt: skip
+    """A pair with one of these between its group word and its near word is a negated pair, features of
+    their own: "jews are not parasites" is not "jews are parasites", and "X are real people" is not the
+    negated-positive hate "X are not real people". On the hateful label (/work/exp/hfast.py): out-of-fold
+    ROC-AUC 0.933 -> 0.938, recall at 0.8 precision at a 5% base rate 0.34 -> 0.37; dev ROC-AUCs of the other
+    corpora within 0.005 but for ToxiGen's machine-written prompts (0.859 -> 0.843)."""
     window_words: int = 32
     window_target_margin: float = 0.15
     """Logit a window of a long comment that names no group (data/targets.json) gives up for the identity-hate
@@ -166,6 +178,7 @@ class TrainingConfig:
         record["base_rates"] = dict(self.base_rates)
         record["target_precision"] = dict(self.target_precision)
         record["comment_sources"] = list(self.comment_sources)
+        record["negation_words"] = list(self.negation_words)
         record["calibration_rates"] = dict(self.calibration_rates)
         record["fitted_on"] = dict(self.fitted_on)
         return record
@@ -290,6 +303,7 @@ def fit(
         group_words=targets if config.near_words else {},
         near_words=config.near_words if targets else 0,
         near_smoothing=config.near_smoothing,
+        negation_words=frozenset(config.negation_words),
     )
     # Normalized once: the IDF count and the matrix both read the same canonical text.
     train_texts = normalize_many(train.texts)

@@ -62,7 +62,7 @@ def _model(
     featurizer = Featurizer(
         plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf,
         group_words={"jews": "religion", "jewish": "religion", "them": "pronoun"} if near_words else {},
-        near_words=near_words, near_smoothing=2.0,
+        near_words=near_words, near_smoothing=2.0, negation_words=frozenset({"not", "they"}),
     )  # fmt: skip
     n_labels = len(LABELS)
     return LinearModel(

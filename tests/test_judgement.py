@@ -76,14 +76,15 @@ _OY_VEY = pytest.param(
     "who controls western banks. oy vey",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="coded: hateful and antisemitic 0.58 (0.41 before the ninth and tenth batches), below 0.67 and 0.67",
+        reason="coded: hateful and antisemitic 0.62 (0.58 before the near block, 0.41 before the ninth and tenth "
+        "batches), below 0.64 and 0.64",
     ),
 )
 _BANKSTERS = pytest.param(
     "the joo banksters",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="hateful 0.62, antisemitic 0.21: 32 words, one window, diluted by its list of eight other groups",
+        reason="flagged hateful (0.69), not antisemitic (0.27): 32 words, one window, a list of eight other groups",
     ),
 )
 
@@ -94,7 +95,9 @@ def test_seed_001_antisemitic_comments_are_flagged_antisemitic_and_hateful(moder
     assert {"hateful", "antisemitic"} <= set(moderator.score(comment).flags)
 
 
-@pytest.mark.parametrize("phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", _BANKSTERS, _OY_VEY])
+@pytest.mark.parametrize(
+    "phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", "the joo banksters", _OY_VEY]
+)
 def test_seed_001_antisemitic_comments_are_flagged_hateful(moderator, phrase):
     (comment,) = [c.text for c in parse_file(SEED_001).comments if phrase in c.text]
     assert "hateful" in moderator.score(comment).flags
@@ -270,7 +273,8 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.54 (0.39 before the ninth and tenth batches, 0.47 before the eighth, 0.34 before the sixth)",
+                reason="THREAT 0.72 (0.54 before the eleventh batch and the near block, 0.39 before the ninth and "
+                "tenth batches, 0.47 before the eighth, 0.34 before the sixth)",
             ),
         ),
         ("I will call you tomorrow", "THREAT", 0.0, 0.3),
@@ -285,15 +289,12 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
 @pytest.mark.parametrize(
     "phrase",
     [
-        pytest.param(
-            "ashkenazi joo",
-            marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.78"),
-        ),
+        "ashkenazi joo",
         "the joo\u2019s goy bitch",
         pytest.param(
-            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.58")
+            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.62")
         ),
-        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.67")),
+        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.75")),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):

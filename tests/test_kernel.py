@@ -256,11 +256,14 @@ GROUP_WORDS = {
     "gays": "sexuality",
     "a": "test",
 }
+NEGATION_WORDS = frozenset({"not", "never", "isn"})
 
 feature_texts = st.lists(
     st.one_of(
         st.sampled_from(
-            list(LEXICON) + list(GROUP_WORDS) + ["lobby", "oy", "vey", "the", "_", ".", "!", ";"]
+            list(LEXICON)
+            + list(GROUP_WORDS)
+            + ["lobby", "oy", "vey", "the", "_", ".", "!", ";", "not", "isn't"]
         ),
         st.sampled_from(
             ["café", "naïve", "日本語", "中文", "😀", "👍🏽", "x" * 70, "é", " ", "  ", ",", "!!"]
@@ -285,6 +288,7 @@ def _random_featurizer(
     return Featurizer(
         plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf,
         group_words=GROUP_WORDS if near_words else {}, near_words=near_words, near_smoothing=3.5,
+        negation_words=NEGATION_WORDS,
     )  # fmt: skip
 
 
@@ -340,6 +344,23 @@ def test_a_group_word_is_paired_with_the_words_near_it_in_its_sentence_only() ->
     # "every" is two words from "jews" but in the next sentence; each pair is three features.
     assert spans == ["jews are", "jews are parasites", "the jews"]
     assert near.sum() == 3 * 3
+
+
+def test_a_negation_between_the_two_words_makes_another_pair() -> None:
+    featurizer = Featurizer(
+        n_features=2**16, group_words=GROUP_WORDS, near_words=3, negation_words=NEGATION_WORDS
+    )
+
+    def near_columns(text: str) -> set[int]:
+        occurrences = featurizer.occurrences([text], positions=True)
+        return set(occurrences.columns[occurrences.kinds == KIND_NEAR].tolist())
+
+    plain, negated = near_columns("jews are parasites"), near_columns("jews are not parasites")
+    # "jews"-"are" has no negation between: shared; "jews"-"parasites" has one: not shared.
+    assert near_columns("jews are") <= plain & negated
+    assert near_columns("jews x parasites") & plain and not near_columns("jews x parasites") & negated - plain
+    # A negation outside the pair ("not" after "parasites") leaves it plain.
+    assert near_columns("jews are parasites not") >= plain
 
 
 def test_only_a_texts_first_64_group_words_are_paired() -> None:

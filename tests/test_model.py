@@ -112,6 +112,7 @@ def test_a_saved_model_loads_with_identical_probabilities(tiny_model: LinearMode
 def test_a_saved_model_keeps_its_group_words_and_their_pairs(tiny_model: LinearModel, saved: Path) -> None:
     loaded = LinearModel.load(saved)
     assert loaded.featurizer.group_words == TARGETS
+    assert loaded.featurizer.negation_words == frozenset(CONFIG.negation_words)
     assert (loaded.featurizer.near_words, loaded.featurizer.near_smoothing) == (
         CONFIG.near_words,
         CONFIG.near_smoothing,
@@ -124,7 +125,7 @@ def test_a_saved_model_keeps_its_group_words_and_their_pairs(tiny_model: LinearM
 
 def test_a_model_saved_before_the_near_block_loads_without_pairs(saved: Path) -> None:
     manifest = json.loads((saved / MANIFEST).read_text())
-    for key in ("near_words", "near_smoothing", "group_words"):
+    for key in ("near_words", "near_smoothing", "group_words", "negation_words"):
         del manifest["features"][key]
     (saved / MANIFEST).write_text(json.dumps(manifest))
     assert LinearModel.load(saved).featurizer.near_words == 0
@@ -337,6 +338,8 @@ def test_loading_and_scoring_never_import_scikit_learn() -> None:
         (lambda m: m["features"].update(group_words={"Jews": "religion"}), "group_words"),
         (lambda m: m["features"].update(group_words={"jews": 3}), "group_words"),
         (lambda m: m["features"].update(group_words={"jews": "a kind"}), "group_words"),
+        (lambda m: m["features"].update(negation_words="not"), "negation_words"),
+        (lambda m: m["features"].update(negation_words=["not", 3]), "negation_words"),
         (lambda m: m.update(scoring={"window_words": 0}), "window_words"),
         (lambda m: m.update(scoring={"window_words": 10**9}), "window_words"),
         (lambda m: m.update(scoring="64"), "window_words"),
