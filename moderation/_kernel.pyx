@@ -608,6 +608,8 @@ ctypedef struct Scratch:
     Py_ssize_t *word_ends
     uint8_t *word_groups
     # Per word (not per feature): its hash, sentence and stretch, for the pairs of group words and near words.
+    # Once the pairs are found, _near reuses word_sentences (size + 1) for the negation words counted before
+    # each word.
     uint64_t *word_hashes
     Py_ssize_t *word_sentences
     Py_ssize_t *plain_starts
@@ -623,12 +625,14 @@ ctypedef struct Scratch:
 
 
 cdef enum:
-    # features.MAX_GROUP_MENTIONS and features.MAX_NEAR_WORDS: a text's first 64 group words are paired, each
-    # with at most 2 * 16 near words, as three features: a fixed bound, whatever the text's length.
+    # A text's first 64 group words are paired, each with at most 2 * 16 near words, as three features: a
+    # fixed bound, whatever the text's length. features.py reads them from NEAR_LIMITS.
     MAX_GROUP_MENTIONS = 64
     MAX_NEAR_WORDS = 16
     MAX_PAIRS = MAX_GROUP_MENTIONS * 2 * MAX_NEAR_WORDS
     MAX_NEAR = 3 * MAX_PAIRS
+
+NEAR_LIMITS = (MAX_GROUP_MENTIONS, MAX_NEAR_WORDS)
 
 
 cdef enum WordGroup:
@@ -1312,7 +1316,8 @@ cdef class Hasher:
         * its contribution to label k is ``float64(float32(value * weight)) * slope[k]`` (float32 value times
           float32 weight, then the calibration slope in float64);
         * a character window is credited to the word it lies in, or to the words it spans; a window touching
-          no word stands alone; a word or pair feature is its own span;
+          no word stands alone; a word or pair feature is its own span; a near pair's span runs from its group
+          word to its near word (the near block comes last, with its own norm);
         * a span's total is the float64 sum of its contributions, in the order Featurizer lists them.
         """
         cdef Py_ssize_t length = text.length, size = length + 2, n, i, j, at, group, words = 0

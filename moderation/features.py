@@ -33,8 +33,10 @@ meet. The Python loop is per batch, not per comment.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -56,8 +58,10 @@ _SALT_NEAR_WORD = np.uint64(0xBE5466CF34E90C6C)
 _NEGATED = np.uint64(0x3C6EF372FE94F82B)
 # A text's first MAX_GROUP_MENTIONS group words are paired with near words (at most MAX_NEAR_WORDS away): the
 # near block of any text has at most 3 * 64 * 32 features, whatever its length (the kernel's buffers are fixed).
-MAX_GROUP_MENTIONS = 64
-MAX_NEAR_WORDS = 16
+MAX_GROUP_MENTIONS, MAX_NEAR_WORDS = _kernel.NEAR_LIMITS
+# What a group, kind or negation word may be: a word as normalized text has it (the manifest says the same).
+_NEAR_WORD = re.compile(r"[a-z0-9]{1,40}")
+_GROUP_KIND = re.compile(r"[a-z0-9_]{1,40}")
 # Characters that end a sentence in normalized text: a group word is paired only with words of its sentence.
 _SENTENCE_ENDS = np.array([ord(c) for c in ".!?;"], dtype=np.uint64)
 
@@ -188,18 +192,27 @@ class Featurizer:
         lexicon_filter[(hashes & np.uint64(_FILTER_SIZE - 1)).astype(np.int64)] = True
         object.__setattr__(self, "_lexicon_filter", lexicon_filter)
         object.__setattr__(self, "_lexicon_columns", _columns(category_hashes, _SALT_LEXICON, self._bits))
-        if not (isinstance(self.near_words, int) and 0 <= self.near_words <= MAX_NEAR_WORDS):
+        near_words = self.near_words
+        if isinstance(near_words, bool) or not (
+            isinstance(near_words, int) and 0 <= near_words <= MAX_NEAR_WORDS
+        ):
             raise ValueError(f"near_words must be from 0 to {MAX_NEAR_WORDS}")
         near_smoothing = float(self.near_smoothing)
         if not (np.isfinite(near_smoothing) and 0 <= near_smoothing <= 1e6):
             raise ValueError("near_smoothing must be a finite number between 0 and 1e6")
         object.__setattr__(self, "near_smoothing", near_smoothing)
+        if not isinstance(self.group_words, Mapping) or isinstance(self.negation_words, str):
+            raise ValueError("group_words must be a mapping and negation_words a set of words")
         group_words = dict(self.group_words)
         if not all(
-            isinstance(w, str) and w and " " not in w and isinstance(k, str) for w, k in group_words.items()
+            isinstance(w, str) and _NEAR_WORD.fullmatch(w) and isinstance(k, str) and _GROUP_KIND.fullmatch(k)
+            for w, k in group_words.items()
         ):
-            raise ValueError("group_words must map single words to the kind of group they name")
-        object.__setattr__(self, "group_words", group_words)
+            raise ValueError(
+                "group_words must map lower-case words to the kind of group they name (a-z, 0-9, _)"
+            )
+        # Read-only: the hasher was built from these words, and the manifest writes them.
+        object.__setattr__(self, "group_words", MappingProxyType(group_words))
         words = sorted(group_words)
         hashes = np.array([_phrase_hash(w) for w in words], dtype=np.uint64)
         order = np.argsort(hashes, kind="stable")
@@ -207,8 +220,8 @@ class Featurizer:
         group_filter = np.zeros(_FILTER_SIZE, dtype=bool)
         group_filter[(hashes & _FILTER_MASK).astype(np.int64)] = True
         negation_words = frozenset(self.negation_words)
-        if not all(isinstance(w, str) and w and " " not in w for w in negation_words):
-            raise ValueError("negation_words must be single words")
+        if not all(isinstance(w, str) and _NEAR_WORD.fullmatch(w) for w in negation_words):
+            raise ValueError("negation_words must be lower-case words (a-z, 0-9)")
         object.__setattr__(self, "negation_words", negation_words)
         negation_hashes = np.unique(np.array([_phrase_hash(w) for w in negation_words], dtype=np.uint64))
         for name, array in (
@@ -252,6 +265,21 @@ class Featurizer:
             (KIND_CHAR, KIND_WORD, KIND_LEXICON, KIND_BIGRAM, KIND_NEAR),
         )
         object.__setattr__(self, "_hasher", hasher)
+
+    def __reduce__(self):
+        # Rebuilt through __init__ (its read-only group words do not pickle; its hasher is rebuilt).
+        return Featurizer, (
+            self.n_features,
+            self.char_ngrams,
+            self.word_ngrams,
+            dict(self.lexicon),
+            self.norm_smoothing,
+            self.idf,
+            dict(self.group_words),
+            self.near_words,
+            self.near_smoothing,
+            self.negation_words,
+        )
 
     # -- public --------------------------------------------------------------------------------------------
 

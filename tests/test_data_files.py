@@ -436,3 +436,12 @@ def test_lexicon_variants_appear_in_the_labelled_comments_they_describe(rows, le
     obfuscations = [entry for entry in lexicon["terms"] if entry["category"] == "obfuscation"]
     used = [entry for entry in obfuscations if any(v in hateful_text for v in entry["variants"])]
     assert len(used) >= len(obfuscations) - 1
+
+
+def test_every_target_word_is_a_normalized_word_with_a_kind_of_group():
+    # The near block pairs these words (a model's manifest stores them, and loading refuses any other shape).
+    terms = json.loads((DATA / "targets.json").read_text())["terms"]
+    assert len(terms) > 100
+    for word, kind in terms.items():
+        assert re.fullmatch(r"[a-z0-9]{1,40}", word), word
+        assert re.fullmatch(r"[a-z0-9_]{1,40}", kind), (word, kind)

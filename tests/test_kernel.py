@@ -505,3 +505,36 @@ def test_kernel_logits_are_the_idf_weighted_table_sums_bit_for_bit(
                 sums = [s + float(w) for s, w in zip(sums, weighted[column].tolist(), strict=True)]
             expected += np.array(sums) / np.sqrt(max(norm + smoothing, 1e-12))
         assert np.array_equal(text_logits, expected)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"near_words": True},
+        {"near_words": 17},
+        {"negation_words": "not"},
+        {"negation_words": frozenset({"isn't"})},
+        {"group_words": {"Jews": "religion"}},
+        {"group_words": {"jews": "race/ethnicity"}},
+        {"group_words": ["jews"]},
+    ],
+)
+def test_near_settings_the_manifest_could_not_hold_are_refused(settings: dict) -> None:
+    with pytest.raises(ValueError):
+        Featurizer(n_features=2**10, **{"group_words": GROUP_WORDS, "near_words": 2, **settings})
+
+
+def test_a_featurizers_group_words_cannot_change_under_its_hasher() -> None:
+    featurizer = Featurizer(n_features=2**10, group_words=GROUP_WORDS, near_words=2)
+    with pytest.raises(TypeError):
+        featurizer.group_words["migrants"] = "migration"  # type: ignore[index]
+
+
+def test_a_pickled_featurizer_hashes_as_the_original() -> None:
+    import pickle
+
+    featurizer = FEATURIZERS[3]
+    copy = pickle.loads(pickle.dumps(featurizer))
+    texts = ["jews are not vermin. gays; a a", "muslims"]
+    assert copy == featurizer
+    assert _multiset(*copy._hasher.columns(texts)) == _multiset(*featurizer._hasher.columns(texts))
