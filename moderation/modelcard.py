@@ -75,7 +75,8 @@ def render(manifest: Mapping) -> str:
         "## What it is",
         "One logistic regression per label over hashed word (1–2) and character "
         f"({manifest['features']['char_ngrams'][0]}–{manifest['features']['char_ngrams'][1]}) n-grams of "
-        "normalized text (obfuscations folded, repeated phrases squeezed), plus coded-term lexicon features; "
+        "normalized text (obfuscations folded, repeated phrases squeezed), plus coded-term lexicon features"
+        f"{_near_block(manifest['features'])}; "
         f"Platt-calibrated on the dev split. {manifest['features']['n_features']:,} hashed columns; weights in "
         "`weights.npz` (no pickle). Each block of features is L2-normalised with a smoothing term "
         f"({manifest['features'].get('norm_smoothing')}) so that a one-word reply carries little weight; texts of "
@@ -189,6 +190,20 @@ def render(manifest: Mapping) -> str:
                 )
     lines += ["", _INTENDED_USE, _LIMITS]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _near_block(features: Mapping) -> str:
+    """The near block in a clause, or nothing for a model without one."""
+    near_words = features.get("near_words") or 0
+    if not near_words:
+        return ""
+    negated = (
+        ", a negation between the two words making another pair" if features.get("negation_words") else ""
+    )
+    return (
+        f", plus a near block: each of {len(features.get('group_words') or {}):,} words naming a group "
+        f"(`features.group_words`) paired with every word up to {near_words} away in its sentence{negated}"
+    )
 
 
 def _fitted_on(fitted_on: dict) -> str:

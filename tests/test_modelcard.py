@@ -106,3 +106,11 @@ def test_a_corpus_without_a_license_is_marked_evaluation_only(built_card: str) -
 def test_metrics_rows_show_each_corpus_and_label(built_card: str) -> None:
     row = _row_of(built_card, "| gab_hate_corpus_kennedy | hateful |")
     assert "0.500" in row and "–" in row  # F1, and no ROC-AUC
+
+
+def test_the_card_says_what_the_near_block_pairs_and_only_when_there_is_one(manifest: dict) -> None:
+    card = render(manifest)
+    assert f"each of {len(manifest['features']['group_words']):,} words naming a group" in card
+    assert "up to 8 away in its sentence, a negation between the two words making another pair" in card
+    without = {**manifest, "features": {**manifest["features"], "near_words": 0}}
+    assert "near block" not in render(without)
