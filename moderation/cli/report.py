@@ -14,6 +14,7 @@ with the corpus. SIGTERM, like Ctrl-C, stops the run and leaves no temporary fil
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -123,14 +124,17 @@ def _write(
     # The HTML page shows reasons only for the flagged comments it lists, explained when it is written;
     # CSV and JSONL hold every comment's reasons.
     explain = "none" if report_format(out) in (".html", ".htm") else "flagged"
+    # The corpus is closed as soon as the loop ends, however it ends: its parser processes are shut down here,
+    # in order, not when the interpreter exits (a SIGTERM'd report could then wait on them forever).
     with (
         writer,
         Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as progress,
+        closing(moderate_corpus(files, moderator, max_bytes=max_bytes, explain=explain)) as corpus,
     ):
         for failure in failures:
             writer.fail(failure)
         task = progress.add_task("scoring", total=len(files))
-        for file, scored in moderate_corpus(files, moderator, max_bytes=max_bytes, explain=explain):
+        for file, scored in corpus:
             termination.check()
             if isinstance(scored, ModerateError):
                 writer.fail(FailedInput(file, str(scored)))

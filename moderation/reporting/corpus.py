@@ -46,7 +46,8 @@ def _parsed_in_order(
             yield file, _parse(file, max_bytes)
         return
     window = 8 * jobs  # pages parsed ahead of scoring: enough to keep the workers busy, never the corpus
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals)
+    try:
         pending: deque[tuple[str, Future]] = deque()
         queued = iter(files)
         for file in queued:
@@ -59,6 +60,10 @@ def _parsed_in_order(
             following = next(queued, None)
             if following is not None:
                 pending.append((following, pool.submit(_parse, following, max_bytes)))
+    finally:
+        # Stopped early (an error, Ctrl-C, SIGTERM, the caller closing this generator): the pages still queued
+        # are not wanted, so they are cancelled rather than parsed and awaited.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def moderate_corpus(

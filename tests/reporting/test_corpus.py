@@ -54,3 +54,18 @@ def test_an_html_report_explains_only_the_comments_it_shows_and_they_match_a_ful
         item.moderated for item in fully.flagged_comments
     ]
     assert all(item.driving_ngrams for item in report.flagged_comments)
+
+
+def test_closing_the_corpus_early_stops_its_parser_processes_at_once(moderator, tmp_path):
+    import multiprocessing
+
+    files = []
+    for copy in range(60):
+        for seed in SEEDS:
+            files.append(tmp_path / f"{copy:03d}_{seed.name}")
+            shutil.copy(seed, files[-1])
+    corpus = moderate_corpus([str(f) for f in files], moderator, max_bytes=10**7, jobs=2)
+    next(corpus)
+    corpus.close()  # what `moderate report` does when it stops early (an error, Ctrl-C, SIGTERM)
+    # The pages still queued are cancelled, not parsed, and the pool is shut down now, not at exit.
+    assert not multiprocessing.active_children()
