@@ -971,6 +971,20 @@ cdef Py_ssize_t _char_columns_2_to_5(
     return at5 + max(size - 4, 0)
 
 
+cdef inline Py_ssize_t _sorted_slot(const uint64_t[::1] hashes, uint64_t h) noexcept nogil:
+    """The index of ``h`` among sorted ``hashes`` (binary search), or -1."""
+    cdef Py_ssize_t low = 0, high = hashes.shape[0], middle
+    while low < high:
+        middle = (low + high) // 2
+        if hashes[middle] < h:
+            low = middle + 1
+        else:
+            high = middle
+    if low < hashes.shape[0] and hashes[low] == h:
+        return low
+    return -1
+
+
 cdef class Hasher:
     """The featurizer's hashing, compiled: built once per :class:`moderation.features.Featurizer` from its
     settings and constants, immutable afterwards."""
@@ -1039,44 +1053,19 @@ cdef class Hasher:
 
     cdef inline Py_ssize_t _lexicon_slot(self, uint64_t h) noexcept nogil:
         """The index of ``h`` among the sorted lexicon hashes, or -1 (the filter rules out most words)."""
-        cdef Py_ssize_t low = 0, high = self.lexicon_hashes.shape[0], middle
-        if high == 0 or not self.lexicon_filter[h & <uint64_t> (self.lexicon_filter.shape[0] - 1)]:
+        if not self.lexicon_filter[h & <uint64_t> (self.lexicon_filter.shape[0] - 1)]:
             return -1
-        while low < high:
-            middle = (low + high) // 2
-            if self.lexicon_hashes[middle] < h:
-                low = middle + 1
-            else:
-                high = middle
-        if low < self.lexicon_hashes.shape[0] and self.lexicon_hashes[low] == h:
-            return low
-        return -1
+        return _sorted_slot(self.lexicon_hashes, h)
 
     cdef inline Py_ssize_t _group_slot(self, uint64_t h) noexcept nogil:
         """The index of ``h`` among the sorted group-word hashes, or -1 (the filter rules out most words)."""
-        cdef Py_ssize_t low = 0, high = self.group_hashes.shape[0], middle
         if not self.group_filter[h & <uint64_t> (self.group_filter.shape[0] - 1)]:
             return -1
-        while low < high:
-            middle = (low + high) // 2
-            if self.group_hashes[middle] < h:
-                low = middle + 1
-            else:
-                high = middle
-        if low < self.group_hashes.shape[0] and self.group_hashes[low] == h:
-            return low
-        return -1
+        return _sorted_slot(self.group_hashes, h)
 
     cdef inline bint _negates(self, uint64_t h) noexcept nogil:
         """Whether ``h`` is among the sorted negation-word hashes."""
-        cdef Py_ssize_t low = 0, high = self.negation_hashes.shape[0], middle
-        while low < high:
-            middle = (low + high) // 2
-            if self.negation_hashes[middle] < h:
-                low = middle + 1
-            else:
-                high = middle
-        return low < self.negation_hashes.shape[0] and self.negation_hashes[low] == h
+        return _sorted_slot(self.negation_hashes, h) >= 0
 
     cdef void _near(self, Scratch *scratch, Py_ssize_t n_words) noexcept nogil:
         """The near block (Featurizer._near): each of the text's first MAX_GROUP_MENTIONS group words with

@@ -186,10 +186,7 @@ class Featurizer:
         categories = tuple(self.lexicon[terms[i]] for i in order)
         category_hashes = np.array([_phrase_hash(f"lexicon:{c}") for c in categories], dtype=np.uint64)
         object.__setattr__(self, "_lexicon_hashes", hashes[order])
-        # Low 16 bits of every lexicon hash: a word whose bits are not in it cannot be a term, which rules out
-        # nearly every word with one small gather instead of a binary search.
-        lexicon_filter = np.zeros(_FILTER_SIZE, dtype=bool)
-        lexicon_filter[(hashes & np.uint64(_FILTER_SIZE - 1)).astype(np.int64)] = True
+        lexicon_filter = _filter_of(hashes)
         object.__setattr__(self, "_lexicon_filter", lexicon_filter)
         object.__setattr__(self, "_lexicon_columns", _columns(category_hashes, _SALT_LEXICON, self._bits))
         near_words = self.near_words
@@ -217,8 +214,7 @@ class Featurizer:
         hashes = np.array([_phrase_hash(w) for w in words], dtype=np.uint64)
         order = np.argsort(hashes, kind="stable")
         kind_hashes = np.array([_phrase_hash(group_words[words[i]]) for i in order], dtype=np.uint64)
-        group_filter = np.zeros(_FILTER_SIZE, dtype=bool)
-        group_filter[(hashes & _FILTER_MASK).astype(np.int64)] = True
+        group_filter = _filter_of(hashes)
         negation_words = frozenset(self.negation_words)
         if not all(isinstance(w, str) and _NEAR_WORD.fullmatch(w) for w in negation_words):
             raise ValueError("negation_words must be lower-case words (a-z, 0-9)")
@@ -576,6 +572,14 @@ class Featurizer:
         squares = np.bincount(rows, weights=idf.astype(np.float64) ** 2, minlength=n_texts)
         norms = np.sqrt(squares + smoothing)
         return idf / np.maximum(norms, 1e-6)[rows]
+
+
+def _filter_of(hashes: np.ndarray) -> np.ndarray:
+    """Which low 16 bits occur among ``hashes``: a word whose bits are not set cannot be one of them, which
+    rules out nearly every word with one small gather instead of a binary search."""
+    bits = np.zeros(_FILTER_SIZE, dtype=bool)
+    bits[(hashes & _FILTER_MASK).astype(np.int64)] = True
+    return bits
 
 
 def _segment_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

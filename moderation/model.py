@@ -451,6 +451,17 @@ def _refuse_json_constant(name: str):
     raise ValueError(f"{name} is not a number a model may hold")
 
 
+def _word_list(value, where: str) -> list[str]:
+    """``value`` when it is a list of at most _MAX_TARGETS lower-case words, else a ModelError naming ``where``."""
+    if (
+        not isinstance(value, list)
+        or len(value) > _MAX_TARGETS
+        or not all(isinstance(word, str) and _TARGET_WORD.fullmatch(word) for word in value)
+    ):
+        raise ModelError(f"{where} must be a list of at most {_MAX_TARGETS} lower-case words")
+    return value
+
+
 def _number(value, where: str, low: float = -1e6, high: float = 1e6) -> float:
     # bool is an int to Python; a manifest saying "true" for a threshold is malformed, not 1.
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= float(value) <= high:
@@ -531,31 +542,16 @@ def _checked_manifest(manifest: dict, path: Path):
         raise ModelError(
             f"{path}: features.group_words must map at most {_MAX_TARGETS} lower-case words to a kind of group"
         )
-    negation_words = features.get("negation_words", [])
-    if (
-        not isinstance(negation_words, list)
-        or len(negation_words) > _MAX_TARGETS
-        or not all(isinstance(word, str) and _TARGET_WORD.fullmatch(word) for word in negation_words)
-    ):
-        raise ModelError(
-            f"{path}: features.negation_words must be a list of at most {_MAX_TARGETS} lower-case words"
-        )
     featurizer_args["near_words"] = near_words
     featurizer_args["group_words"] = group_words
-    featurizer_args["negation_words"] = frozenset(negation_words)
+    featurizer_args["negation_words"] = frozenset(
+        _word_list(features.get("negation_words", []), f"{path}: features.negation_words")
+    )
     scoring = manifest.get("scoring", {})
     window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None
     if isinstance(window_words, bool) or not isinstance(window_words, int) or not 1 <= window_words <= 10_000:
         raise ModelError(f"{path}: scoring.window_words must be a whole number from 1 to 10000")
-    window_targets = scoring.get("window_targets", [])
-    if (
-        not isinstance(window_targets, list)
-        or len(window_targets) > _MAX_TARGETS
-        or not all(isinstance(t, str) and _TARGET_WORD.fullmatch(t) for t in window_targets)
-    ):
-        raise ModelError(
-            f"{path}: scoring.window_targets must be a list of at most {_MAX_TARGETS} lower-case words"
-        )
+    window_targets = _word_list(scoring.get("window_targets", []), f"{path}: scoring.window_targets")
     per_label = {}
     for key in ("intercepts", "calibration", "thresholds"):
         values = manifest.get(key)
