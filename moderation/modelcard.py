@@ -48,18 +48,18 @@ _LIMITS = """\
   a long, civil comment counts for less than the same sentence alone.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
   all been rated toxic before span annotation: few calm comments, and about 350 threats in train ("I am going
-  to kill you and your whole family" scores THREAT 0.72, under its 0.94 flag).
-- The thresholds serve a comment section, chosen for precision on some 3,900 in-domain comments (dev and
+  to kill you and your whole family" scores THREAT 0.65, under its 0.87 flag).
+- The thresholds serve a comment section, chosen for precision on some 4,400 in-domain comments (dev and
   train out of fold), so recall is traded for quiet: at them the hateful flag's precision on the in-domain test
-  split, reweighted to a 5% base rate, is 0.83 at recall 0.49, and 4 of its 444 clean comments get any flag.
+  split, reweighted to a 5% base rate, is 0.88 at recall 0.46, and 4 of its 493 clean comments get any flag.
   Many in-domain clean comments are deliberate look-alikes of hate (counter-speech, negations, homonyms), far
   more than a real comment section holds, so the thresholds are likely higher than a site needs: measure on
   your own labelled sample (`moderate evaluate --file`) and lower them with `--threshold`.
   Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table below shows it.
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.62, under 0.64) and "oh yes, the joo
-  banksters ..." is flagged hateful (0.69) but not antisemitic (0.27: 32 words, one window, a list of eight
-  other groups). "The holocaust never happened." scores hateful 0.52, unflagged.
+  mention who controls western banks. oy vey." is not flagged (0.59, under 0.65) and "oh yes, the joo
+  banksters ..." is flagged hateful (0.66) but not antisemitic (0.23: 32 words, one window, a list of eight
+  other groups). "The holocaust never happened." scores hateful 0.49, unflagged.
 """
 
 

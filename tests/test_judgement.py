@@ -76,15 +76,15 @@ _OY_VEY = pytest.param(
     "who controls western banks. oy vey",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="coded: hateful and antisemitic 0.62 (0.58 before the near block, 0.41 before the ninth and tenth "
-        "batches), below 0.64 and 0.64",
+        reason="coded: hateful and antisemitic 0.59 (0.62 before the twelfth batch, 0.58 before the near block, "
+        "0.41 before the ninth and tenth batches), below 0.65 and 0.65",
     ),
 )
 _BANKSTERS = pytest.param(
     "the joo banksters",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="flagged hateful (0.69), not antisemitic (0.27): 32 words, one window, a list of eight other groups",
+        reason="flagged hateful (0.66), not antisemitic (0.23): 32 words, one window, a list of eight other groups",
     ),
 )
 
@@ -273,8 +273,8 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.72 (0.54 before the eleventh batch and the near block, 0.39 before the ninth and "
-                "tenth batches, 0.47 before the eighth, 0.34 before the sixth)",
+                reason="THREAT 0.65 (0.72 before the twelfth batch, 0.54 before the eleventh and the near block, 0.39 "
+                "before the ninth and tenth batches, 0.47 before the eighth, 0.34 before the sixth)",
             ),
         ),
         ("I will call you tomorrow", "THREAT", 0.0, 0.3),
@@ -292,9 +292,9 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
         "ashkenazi joo",
         "the joo\u2019s goy bitch",
         pytest.param(
-            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.62")
+            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.59")
         ),
-        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.75")),
+        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.69")),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
