@@ -50,6 +50,7 @@ cdef extern from *:
     """
     int moderate_ready(object text) except -1
     void moderate_prefetch(const void *address) noexcept nogil
+    object PyUnicode_Substring(object text, Py_ssize_t start, Py_ssize_t end)
     bint PyUnicode_Check(object text)
     bint PyUnicode_IS_ASCII(object text)
     int PyUnicode_KIND(object text)
@@ -860,6 +861,7 @@ cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t e
     cdef const uint8_t *folded
     cdef uint8_t c, f
     cdef uint8_t *lowered
+    cdef uint8_t on_stack[512]
     cdef int needs
     cdef Py_ssize_t spaces
     if not (PyUnicode_Check(source) and PyUnicode_IS_ASCII(source) and PyUnicode_IS_ASCII(normalized)):
@@ -881,12 +883,23 @@ cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t e
             c += 32
         if c != f and not (f == 32 and (c < 32 or c == 127)) and not (_leet_letter(c) and f == _leet_letter(c)):
             return -1
-    lowered = <uint8_t *> malloc(size + 2)
+    # Most comments fit the buffer on the stack: no allocation per text explained.
+    lowered = &on_stack[0] if size + 2 <= 512 else <uint8_t *> malloc(size + 2)
     if lowered == NULL:
         raise MemoryError()
     _lower_and_spaces(raw + begin, size, lowered, &needs, &spaces)
-    free(lowered)
+    if lowered != &on_stack[0]:
+        free(lowered)
     return -1 if needs & RARE else begin
+
+
+cdef inline bint _has_xx(const Text *text, Py_ssize_t begin, Py_ssize_t end) noexcept nogil:
+    """Whether ``text[begin:end]`` holds "xx" (the mark of a placeholder ``readable`` spells out)."""
+    cdef Py_ssize_t i
+    for i in range(begin, end - 1):
+        if _code_at(text, i) == 120 and _code_at(text, i + 1) == 120:
+            return True
+    return False
 
 
 cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end, Py_ssize_t size,
@@ -1445,6 +1458,7 @@ cdef class Hasher:
         cdef tuple sequence = tuple(texts)
         cdef Py_ssize_t n = len(sequence), n_labels = slopes.shape[0], longest, w, k, a, r, c, j, count
         cdef Py_ssize_t kept, n_keys, n_candidates = 0, capacity = 0, at = 0, group, merged, begin, end
+        cdef Py_ssize_t text_first = 0
         cdef Py_ssize_t length, width = table.shape[1]
         cdef Candidate *candidates = NULL
         cdef Candidate *grown
@@ -1552,7 +1566,8 @@ cdef class Hasher:
                         continue
                     if text is None:
                         text = sequence[w]
-                        ngram_of = {}
+                        ngram_of = []  # per candidate of this text, from text_first on: its n-gram, or None
+                        text_first = group
                     # Spans that read the same are one reason: merged in the order ranked.
                     ngrams = []
                     merged_spans = []
@@ -1561,12 +1576,19 @@ cdef class Hasher:
                         candidate = &candidates[c]
                         if candidate.end <= candidate.begin:
                             continue
-                        ngram = ngram_of.get(candidate.key)
+                        # The same span ranked for another label reads the same: read once per text.
+                        ngram = None
+                        for j in range(text_first, c):
+                            if candidates[j].key == candidate.key and candidates[j].end > candidates[j].begin:
+                                ngram = ngram_of[j - text_first]
+                                break
                         if ngram is None:
-                            ngram = text[candidate.begin:candidate.end]
-                            if "xx" in ngram:
+                            ngram = PyUnicode_Substring(text, candidate.begin, candidate.end)
+                            if _has_xx(&collected[w], candidate.begin, candidate.end):
                                 ngram = readable(ngram)
-                            ngram_of[candidate.key] = ngram
+                        while len(ngram_of) < c - text_first:
+                            ngram_of.append(None)
+                        ngram_of.append(ngram)
                         for j in range(merged):
                             # Most differ in length: compared as str only when they do not.
                             if ngrams[j] is ngram or (
