@@ -738,6 +738,11 @@ ctypedef struct Explaining:
     double *contributions
     Py_ssize_t *word_order  # the window's word features in Featurizer.occurrences' order (by WordGroup)
     Py_ssize_t *word_at  # per position of the normalized text: the word covering it, or -1
+    # Per position from -1 (the padding space) to the text's length, at index position + 1: the word covering
+    # it, else the word covering the next position (inwards from a window's start), or the one before (from
+    # its end); -1 for none.
+    Py_ssize_t *word_from
+    Py_ssize_t *word_to
     Py_ssize_t *word_begins  # per word, its stretch
     Py_ssize_t *word_ends
     int64_t *slot_codes  # an open-addressing table from a span's code to its number; -1: empty slot
@@ -756,6 +761,8 @@ cdef void _release_explaining(Explaining *e) noexcept:
     free(e.contributions)
     free(e.word_order)
     free(e.word_at)
+    free(e.word_from)
+    free(e.word_to)
     free(e.word_begins)
     free(e.word_ends)
     free(e.slot_codes)
@@ -789,6 +796,8 @@ cdef bint _allocate_explaining(Explaining *e, Py_ssize_t longest, Py_ssize_t ngr
     e.contributions = <double *> malloc(occurrences * n_labels * sizeof(double))
     e.word_order = <Py_ssize_t *> malloc(4 * size * sizeof(Py_ssize_t))
     e.word_at = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    e.word_from = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    e.word_to = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
     e.word_begins = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
     e.word_ends = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
     e.slot_codes = <int64_t *> malloc(table * sizeof(int64_t))
@@ -800,8 +809,8 @@ cdef bint _allocate_explaining(Explaining *e, Py_ssize_t longest, Py_ssize_t ngr
     e.asked = <Py_ssize_t *> malloc((n_labels + 1) * sizeof(Py_ssize_t))
     e.n_asked = 0
     if (
-        e.values and e.weights and e.contributions and e.word_order and e.word_at and e.word_begins and e.word_ends and e.slot_codes
-        and e.slot_keys and e.key_starts and e.key_ends and e.totals and e.best and e.asked
+        e.values and e.weights and e.contributions and e.word_order and e.word_at and e.word_from and e.word_to
+        and e.word_begins and e.word_ends and e.slot_codes and e.slot_keys and e.key_starts and e.key_ends and e.totals and e.best and e.asked
     ):
         return True
     _release_explaining(e)
@@ -1396,6 +1405,10 @@ cdef class Hasher:
                 for i in range(scratch.word_starts[j], scratch.word_ends[j]):
                     e.word_at[i] = words
                 words += 1
+        for i in range(-1, length + 1):
+            first = _word_at(e, i, length)
+            e.word_from[i + 1] = first if first >= 0 else _word_at(e, i + 1, length)
+            e.word_to[i + 1] = first if first >= 0 else _word_at(e, i - 1, length)
         slots = _table_size(n_char + n_word + n_near)
         memset(e.slot_codes, 0xFF, slots * sizeof(int64_t))
         j = 0
@@ -1404,12 +1417,10 @@ cdef class Hasher:
             for i in range(size - n + 1):
                 start, end = i - 1, i - 1 + n
                 # An edge that is a space or a mark: the next character inwards (inside the window) names the word.
-                first = _word_at(e, start, length)
-                if first < 0 and n >= 2:
-                    first = _word_at(e, start + 1, length)
-                last = _word_at(e, end - 1, length)
-                if last < 0 and n >= 2:
-                    last = _word_at(e, end - 2, length)
+                if n >= 2:
+                    first, last = e.word_from[start + 1], e.word_to[end]
+                else:
+                    first = last = _word_at(e, start, length)
                 if first < 0:
                     first = last
                 if last < 0:
