@@ -50,7 +50,6 @@ cdef extern from *:
     """
     int moderate_ready(object text) except -1
     void moderate_prefetch(const void *address) noexcept nogil
-    object PyUnicode_Substring(object text, Py_ssize_t start, Py_ssize_t end)
     bint PyUnicode_Check(object text)
     bint PyUnicode_IS_ASCII(object text)
     int PyUnicode_KIND(object text)
@@ -732,17 +731,8 @@ ctypedef struct Candidate:
 ctypedef struct Explaining:
     # Working memory of Hasher.explain's first pass, for windows of up to a given length.
     float *values  # per occurrence, in Featurizer.occurrences' order: characters (by n, then position), words
-    # Per occurrence and label asked (occurrence-major): its weight, gathered with its idf, then its
-    # contribution. The span loops then read them in order instead of gathering the table's rows again.
-    float *weights
-    double *contributions
     Py_ssize_t *word_order  # the window's word features in Featurizer.occurrences' order (by WordGroup)
     Py_ssize_t *word_at  # per position of the normalized text: the word covering it, or -1
-    # Per position from -1 (the padding space) to the text's length, at index position + 1: the word covering
-    # it, else the word covering the next position (inwards from a window's start), or the one before (from
-    # its end); -1 for none.
-    Py_ssize_t *word_from
-    Py_ssize_t *word_to
     Py_ssize_t *word_begins  # per word, its stretch
     Py_ssize_t *word_ends
     int64_t *slot_codes  # an open-addressing table from a span's code to its number; -1: empty slot
@@ -757,12 +747,8 @@ ctypedef struct Explaining:
 
 cdef void _release_explaining(Explaining *e) noexcept:
     free(e.values)
-    free(e.weights)
-    free(e.contributions)
     free(e.word_order)
     free(e.word_at)
-    free(e.word_from)
-    free(e.word_to)
     free(e.word_begins)
     free(e.word_ends)
     free(e.slot_codes)
@@ -792,12 +778,8 @@ cdef bint _allocate_explaining(Explaining *e, Py_ssize_t longest, Py_ssize_t ngr
     cdef Py_ssize_t size = longest + 2, occurrences = _occurrence_bound(longest, ngram_sizes)
     cdef Py_ssize_t table = _table_size(occurrences)
     e.values = <float *> malloc(occurrences * sizeof(float))
-    e.weights = <float *> malloc(occurrences * n_labels * sizeof(float))
-    e.contributions = <double *> malloc(occurrences * n_labels * sizeof(double))
     e.word_order = <Py_ssize_t *> malloc(4 * size * sizeof(Py_ssize_t))
     e.word_at = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
-    e.word_from = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
-    e.word_to = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
     e.word_begins = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
     e.word_ends = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
     e.slot_codes = <int64_t *> malloc(table * sizeof(int64_t))
@@ -809,8 +791,8 @@ cdef bint _allocate_explaining(Explaining *e, Py_ssize_t longest, Py_ssize_t ngr
     e.asked = <Py_ssize_t *> malloc((n_labels + 1) * sizeof(Py_ssize_t))
     e.n_asked = 0
     if (
-        e.values and e.weights and e.contributions and e.word_order and e.word_at and e.word_from and e.word_to
-        and e.word_begins and e.word_ends and e.slot_codes and e.slot_keys and e.key_starts and e.key_ends and e.totals and e.best and e.asked
+        e.values and e.word_order and e.word_at and e.word_begins and e.word_ends and e.slot_codes
+        and e.slot_keys and e.key_starts and e.key_ends and e.totals and e.best and e.asked
     ):
         return True
     _release_explaining(e)
@@ -870,7 +852,6 @@ cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t e
     cdef const uint8_t *folded
     cdef uint8_t c, f
     cdef uint8_t *lowered
-    cdef uint8_t on_stack[512]
     cdef int needs
     cdef Py_ssize_t spaces
     if not (PyUnicode_Check(source) and PyUnicode_IS_ASCII(source) and PyUnicode_IS_ASCII(normalized)):
@@ -892,23 +873,12 @@ cdef Py_ssize_t _plainly_folded_at(object source, Py_ssize_t begin, Py_ssize_t e
             c += 32
         if c != f and not (f == 32 and (c < 32 or c == 127)) and not (_leet_letter(c) and f == _leet_letter(c)):
             return -1
-    # Most comments fit the buffer on the stack: no allocation per text explained.
-    lowered = &on_stack[0] if size + 2 <= 512 else <uint8_t *> malloc(size + 2)
+    lowered = <uint8_t *> malloc(size + 2)
     if lowered == NULL:
         raise MemoryError()
     _lower_and_spaces(raw + begin, size, lowered, &needs, &spaces)
-    if lowered != &on_stack[0]:
-        free(lowered)
+    free(lowered)
     return -1 if needs & RARE else begin
-
-
-cdef inline bint _has_xx(const Text *text, Py_ssize_t begin, Py_ssize_t end) noexcept nogil:
-    """Whether ``text[begin:end]`` holds "xx" (the mark of a placeholder ``readable`` spells out)."""
-    cdef Py_ssize_t i
-    for i in range(begin, end - 1):
-        if _code_at(text, i) == 120 and _code_at(text, i + 1) == 120:
-            return True
-    return False
 
 
 cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end, Py_ssize_t size,
@@ -930,33 +900,14 @@ cdef inline Py_ssize_t _span_key(Explaining *e, Py_ssize_t start, Py_ssize_t end
     return e.slot_keys[probe]
 
 
-cdef inline void _add(Explaining *e, Py_ssize_t key, Py_ssize_t occurrence) noexcept nogil:
-    """Occurrence ``occurrence``'s contribution (:func:`_contribute`) to its span's total for each label asked."""
-    cdef Py_ssize_t a
+cdef inline void _add(Explaining *e, Py_ssize_t key, float value, const float *row, const double *slopes) noexcept nogil:
+    """One occurrence's contribution to its span's total for each label asked."""
+    cdef Py_ssize_t a, label
+    cdef float product
     for a in range(e.n_asked):
-        e.totals[key * e.n_asked + a] += e.contributions[occurrence * e.n_asked + a]
-
-
-cdef inline float _gather(Explaining *e, Py_ssize_t occurrence, const float *row, Py_ssize_t n_labels) noexcept nogil:
-    """Keep the weights of the labels asked from an occurrence's row of the table; its idf."""
-    cdef Py_ssize_t a
-    for a in range(e.n_asked):
-        e.weights[occurrence * e.n_asked + a] = row[e.asked[a]]
-    return row[n_labels]
-
-
-cdef inline void _contribute(Explaining *e, Py_ssize_t begin, Py_ssize_t end, double norm,
-                             const double *slopes) noexcept nogil:
-    """The values of the occurrences ``[begin, end)`` of one block, ``float32(idf / norm)``, and their
-    contributions to each label asked: ``float64(float32(value * weight)) * slope``."""
-    cdef Py_ssize_t j, a
-    cdef float value, product
-    for j in range(begin, end):
-        value = <float> (<double> e.values[j] / norm)
-        e.values[j] = value
-        for a in range(e.n_asked):
-            product = value * e.weights[j * e.n_asked + a]  # float32, as numpy multiplies float32 arrays
-            e.contributions[j * e.n_asked + a] = <double> product * slopes[e.asked[a]]
+        label = e.asked[a]
+        product = value * row[label]  # float32, as numpy multiplies float32 arrays
+        e.totals[key * e.n_asked + a] += <double> product * slopes[label]
 
 
 cdef Py_ssize_t _char_columns(
@@ -1361,22 +1312,24 @@ cdef class Hasher:
         cdef Py_ssize_t length = text.length, size = length + 2, n, i, j, at, group, words = 0
         cdef Py_ssize_t n_char, n_word, n_near, first, last, start, end, n_keys = 0, slots
         cdef Py_ssize_t last_start, last_end, last_key
-        cdef double squares = 0
+        cdef double squares = 0, norm
         cdef float value
         self._hash(text, scratch)
         n_char, n_word, n_near = scratch.n_char, scratch.n_word, scratch.n_near
         # The values: the character block, then the word block in Featurizer's order.
-        # The gathers of the table's rows are cache misses: fetched ahead, and read once per occurrence (its
-        # idf and the asked labels' weights are kept in order, for the contributions below).
+        # The gathers of the table's rows are cache misses: fetched ahead, and read once per occurrence (the
+        # values are computed from the idf read here, the contributions below from the same rows, now cached).
         for j in range(min(n_char, AHEAD)):
             moderate_prefetch(table + scratch.char_columns[j] * width)
         for j in range(n_char):
             if j + AHEAD < n_char:
                 moderate_prefetch(table + scratch.char_columns[j + AHEAD] * width)
-            value = _gather(e, j, table + scratch.char_columns[j] * width, n_labels)
+            value = table[scratch.char_columns[j] * width + n_labels]
             e.values[j] = value
             squares += <double> value * <double> value
-        _contribute(e, 0, n_char, max(sqrt(squares + char_smoothing), 1e-6), slopes)
+        norm = max(sqrt(squares + char_smoothing), 1e-6)
+        for j in range(n_char):
+            e.values[j] = <float> (<double> e.values[j] / norm)
         at = 0
         for group in range(4):
             for j in range(n_word):
@@ -1385,17 +1338,20 @@ cdef class Hasher:
                     at += 1
         squares = 0
         for at in range(n_word):
-            value = _gather(e, n_char + at, table + scratch.word_columns[e.word_order[at]] * width, n_labels)
+            value = table[scratch.word_columns[e.word_order[at]] * width + n_labels]
             e.values[n_char + at] = value
             squares += <double> value * <double> value
-        _contribute(e, n_char, n_char + n_word, max(sqrt(squares + word_smoothing), 1e-6), slopes)
+        norm = max(sqrt(squares + word_smoothing), 1e-6)
+        for at in range(n_word):
+            e.values[n_char + at] = <float> (<double> e.values[n_char + at] / norm)
         squares = 0
         for at in range(n_near):
-            value = _gather(e, n_char + n_word + at, table + scratch.near_columns[at] * width, n_labels)
+            value = table[scratch.near_columns[at] * width + n_labels]
             e.values[n_char + n_word + at] = value
             squares += <double> value * <double> value
-        _contribute(e, n_char + n_word, n_char + n_word + n_near, max(sqrt(squares + near_smoothing), 1e-6),
-                    slopes)
+        norm = max(sqrt(squares + near_smoothing), 1e-6)
+        for at in range(n_near):
+            e.values[n_char + n_word + at] = <float> (<double> e.values[n_char + n_word + at] / norm)
         # Which word covers each position.
         for i in range(length):
             e.word_at[i] = -1
@@ -1405,10 +1361,6 @@ cdef class Hasher:
                 for i in range(scratch.word_starts[j], scratch.word_ends[j]):
                     e.word_at[i] = words
                 words += 1
-        for i in range(-1, length + 1):
-            first = _word_at(e, i, length)
-            e.word_from[i + 1] = first if first >= 0 else _word_at(e, i + 1, length)
-            e.word_to[i + 1] = first if first >= 0 else _word_at(e, i - 1, length)
         slots = _table_size(n_char + n_word + n_near)
         memset(e.slot_codes, 0xFF, slots * sizeof(int64_t))
         j = 0
@@ -1417,10 +1369,12 @@ cdef class Hasher:
             for i in range(size - n + 1):
                 start, end = i - 1, i - 1 + n
                 # An edge that is a space or a mark: the next character inwards (inside the window) names the word.
-                if n >= 2:
-                    first, last = e.word_from[start + 1], e.word_to[end]
-                else:
-                    first = last = _word_at(e, start, length)
+                first = _word_at(e, start, length)
+                if first < 0 and n >= 2:
+                    first = _word_at(e, start + 1, length)
+                last = _word_at(e, end - 1, length)
+                if last < 0 and n >= 2:
+                    last = _word_at(e, end - 2, length)
                 if first < 0:
                     first = last
                 if last < 0:
@@ -1431,14 +1385,15 @@ cdef class Hasher:
                 if start != last_start or end != last_end:
                     last_key = _span_key(e, start, end, size, slots, &n_keys)
                     last_start, last_end = start, end
-                _add(e, last_key, j)
+                _add(e, last_key, e.values[j], table + scratch.char_columns[j] * width, slopes)
                 j += 1
         for at in range(n_word):
             j = e.word_order[at]
-            _add(e, _span_key(e, scratch.word_starts[j], scratch.word_ends[j], size, slots, &n_keys), n_char + at)
+            _add(e, _span_key(e, scratch.word_starts[j], scratch.word_ends[j], size, slots, &n_keys),
+                 e.values[n_char + at], table + scratch.word_columns[j] * width, slopes)
         for at in range(n_near):
             _add(e, _span_key(e, scratch.near_starts[at], scratch.near_ends[at], size, slots, &n_keys),
-                 n_char + n_word + at)
+                 e.values[n_char + n_word + at], table + scratch.near_columns[at] * width, slopes)
         return n_keys
 
     def explain(
@@ -1469,7 +1424,6 @@ cdef class Hasher:
         cdef tuple sequence = tuple(texts)
         cdef Py_ssize_t n = len(sequence), n_labels = slopes.shape[0], longest, w, k, a, r, c, j, count
         cdef Py_ssize_t kept, n_keys, n_candidates = 0, capacity = 0, at = 0, group, merged, begin, end
-        cdef Py_ssize_t text_first = 0
         cdef Py_ssize_t length, width = table.shape[1]
         cdef Candidate *candidates = NULL
         cdef Candidate *grown
@@ -1577,8 +1531,7 @@ cdef class Hasher:
                         continue
                     if text is None:
                         text = sequence[w]
-                        ngram_of = []  # per candidate of this text, from text_first on: its n-gram, or None
-                        text_first = group
+                        ngram_of = {}
                     # Spans that read the same are one reason: merged in the order ranked.
                     ngrams = []
                     merged_spans = []
@@ -1587,19 +1540,12 @@ cdef class Hasher:
                         candidate = &candidates[c]
                         if candidate.end <= candidate.begin:
                             continue
-                        # The same span ranked for another label reads the same: read once per text.
-                        ngram = None
-                        for j in range(text_first, c):
-                            if candidates[j].key == candidate.key and candidates[j].end > candidates[j].begin:
-                                ngram = ngram_of[j - text_first]
-                                break
+                        ngram = ngram_of.get(candidate.key)
                         if ngram is None:
-                            ngram = PyUnicode_Substring(text, candidate.begin, candidate.end)
-                            if _has_xx(&collected[w], candidate.begin, candidate.end):
+                            ngram = text[candidate.begin:candidate.end]
+                            if "xx" in ngram:
                                 ngram = readable(ngram)
-                        while len(ngram_of) < c - text_first:
-                            ngram_of.append(None)
-                        ngram_of.append(ngram)
+                            ngram_of[candidate.key] = ngram
                         for j in range(merged):
                             # Most differ in length: compared as str only when they do not.
                             if ngrams[j] is ngram or (

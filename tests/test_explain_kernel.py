@@ -123,9 +123,6 @@ def test_kernel_reasons_are_the_reference_reasons(texts: list[str], which: int, 
         ["Those (((globalists))) own the PRESS http://x.io @bob xxurl <link>"],
         ["the J000S and k1k3s, sh3k3l5 j00s", "j0000s\x01j00s  k1ke", "1337 j3w5 4ever 007"],
         ["x" * 3000],
-        # One window of over 512 characters, only lower-cased: its spans read off past the folding check's
-        # buffer on the stack.
-        ["The ZOG " + "abcdefghij" * 60 + " banks!", "they " + "Kike" * 130 + " ok"],
         [" ".join(PIECES) * 3],
         ["The council met on Tuesday. They control the banks. " * 12 + "jews are vermin."],
     ],
