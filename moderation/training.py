@@ -99,11 +99,11 @@ class TrainingConfig:
     sentence, as features of their own block (:class:`moderation.features.Featurizer`): "a group word near
     'parasites'", "a religion near 'parasites'", "'jews' near 'parasites'". Word n-grams cannot say "Jews" and
     "parasites" together unless the two stand side by side, and then "politicians are parasites" (offensive,
-    not hateful) teaches the same bigram. Measured on the hateful label alone, with the data of the eleventh batch (``python
-    benchmarks/near_features.py``: 5-fold out-of-fold scores of the in-domain train rows): ROC-AUC 0.931 ->
-    0.932, recall at 0.8 precision at a 5% base rate 0.27 -> 0.33, and dev ROC-AUC up on every corpus
-    (ToxicSpans' news comments 0.768 -> 0.793, ETHOS 0.756 -> 0.801, Stormfront 0.840 -> 0.848). 16 words did
-    no better in the experiments that chose 8. 0: no pairs."""
+    not hateful) teaches the same bigram. Measured on the hateful label alone, with the data of the eleventh
+    batch (``python benchmarks/near_features.py``: 5-fold out-of-fold scores of the in-domain train rows):
+    ROC-AUC 0.931 -> 0.932, recall at 0.8 precision at a 5% base rate 0.27 -> 0.33, and dev ROC-AUC up on
+    every corpus (ToxicSpans' news comments 0.768 -> 0.793, ETHOS 0.756 -> 0.801, Stormfront 0.840 -> 0.848).
+    16 words did no better in the experiments that chose 8. 0: no pairs."""
     near_smoothing: float = 100.0
     """Added to the near block's sum of squares before its root, as ``norm_smoothing`` is to the others: one
     pair is not a whole argument."""
@@ -117,9 +117,9 @@ class TrainingConfig:
     """A pair with one of these between its group word and its near word is a negated pair, features of
     their own: "jews are not parasites" is not "jews are parasites", and "X are real people" is not the
     negated-positive hate "X are not real people". On the hateful label (``python benchmarks/near_features.py``,
-    against the near block without them, eleventh batch): out-of-fold ROC-AUC 0.932 -> 0.937, recall at 0.8 precision at a 5%
-    base rate 0.33 -> 0.38; dev ROC-AUCs of the other corpora within 0.005 but for ToxiGen's machine-written
-    prompts (0.859 -> 0.836)."""
+    against the near block without them, eleventh batch): out-of-fold ROC-AUC 0.932 -> 0.937, recall at 0.8
+    precision at a 5% base rate 0.33 -> 0.38; dev ROC-AUCs of the other corpora within 0.005 but for ToxiGen's
+    machine-written prompts (0.859 -> 0.836)."""
     window_words: int = 32
     window_target_margin: float = 0.15
     """Logit a window of a long comment that names no group (data/targets.json) gives up for the identity-hate
