@@ -8,23 +8,26 @@ such a text are:
 * every sentence (a sentence longer than ``max_words`` is cut into ``max_words``-word chunks, half overlapping),
   found in the raw text: full stops, line breaks, and a capitalised opener after a lower-case word;
 * the first and the last twelve words of every longer sentence, in case a boundary was missed;
-* every run of up to eight whole sentences of at most four times ``max_words`` words;
+* every run of up to eight whole sentences of at most four times ``max_words`` words (a sentence longer than
+  ``max_words`` counts whole here), and likewise of sentences and chunks where no two chunks overlap;
 * the whole text.
 
 Which windows may speak for identity hate: a long comment offers dozens of windows, and the highest of dozens
 of innocent sentences ("every one of these wars ends with the...") reads like a generalisation about a group
 when nothing in it names one. So a window other than the whole text that names no group, neither one of the
 model's target words (``data/targets.json``: groups, slurs) nor a coded-term lexicon spelling
-(:func:`naming`), needs a margin more logit to decide the targeted labels
-(:data:`moderation.types.TARGETED_LABELS`). It is a margin, not a bar: coded antisemitism often names no one
-("they control the money, the media and now the schools") and must still count when pasted into other text.
+(:func:`naming`), may be asked a margin more logit to decide the targeted labels
+(:data:`moderation.types.TARGETED_LABELS`; ``LinearModel.window_target_margin``). It is a margin, not a bar:
+coded antisemitism often names no one ("they control the money, the media and now the schools") and must still
+count when pasted into other text, and since the fourteenth data batch the shipped model asks none (see
+``TrainingConfig.window_target_margin``).
 Offensive and the attributes have no such duty: for them any window short of the whole text needs a margin
 more (``LinearModel.window_margin``), since "They're not stupid." out of its paragraph is not the comment's
 tone.
 
-A comment of up to eight sentences and 128 words (four times ``max_words``) pasted before or after any amount
-of other text is therefore still scored on exactly its own words, and one sentence inside a long comment is
-scored alone. (Past 256 sentences, neighbouring short sentences are merged first, which bounds the work.) A
+A comment of up to eight sentences and four times ``max_words`` words (96 at the shipped 24) pasted before or
+after any amount of other text is therefore still scored on exactly its own words, and one sentence inside a
+long comment is scored alone. (Past 256 sentences, neighbouring short sentences are merged first, which bounds the work.) A
 text of at most ``max_words`` words is one window, itself, so short comments score exactly as they always did.
 The price: more windows are more chances for an innocent sentence to look bad out of context, which costs some
 ranking on long tweets (see the model card).
@@ -56,7 +59,8 @@ _WORD = re.compile(r"\w+")
 # units, neighbouring sentences are merged, which keeps the work per character bounded.
 _MAX_UNITS = 256
 # Runs of up to this many sentences, and up to this many times max_words words, are windows: a comment of at
-# most 8 sentences and 128 words (most comments) pasted into other text is still scored exactly as itself.
+# most 8 sentences and 96 words at the shipped 24 (most comments) pasted into other text is still scored
+# exactly as itself.
 _RUN_UNITS = 8
 _RUN_WINDOWS = 4
 
@@ -206,6 +210,14 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
             if units[j][1] - begin > _RUN_WINDOWS * max_words or (j > i and units[j][0] < units[j - 1][1]):
                 break
             ranges.add((begin, units[j][1]))
+    if len(sentences) <= _MAX_UNITS:
+        # And every run of whole sentences, a sentence longer than the window included whole: a pasted comment
+        # whose first sentence runs to 25 words is otherwise never scored as itself, only as its chunks.
+        for i, (begin, _) in enumerate(sentences):
+            for j in range(i, min(i + _RUN_UNITS, len(sentences))):
+                if sentences[j][1] - begin > _RUN_WINDOWS * max_words:
+                    break
+                ranges.add((begin, sentences[j][1]))
     result = []
     for begin, end in sorted(ranges):
         if (begin, end) == (0, len(words)):

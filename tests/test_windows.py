@@ -75,6 +75,16 @@ def test_a_sentence_longer_than_the_window_is_cut_into_overlapping_chunks():
     assert covered == set(text.split())
 
 
+def test_a_pasted_comment_whose_first_sentence_is_longer_than_the_window_is_still_one_window():
+    # Its first sentence becomes overlapping chunks; the chunks are no run, but the sentence whole is.
+    long_sentence = " ".join(f"w{i}" for i in range(25)) + "."
+    comment = f"{long_sentence} the bankers run everything. wake up people."
+    text = NEUTRAL[: NEUTRAL.rfind(". ", 0, 600) + 1] + " " + comment
+    texts = _split([text], 24).texts
+    assert comment in texts
+    assert long_sentence in texts
+
+
 def test_windows_of_a_batch_are_contiguous_per_text():
     texts = ["short", NEUTRAL, "also short", NEUTRAL + "end."]
     split = _split(texts, 25)
