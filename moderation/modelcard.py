@@ -39,27 +39,28 @@ _LIMITS = """\
   score higher than they should. The identity table below measures it per identity.
 - A text of more than the window size (`scoring.window_words` in the manifest) is also scored sentence run by
   sentence run and keeps each label's highest score, so neutral padding cannot hide one hateful sentence; a
-  long, many-sentence comment therefore has more chances to trip a threshold than a short one. To bound that,
-  a window that names no group (`scoring.window_targets`, from `data/targets.json`, nor a coded-term spelling)
-  needs `scoring.window_target_margin` more logit to decide hateful or antisemitic; coded antisemitism that
-  names no one ("they control the money") still counts, with that handicap, when pasted into other text. Any
+  long, many-sentence comment therefore has more chances to trip a threshold than a short one. A window that
+  names no group (`scoring.window_targets`, from `data/targets.json`, nor a coded-term spelling) needs
+  `scoring.window_target_margin` more logit to decide hateful or antisemitic: 0 in this model, since coded
+  antisemitism that names no one ("they control the money") must still count when pasted into other text. Any
   window short of the whole text needs `scoring.window_margin` more to decide offensive or an attribute: one
   sentence out of its paragraph ("They're not stupid.") is not the comment's tone, so a rude sentence inside
   a long, civil comment counts for less than the same sentence alone.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
   all been rated toxic before span annotation: few calm comments, and about 350 threats in train ("I am going
-  to kill you and your whole family" scores THREAT 0.65, under its 0.87 flag).
-- The thresholds serve a comment section, chosen for precision on some 4,400 in-domain comments (dev and
+  to kill you and your whole family" scores THREAT 0.64, under its 0.93 flag).
+- The thresholds serve a comment section, chosen for precision on some 5,500 in-domain comments (dev and
   train out of fold), so recall is traded for quiet: at them the hateful flag's precision on the in-domain test
-  split, reweighted to a 5% base rate, is 0.88 at recall 0.46, and 4 of its 493 clean comments get any flag.
+  split, reweighted to a 5% base rate, is 0.89 at recall 0.42, and 9 of its 631 clean comments get any flag.
   Many in-domain clean comments are deliberate look-alikes of hate (counter-speech, negations, homonyms), far
   more than a real comment section holds, so the thresholds are likely higher than a site needs: measure on
   your own labelled sample (`moderate evaluate --file`) and lower them with `--threshold`.
   Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table below shows it.
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.59, under 0.65) and "oh yes, the joo
-  banksters ..." is flagged hateful (0.66) but not antisemitic (0.23: 32 words, one window, a list of eight
-  other groups). "The holocaust never happened." scores hateful 0.49, unflagged.
+  mention who controls western banks. oy vey." is not flagged (0.58, under 0.70), and "oh yes, the joo
+  banksters ..." is flagged hateful (0.78) but not antisemitic (0.68), and so is "Jews are vermin." (0.90,
+  antisemitic 0.68). "The holocaust never happened." scores hateful 0.64, unflagged, while remembrance that
+  shares its words is not far below it ("the holocaust killed six million jews and we must never forget", 0.48).
 """
 
 

@@ -120,13 +120,24 @@ class TrainingConfig:
     against the near block without them, eleventh batch): out-of-fold ROC-AUC 0.932 -> 0.937, recall at 0.8
     precision at a 5% base rate 0.33 -> 0.38; dev ROC-AUCs of the other corpora within 0.005 but for ToxiGen's
     machine-written prompts (0.859 -> 0.836)."""
-    window_words: int = 32
-    window_target_margin: float = 0.15
+    window_words: int = 24
+    """Texts of more than this many words are also scored in windows (:mod:`moderation.windows`). A text up to
+    it is one window, its n-grams normalised together, so a hateful clause inside a 30-word rant is diluted by
+    the rest ("oh yes, the joo banksters have been plotting against …", seed 001: antisemitic 0.16 at 32 words,
+    0.69 at 24). Thirteenth batch's data, ``python benchmarks/judgement.py``, 32 -> 24: in-domain test
+    precision / recall at a 5% base rate 0.857 / 0.457 -> 0.902 / 0.471, clean test comments with a flag 8 -> 7
+    of 631 (of 60+ words 3 -> 1), corpus ROC-AUCs within 0.003. 16 cut the windows too short: 81% of padded
+    hate kept its flag, and recall fell to 0.36."""
+    window_target_margin: float = 0.0
     """Logit a window of a long comment that names no group (data/targets.json) gives up for the identity-hate
     labels. At 1, 92% of padded hate kept its flag and coded antisemitism that names no one ("they control the
     money") lost it; after the tenth data batch, 0.25 kept 94.4% (below the 95% of tests/test_judgement.py),
     0.15 kept 95.4% and 0 kept 96.4%, with the same clean in-domain comments flagged at all three, while 0 cost
-    0.008 of ROC-AUC on ToxicSpans' real news comments."""
+    0.008 of ROC-AUC on ToxicSpans' real news comments. With the fourteenth batch (mid-length rants whose hate
+    names no one) and 24-word windows, 0.15 kept 94.7%, 0.05 95.6% and 0 96.1%, again with the same 8 of 631
+    clean test comments flagged, and corpus ROC-AUCs within 0.001 of each other. (Then every run of whole
+    sentences became a window too, so that a pasted comment whose first sentence outgrows the window is still
+    scored whole: 96.5% kept, at a hateful threshold of 0.70 rather than 0.68.)"""
     window_margin: float = 0.5
     """Logit a window short of the whole text gives up for the other labels (offensive and the attributes),
     where no sentence needs to count alone. On the tenth batch's model, at its thresholds, 0.5 took the clean
