@@ -27,10 +27,10 @@ tone.
 
 A comment of up to eight sentences and four times ``max_words`` words (96 at the shipped 24) pasted before or
 after any amount of other text is therefore still scored on exactly its own words, and one sentence inside a
-long comment is scored alone. (Past 256 sentences, neighbouring short sentences are merged first, which bounds the work.) A
-text of at most ``max_words`` words is one window, itself, so short comments score exactly as they always did.
-The price: more windows are more chances for an innocent sentence to look bad out of context, which costs some
-ranking on long tweets (see the model card).
+long comment is scored alone. (Past 256 sentences, neighbouring short sentences are merged first, which bounds
+the work.) A text of at most ``max_words`` words is one window, itself, so short comments score exactly as they
+always did. The price: more windows are more chances for an innocent sentence to look bad out of context, which
+costs some ranking on long tweets (see the model card), and a higher threshold for the identity-hate labels.
 """
 
 from __future__ import annotations
