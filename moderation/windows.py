@@ -203,21 +203,12 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
             if end - begin > size:
                 ranges.add((begin, begin + size))
                 ranges.add((end - size, end))
-    for i, (begin, _) in enumerate(units):
-        # Every run of up to _RUN_UNITS whole units that starts here, within _RUN_WINDOWS windows' words; the
-        # overlapping chunks of one long sentence are not a run.
-        for j in range(i, min(i + _RUN_UNITS, len(units))):
-            if units[j][1] - begin > _RUN_WINDOWS * max_words or (j > i and units[j][0] < units[j - 1][1]):
-                break
-            ranges.add((begin, units[j][1]))
-    if len(sentences) <= _MAX_UNITS:
-        # And every run of whole sentences, a sentence longer than the window included whole: a pasted comment
-        # whose first sentence runs to 25 words is otherwise never scored as itself, only as its chunks.
-        for i, (begin, _) in enumerate(sentences):
-            for j in range(i, min(i + _RUN_UNITS, len(sentences))):
-                if sentences[j][1] - begin > _RUN_WINDOWS * max_words:
-                    break
-                ranges.add((begin, sentences[j][1]))
+    _add_runs(ranges, units, _RUN_WINDOWS * max_words)
+    if units != sentences and len(sentences) <= _MAX_UNITS:
+        # Runs of whole sentences too, a sentence longer than the window included whole: a pasted comment whose
+        # first sentence runs to 25 words is otherwise never scored as itself, only as its chunks. (When no
+        # sentence was cut or merged, these are the runs of units already added.)
+        _add_runs(ranges, sentences, _RUN_WINDOWS * max_words)
     result = []
     for begin, end in sorted(ranges):
         if (begin, end) == (0, len(words)):
@@ -231,6 +222,16 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:
             stop += 1
         result.append((start, stop))
     return result
+
+
+def _add_runs(ranges: set[tuple[int, int]], pieces: list[tuple[int, int]], max_run_words: int) -> None:
+    """Add every run of up to _RUN_UNITS consecutive pieces within max_run_words words; the overlapping chunks
+    of one long sentence are not a run."""
+    for i, (begin, _) in enumerate(pieces):
+        for j in range(i, min(i + _RUN_UNITS, len(pieces))):
+            if pieces[j][1] - begin > max_run_words or (j > i and pieces[j][0] < pieces[j - 1][1]):
+                break
+            ranges.add((begin, pieces[j][1]))
 
 
 def _first_copy(text: str) -> int:
