@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from moderation.types import REFINES
+
 _INTENDED_USE = """\
 ## Intended use
 Triage of reader comments on news sites: put likely hateful, antisemitic or abusive comments in front of a
@@ -114,9 +116,11 @@ def render(manifest: Mapping) -> str:
         f"{training.get('config', {}).get('target_precision', {}).get('hateful', '?')}."
         + "".join(
             f" The `{label}` threshold is chosen among the comments the `{base}` flag takes, at its share of them "
-            f"({label} base rate / {base} base rate), and never below the `{base}` threshold: its flag raises "
-            f"the `{base}` flag."
-            for label, base in (training.get("config", {}).get("fitted_on") or {}).items()
+            f"({label} base rate / {base} base rate), and a comment is flagged `{label}` only when it is also "
+            f'flagged `{base}`: the threshold answers "which of the {base} comments are {label}", and may '
+            f"lie below the `{base}` one (the two labels are calibrated apart)."
+            for label, base in REFINES.items()
+            if label in manifest["labels"] and base in manifest["labels"]
         ),
         "",
         "## Training data",

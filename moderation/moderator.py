@@ -168,8 +168,8 @@ class Moderator:
         )
 
     def flags(self, probabilities: np.ndarray) -> np.ndarray:
-        """Which labels each row of ``probabilities`` is flagged with: at or over its threshold, or implied by a
-        flagged label (an antisemitic flag always comes with a hateful one)."""
+        """Which labels each row of ``probabilities`` is flagged with (:meth:`Thresholds.flags`): at or over its
+        threshold, an antisemitic flag only on a hateful comment, and toxicity with any hate, insult or threat."""
         return self._thresholds.flags(probabilities)
 
     def score(self, text: str, *, reasons: int = 5) -> Scores:

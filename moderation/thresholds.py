@@ -14,14 +14,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from moderation.errors import ThresholdError
-from moderation.types import IMPLIED_BY
+from moderation.types import IMPLIED_BY, REFINES
 
 
 class Thresholds(Mapping[str, float]):
     """Label -> threshold for every label of a model, in its order; a probability at or over its label's
-    threshold is a flag, and so is any label implied by a flagged one (:meth:`flags`)."""
+    threshold is a flag, but for a label that refines another (antisemitic: only a hateful comment is flagged
+    antisemitic), and so is any label implied by a flagged one (:meth:`flags`)."""
 
-    __slots__ = ("_labels", "_values", "_implied")
+    __slots__ = ("_labels", "_values", "_implied", "_refines")
 
     def __init__(self, values: Mapping[str, float]):
         labels = tuple(values)
@@ -36,6 +37,12 @@ class Thresholds(Mapping[str, float]):
         object.__setattr__(self, "_labels", labels)
         object.__setattr__(self, "_values", array)
         object.__setattr__(self, "_implied", implied)
+        refines = tuple(
+            (k, labels.index(REFINES[label]))
+            for k, label in enumerate(labels)
+            if REFINES.get(label) in labels
+        )
+        object.__setattr__(self, "_refines", refines)
 
     def __setattr__(self, name, value):
         raise AttributeError("Thresholds are immutable; replace() returns changed ones")
@@ -76,8 +83,12 @@ class Thresholds(Mapping[str, float]):
 
     def flags(self, probabilities: np.ndarray) -> np.ndarray:
         """Which labels each row of ``probabilities`` (n x labels) is flagged with: at or over its threshold,
-        or implied by a flagged label (an antisemitic flag always comes with a hateful one)."""
+        and for a refining label its base flagged too (antisemitic only among hateful comments); then any
+        label implied by a flagged one (hate is toxic). So an antisemitic flag always comes with a hateful one,
+        whatever thresholds a user sets."""
         flags = np.asarray(probabilities) >= self._values
+        for k, base in self._refines:
+            flags[:, k] &= flags[:, base]
         for k, implied_by in self._implied:
             flags[:, k] |= flags[:, implied_by]
         return flags

@@ -19,7 +19,7 @@ import pytest
 from moderation.errors import ModelError
 from moderation.moderator import Moderator
 from moderation.parsing import parse_file
-from moderation.types import IMPLIED_BY, LABELS, Scores
+from moderation.types import IMPLIED_BY, LABELS, REFINES, Scores
 
 SEED_001 = Path(__file__).resolve().parents[1] / "seeds" / "001_46c9a693b51bb0d4.txt"
 
@@ -105,7 +105,7 @@ def test_a_flag_implies_the_flags_of_the_labels_it_implies_whatever_their_thresh
     moderator: Moderator,
 ) -> None:
     row = dict.fromkeys(LABELS, 0.0)
-    row["antisemitic"] = 1.0
+    row["hateful"] = row["antisemitic"] = 1.0
     flags = dict(zip(LABELS, moderator.flags(np.array([list(row.values())]))[0].tolist(), strict=True))
     assert flags == {**dict.fromkeys(LABELS, False), "antisemitic": True, "hateful": True, "toxicity": True}
 
@@ -122,11 +122,14 @@ def test_an_antisemitic_flag_always_brings_a_hateful_flag(moderator: Moderator) 
     scores = moderator.score("the zog runs the council")
     hateful, antisemitic = scores["hateful"].probability, scores["antisemitic"].probability
     assert 0.0 < antisemitic <= hateful < 1.0
-    # antisemitic exactly at its threshold, hateful just under its own: hateful is flagged through antisemitic
+    # Antisemitic exactly at its threshold: flagged on a hateful comment, and not on one under the hateful
+    # threshold, whatever its own, so the flag never comes alone.
+    at_both = moderator.with_thresholds({"antisemitic": antisemitic, "hateful": hateful})
+    assert at_both.score("the zog runs the council").flags[:2] == ("hateful", "antisemitic")
     stricter = moderator.with_thresholds(
         {"antisemitic": antisemitic, "hateful": math.nextafter(hateful, 1.0)}
     )
-    assert stricter.score("the zog runs the council").flags[:2] == ("hateful", "antisemitic")
+    assert not {"hateful", "antisemitic"} & set(stricter.score("the zog runs the council").flags)
 
 
 # -- reasons ---------------------------------------------------------------------------------------------------
@@ -191,7 +194,9 @@ def test_every_score_carries_the_models_threshold_and_is_flagged_by_it(moderator
         for label, score in scores.labels.items():
             assert score.threshold == moderator.thresholds[label]
             implied = any(scores[other].flagged for other in IMPLIED_BY.get(label, ()))
-            assert score.flagged == (score.probability >= score.threshold or implied), (label, score)
+            base_flagged = label not in REFINES or scores[REFINES[label]].flagged
+            reached = score.probability >= score.threshold and base_flagged
+            assert score.flagged == (reached or implied), (label, score)
 
 
 @pytest.mark.parametrize("text", [ANTISEMITIC, THREAT, "the zog runs the council", "J E W S run the media"])
@@ -202,8 +207,8 @@ def test_a_probability_at_the_threshold_is_flagged_and_just_under_it_is_not(
     checked = 0
     for label in LABELS:
         probability = scores[label].probability
-        if label in IMPLIED_BY or not 0.0 < probability < 1.0:
-            continue  # an implied label can be flagged by another; 0 and 1 have no "just under" and "at"
+        if label in IMPLIED_BY or label in REFINES or not 0.0 < probability < 1.0:
+            continue  # another label's flag decides too; 0 and 1 have no "just under" and "at"
         at = moderator.with_thresholds({label: probability}).score(text, reasons=0)
         above = moderator.with_thresholds({label: math.nextafter(probability, 1.0)}).score(text, reasons=0)
         assert at[label].flagged and not above[label].flagged, label

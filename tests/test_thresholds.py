@@ -70,12 +70,7 @@ def test_flags_are_the_threshold_reached_or_implied_by_a_flagged_label() -> None
                 0.69,
                 0.0,
             ],  # hateful at its threshold exactly: flagged; so toxicity, which hate implies
-            [
-                0.4,
-                0.65,
-                0.0,
-                0.0,
-            ],  # antisemitic flags hateful (and through it toxicity) below their thresholds
+            [0.55, 0.6, 0.0, 0.0],  # antisemitic at its threshold on a hateful comment: both, and toxicity
             [0.49, 0.59, 0.7, 0.79],  # only offensive
         ]
     )
@@ -83,9 +78,25 @@ def test_flags_are_the_threshold_reached_or_implied_by_a_flagged_label() -> None
     np.testing.assert_array_equal(BASE.flags(probabilities), np.array(expected, dtype=bool))
 
 
+def test_an_antisemitic_flag_needs_a_hateful_one_whatever_the_thresholds() -> None:
+    # Antisemitic is "which of the hateful comments are antisemitic": its threshold may lie below hateful's.
+    lenient = BASE.replace({"hateful": 0.7, "antisemitic": 0.4})
+    probabilities = np.array(
+        [
+            [0.75, 0.45, 0.0, 0.0],  # hateful, and antisemitic over its own lower threshold
+            [0.65, 0.65, 0.0, 0.0],  # antisemitic over its threshold, but not hateful enough: neither flag
+            [0.75, 0.35, 0.0, 0.0],  # hateful only
+        ]
+    )
+    expected = [[1, 1, 0, 1], [0, 0, 0, 0], [1, 0, 0, 1]]
+    np.testing.assert_array_equal(lenient.flags(probabilities), np.array(expected, dtype=bool))
+
+
 def test_a_model_without_a_label_has_no_implication_for_it() -> None:
     core = Thresholds({"hateful": 0.5, "antisemitic": 0.5})
-    np.testing.assert_array_equal(core.flags(np.array([[0.1, 0.9]])), [[True, True]])
+    np.testing.assert_array_equal(
+        core.flags(np.array([[0.9, 0.9], [0.9, 0.1]])), [[True, True], [True, False]]
+    )
 
 
 # Every consumer of flags flags as the Moderator does: a hateful threshold of 0 flags everything hateful, and
