@@ -529,8 +529,8 @@ def _checked_manifest(manifest: dict, path: Path):
     window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None
     if isinstance(window_words, bool) or not isinstance(window_words, int) or not 1 <= window_words <= 10_000:
         raise ModelError(f"{path}: scoring.window_words must be a whole number from 1 to 10000")
-    # Models saved before the windows naming no group lost their margin for identity hate carry it (and the
-    # target words it read): 0 scored as every model now does; any other value would be scored differently.
+    # An older moderate wrote a margin that windows naming no group paid for identity hate, and the target
+    # words it read (ignored): at 0 such a model scores as it always did; at any other value it would not.
     retired_margin = _number(
         scoring.get("window_target_margin", 0.0), f"{path}: scoring.window_target_margin", 0.0, 100.0
     )
