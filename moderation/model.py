@@ -84,15 +84,11 @@ class LinearModel:
     thresholds: np.ndarray  # (n_labels,)
     info: Mapping = field(default_factory=dict)  # training data, licenses, metrics: the model card's facts
     window_words: int = 32  # texts longer than this are also scored in windows (moderation.windows)
-    window_targets: frozenset[str] = frozenset()
-    """Words naming a group (:func:`moderation.windows.naming`): a window short of the whole text that names
-    none (nor a lexicon phrase) needs ``window_target_margin`` more logit to speak for the targeted labels."""
-    window_target_margin: float = 0.0
     window_margin: float = 0.0
     """A window short of the whole text needs this much more logit to decide the labels other than the targeted
     ones (offensive, the attributes): the highest of a long comment's dozens of sentences, read out of
-    context ("They're not stupid."), is not the comment's tone. Identity hate keeps its own rule above: one
-    hateful sentence must still count inside a long comment."""
+    context ("They're not stupid."), is not the comment's tone. Identity hate pays nothing: one hateful
+    sentence must still count inside a long comment."""
     _scoring_table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
     _slopes: np.ndarray = field(init=False, repr=False)  # calibration slopes, contiguous, for explanations
 
@@ -102,18 +98,7 @@ class LinearModel:
             raise ModelError(
                 f"window_words must be a whole number from 1 to 10000, got {self.window_words!r}"
             )
-        targets = self.window_targets
-        if (
-            not isinstance(targets, (frozenset, set, tuple, list))
-            or len(targets) > _MAX_TARGETS
-            or not all(isinstance(t, str) and _TARGET_WORD.fullmatch(t) for t in targets)
-        ):
-            raise ModelError(
-                f"window_targets must be at most {_MAX_TARGETS} lower-case words of up to 40 letters or digits"
-            )
-        object.__setattr__(self, "window_targets", frozenset(targets))
-        for name in ("window_target_margin", "window_margin"):
-            object.__setattr__(self, name, _number(getattr(self, name), name, 0.0, 100.0))
+        object.__setattr__(self, "window_margin", _number(self.window_margin, "window_margin", 0.0, 100.0))
         weights = np.asarray(self.weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape != (self.featurizer.n_features, n_labels):
             raise ModelError(
@@ -144,8 +129,7 @@ class LinearModel:
         """The same model with more manifest facts (metrics measured after training, say)."""
         return LinearModel(
             self.labels, self.featurizer, self.lexicon, self.weights, self.intercepts, self.calibration,
-            self.thresholds, {**self.info, **extra}, self.window_words, self.window_targets,
-            self.window_target_margin, self.window_margin,
+            self.thresholds, {**self.info, **extra}, self.window_words, self.window_margin,
         )  # fmt: skip
 
     # -- scoring ---------------------------------------------------------------------------------------------
@@ -193,13 +177,9 @@ class LinearModel:
         )
         if split.one_per_text:
             return window_logits, np.tile(split.first[:, None], (1, len(self.labels)))
-        targeted = [k for k, label in enumerate(self.labels) if label in TARGETED_LABELS]
-        untargeted = [k for k in range(len(self.labels)) if k not in targeted]
+        untargeted = [k for k, label in enumerate(self.labels) if label not in TARGETED_LABELS]
         if self.window_margin and untargeted:
             window_logits[np.ix_(~split.whole, untargeted)] -= self.window_margin
-        if self.window_targets and self.window_target_margin and targeted:
-            silent = ~windows.naming(split, self.window_targets, frozenset(self.featurizer.lexicon))
-            window_logits[np.ix_(silent, targeted)] -= self.window_target_margin
         best = np.maximum.reduceat(window_logits, split.first, axis=0)
         winners = np.empty(best.shape, dtype=np.int64)
         for k in range(len(self.labels)):
@@ -302,8 +282,6 @@ class LinearModel:
             },
             "scoring": {
                 "window_words": self.window_words,
-                "window_targets": sorted(self.window_targets),
-                "window_target_margin": self.window_target_margin,
                 "window_margin": self.window_margin,
             },
             "intercepts": dict(zip(self.labels, self.intercepts.tolist(), strict=True)),
@@ -551,7 +529,17 @@ def _checked_manifest(manifest: dict, path: Path):
     window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None
     if isinstance(window_words, bool) or not isinstance(window_words, int) or not 1 <= window_words <= 10_000:
         raise ModelError(f"{path}: scoring.window_words must be a whole number from 1 to 10000")
-    window_targets = _word_list(scoring.get("window_targets", []), f"{path}: scoring.window_targets")
+    # An older moderate wrote a margin that windows naming no group paid for identity hate, and the target
+    # words it read (ignored): at 0 such a model scores as it always did; at any other value it would not.
+    retired_margin = _number(
+        scoring.get("window_target_margin", 0.0), f"{path}: scoring.window_target_margin", 0.0, 100.0
+    )
+    if retired_margin:
+        raise ModelError(
+            f"{path}: scoring.window_target_margin is {retired_margin:g}, a margin for windows naming no group "
+            "that this version of moderate no longer applies: the model was made by an older moderate that "
+            "scored differently; retrain it"
+        )
     per_label = {}
     for key in ("intercepts", "calibration", "thresholds"):
         values = manifest.get(key)
@@ -573,11 +561,7 @@ def _checked_manifest(manifest: dict, path: Path):
     # A margin absent from the manifest is 0: models saved before it existed scored every window alike.
     scoring_args = (
         window_words,
-        frozenset(window_targets),
-        *(
-            _number(scoring.get(name, 0.0), f"{path}: scoring.{name}", 0.0, 100.0)
-            for name in ("window_target_margin", "window_margin")
-        ),
+        _number(scoring.get("window_margin", 0.0), f"{path}: scoring.window_margin", 0.0, 100.0),
     )
     return tuple(labels), featurizer_args, scoring_args, intercepts, calibration, thresholds
 

@@ -41,13 +41,12 @@ _LIMITS = """\
   score higher than they should. The identity table below measures it per identity.
 - A text of more than the window size (`scoring.window_words` in the manifest) is also scored sentence run by
   sentence run and keeps each label's highest score, so neutral padding cannot hide one hateful sentence; a
-  long, many-sentence comment therefore has more chances to trip a threshold than a short one. A window that
-  names no group (`scoring.window_targets`, from `data/targets.json`, nor a coded-term spelling) needs
-  `scoring.window_target_margin` more logit to decide hateful or antisemitic: 0 in this model, since coded
-  antisemitism that names no one ("they control the money") must still count when pasted into other text. Any
-  window short of the whole text needs `scoring.window_margin` more to decide offensive or an attribute: one
-  sentence out of its paragraph ("They're not stupid.") is not the comment's tone, so a rude sentence inside
-  a long, civil comment counts for less than the same sentence alone.
+  long, many-sentence comment therefore has more chances to trip a threshold than a short one. Any window may
+  decide hateful or antisemitic, whether or not it names a group, since coded antisemitism that names no one
+  ("they control the money") must still count when pasted into other text. Any window short of the whole
+  text needs `scoring.window_margin` more to decide offensive or an attribute: one sentence out of its
+  paragraph ("They're not stupid.") is not the comment's tone, so a rude sentence inside a long, civil
+  comment counts for less than the same sentence alone.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
   all been rated toxic before span annotation: few calm comments, and about 350 threats in train ("I am going
   to kill you and your whole family" scores THREAT 0.64, under its 0.93 flag).

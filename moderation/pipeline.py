@@ -102,8 +102,7 @@ def default_lexicon() -> Lexicon:
 
 def default_targets() -> dict[str, str]:
     """The words that name a group, each with the kind of group (``data/targets.json``), when this runs in a
-    checkout, else none: the near block pairs them with their neighbours, and windows of long comments that
-    name one count for every label (:func:`moderation.windows.naming`)."""
+    checkout, else none: the near block pairs them with their neighbours."""
     path = corpora.project_file(DEFAULT_TARGETS)
     if not path:
         return {}

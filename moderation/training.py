@@ -128,16 +128,6 @@ class TrainingConfig:
     precision / recall at a 5% base rate 0.857 / 0.457 -> 0.902 / 0.471, clean test comments with a flag 8 -> 7
     of 631 (of 60+ words 3 -> 1), corpus ROC-AUCs within 0.003. 16 cut the windows too short: 81% of padded
     hate kept its flag, and recall fell to 0.36."""
-    window_target_margin: float = 0.0
-    """Logit a window of a long comment that names no group (data/targets.json) gives up for the identity-hate
-    labels. At 1, 92% of padded hate kept its flag and coded antisemitism that names no one ("they control the
-    money") lost it; after the tenth data batch, 0.25 kept 94.4% (below the 95% of tests/test_judgement.py),
-    0.15 kept 95.4% and 0 kept 96.4%, with the same clean in-domain comments flagged at all three, while 0 cost
-    0.008 of ROC-AUC on ToxicSpans' real news comments. With the fourteenth batch (mid-length rants whose hate
-    names no one) and 24-word windows, 0.15 kept 94.7%, 0.05 95.6% and 0 96.1%, again with the same 8 of 631
-    clean test comments flagged, and corpus ROC-AUCs within 0.001 of each other. (Then every run of whole
-    sentences became a window too, so that a pasted comment whose first sentence outgrows the window is still
-    scored whole: 96.5% kept, at a hateful threshold of 0.70 rather than 0.68.)"""
     window_margin: float = 0.5
     """Logit a window short of the whole text gives up for the other labels (offensive and the attributes),
     where no sentence needs to count alone. On the tenth batch's model, at its thresholds, 0.5 took the clean
@@ -292,7 +282,7 @@ def fit(
     A label with no positive or no negative training row is left out of the model, except the core labels
     (hateful, antisemitic, offensive), which every model has. ``targets`` maps the words that name a group
     people are attacked for to the kind of group: the near block pairs them with their neighbours
-    (``config.near_words``) and windows of long comments that name none pay ``window_target_margin``.
+    (``config.near_words``).
     """
     targets = dict(targets or {})
     started = time.time()
@@ -333,8 +323,7 @@ def fit(
         return LinearModel(
             tuple(labels), featurizer, lexicon, np.stack([f.weights for f in fits], axis=1).astype(np.float32),
             np.array([f.intercept for f in fits]), [[1.0, 0.0]] * len(labels), [0.5] * len(labels),
-            window_words=config.window_words, window_targets=frozenset(targets),
-            window_target_margin=config.window_target_margin, window_margin=config.window_margin,
+            window_words=config.window_words, window_margin=config.window_margin,
         )  # fmt: skip
 
     uncalibrated = uncalibrated_model(fitted)

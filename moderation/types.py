@@ -21,11 +21,11 @@ LABELS: tuple[str, ...] = (
 )  # fmt: skip
 #: The labels every model has; the attribute labels are optional (a model trained without them lacks them).
 CORE_LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
+#: Identity hate: one hateful sentence must decide these labels even inside a long comment, so a window short of
+#: the whole text pays ``LinearModel.window_margin`` only for the other labels (see :mod:`moderation.windows`).
+TARGETED_LABELS: tuple[str, ...] = ("hateful", "antisemitic")
 #: Each label's probability is never below any of these labels' (``antisemitic`` implies ``hateful``, hate and
 #: abuse are toxic): applied to probabilities and flags after scoring.
-#: Identity hate attacks a group, so it names one (or codes it): a window of a long comment counts for these
-#: labels only when it names a group (see :mod:`moderation.windows`); the whole comment always counts.
-TARGETED_LABELS: tuple[str, ...] = ("hateful", "antisemitic")
 IMPLIED_BY: dict[str, tuple[str, ...]] = {
     "hateful": ("antisemitic",),
     "toxicity": ("hateful", "antisemitic", "insult", "threat"),

@@ -12,18 +12,17 @@ such a text are:
   ``max_words`` counts whole here), and likewise of sentences and chunks where no two chunks overlap;
 * the whole text.
 
-Which windows may speak for identity hate: a long comment offers dozens of windows, and the highest of dozens
-of innocent sentences ("every one of these wars ends with the...") reads like a generalisation about a group
-when nothing in it names one. So a window other than the whole text that names no group, neither one of the
-model's target words (``data/targets.json``: groups, slurs) nor a coded-term lexicon spelling
-(:func:`naming`), may be asked a margin more logit to decide the targeted labels
-(:data:`moderation.types.TARGETED_LABELS`; ``LinearModel.window_target_margin``). It is a margin, not a bar:
-coded antisemitism often names no one ("they control the money, the media and now the schools") and must still
-count when pasted into other text, and since the fourteenth data batch the shipped model asks none (see
-``TrainingConfig.window_target_margin``).
-Offensive and the attributes have no such duty: for them any window short of the whole text needs a margin
-more (``LinearModel.window_margin``), since "They're not stupid." out of its paragraph is not the comment's
-tone.
+Every window may speak for identity hate, whether or not it names a group: coded antisemitism often names no
+one ("they control the money, the media and now the schools") and must still count when pasted into other
+text. A margin for windows naming no group (no word of ``data/targets.json``, no coded-term spelling) was
+tried: at 1 logit, 92% of padded hate kept its flag and coded antisemitism that names no one lost it; after
+the tenth data batch, 0.25 kept 94.4% (below the 95% of tests/test_judgement.py), 0.15 95.4% and 0 96.4%, with
+the same clean in-domain comments flagged at all three (0 cost 0.008 of ROC-AUC on ToxicSpans' news comments);
+with the fourteenth batch and 24-word windows, 0.15 kept 94.7%, 0.05 95.6% and 0 96.1% (96.5% once every run
+of whole sentences was a window), again with the same 8 of 631 clean test comments flagged and corpus ROC-AUCs
+within 0.001. Any margin kept less padded hate flagged; removed. Offensive and the attributes have no such
+duty: for them any window short of the whole text needs a margin more (``LinearModel.window_margin``), since
+"They're not stupid." out of its paragraph is not the comment's tone.
 
 A comment of up to eight sentences and four times ``max_words`` words (96 at the shipped 24) pasted before or
 after any amount of other text is therefore still scored on exactly its own words, and one sentence inside a
@@ -146,18 +145,6 @@ def split(texts: Sequence[str], normalized: Sequence[str], max_words: int) -> Wi
             starts[at + offset], ends[at + offset], whole[at + offset] = begin, end, is_whole
     window_texts += normalized[done:]
     return Windows(window_texts, owners, starts, ends, first, whole)
-
-
-def naming(split: Windows, targets: frozenset[str], phrases: frozenset[str]) -> np.ndarray:
-    """Per window, whether it may count for the targeted labels: it is its whole text, or one of its words is
-    in ``targets`` or one of its words or word pairs is a lexicon phrase in ``phrases``."""
-    named = split.whole.copy()
-    for index in np.flatnonzero(~named).tolist():
-        words = _WORD.findall(split.texts[index])
-        named[index] = any(w in targets or w in phrases for w in words) or any(
-            f"{a} {b}" in phrases for a, b in zip(words, words[1:], strict=False)
-        )
-    return named
 
 
 def _spans(text: str, max_words: int) -> list[tuple[int, int]] | None:

@@ -74,8 +74,7 @@ def _model(
         np.column_stack([rng.uniform(0.5, 2.0, n_labels), rng.normal(size=n_labels)]),
         rng.uniform(0.2, 0.8, n_labels),
         window_words=6,
-        window_targets=frozenset({"jews", "them", "jewish"}),
-        window_target_margin=0.4,
+        window_margin=0.4,
     )
 
 

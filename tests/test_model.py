@@ -344,6 +344,7 @@ def test_loading_and_scoring_never_import_scikit_learn() -> None:
         (lambda m: m.update(scoring={"window_words": 10**9}), "window_words"),
         (lambda m: m.update(scoring="64"), "window_words"),
         (lambda m: m["scoring"].update(window_target_margin=-1), "window_target_margin"),
+        (lambda m: m["scoring"].update(window_target_margin="0"), "window_target_margin"),
         (lambda m: m["scoring"].update(window_margin=True), "window_margin"),
         (lambda m: m["scoring"].update(window_margin=1e9), "window_margin"),
     ],
@@ -354,6 +355,40 @@ def test_every_manifest_value_is_checked(saved: Path, change, words: str) -> Non
     (saved / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match=words):
         LinearModel.load(saved)
+
+
+# A long comment whose hateful sentence names no group: the windows a retired margin would have gated.
+LONG_PROBES = [
+    *PROBES,
+    "The council met on Tuesday to discuss the budget for the roads and the schools. "
+    "The mayor said the library would stay open on Sundays. They control the banks and the media. "
+    "Roads and schools took most of the meeting.",
+]
+
+
+def test_a_manifest_of_an_older_moderate_with_no_margin_for_windows_naming_no_group_loads(
+    tiny_model: LinearModel, saved: Path
+) -> None:
+    # The shipped model, until it is retrained, carries the margin at 0 and the target words it read.
+    manifest = json.loads((saved / MANIFEST).read_text())
+    manifest["scoring"].update(window_target_margin=0.0, window_targets=["jews", "migrants"])
+    (saved / MANIFEST).write_text(json.dumps(manifest))
+    loaded = LinearModel.load(saved)
+    assert "window_target_margin" not in loaded.manifest()["scoring"]
+    np.testing.assert_array_equal(loaded.probabilities(LONG_PROBES), tiny_model.probabilities(LONG_PROBES))
+
+
+@pytest.mark.parametrize("margin", [0.15, 1, 100])
+def test_a_manifest_asking_a_margin_of_windows_naming_no_group_is_refused_not_scored_differently(
+    saved: Path, margin: float
+) -> None:
+    manifest = json.loads((saved / MANIFEST).read_text())
+    manifest["scoring"].update(window_target_margin=margin, window_targets=["jews"])
+    (saved / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="window_target_margin") as refused:
+        LinearModel.load(saved)
+    message = str(refused.value)
+    assert "\n" not in message and "older moderate" in message and "retrain" in message
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from moderation.corpora import CORPORA, corpus_cards
@@ -114,3 +116,9 @@ def test_the_card_says_what_the_near_block_pairs_and_only_when_there_is_one(mani
     assert "up to 8 away in its sentence, a negation between the two words making another pair" in card
     without = {**manifest, "features": {**manifest["features"], "near_words": 0}}
     assert "near block" not in render(without)
+
+
+def test_the_card_names_only_scoring_settings_a_model_still_writes(manifest: dict, small_moderator) -> None:
+    # A setting the card explains but no model holds any more (a retired margin) would describe another model.
+    named = set(re.findall(r"`scoring\.(\w+)`", render(manifest)))
+    assert named and named <= set(small_moderator.manifest["scoring"])

@@ -149,45 +149,6 @@ def test_line_breaks_separate_sentences_and_windows_are_normalized():
     assert normalize_many([text])[0] in split.texts
 
 
-def test_only_whole_texts_and_windows_naming_a_group_may_speak_for_identity_hate():
-    text = NEUTRAL + " the migrants are vermin. the bankers run everything. wake up people."
-    split = windows.split([text, "short one"], normalize_many([text, "short one"]), 30)
-    named = windows.naming(split, frozenset({"migrants"}), frozenset({"bankers", "wake up"}))
-    by_text = dict(zip(split.texts, named.tolist(), strict=True))
-    assert by_text["the migrants are vermin."] is True
-    assert by_text["the bankers run everything."] is True  # a lexicon phrase
-    assert by_text["wake up people."] is True  # a two-word lexicon phrase
-    assert by_text["the mayor said library 7 would stay open on sundays."] is False
-    assert named[split.whole].all() and split.whole.sum() == 2
-
-
-def test_a_window_naming_no_group_needs_a_margin_more_to_raise_identity_hate(trigger_model: LinearModel):
-    gated = dataclasses.replace(
-        trigger_model, window_targets=frozenset({"migrants"}), window_target_margin=20.0
-    )
-    unnamed = NEUTRAL + " they are vermin."
-    named = NEUTRAL + " the migrants are vermin."
-    # Without target words every window counts; with them, "they are vermin." alone no longer decides.
-    assert trigger_model.probabilities([unnamed])[0, 0] > 0.5
-    assert gated.probabilities([unnamed])[0, 0] < 0.5
-    assert gated.probabilities([named])[0, 0] > 0.5
-    # Short texts are one window, their whole text, and are never gated.
-    assert gated.probabilities(["they are vermin."])[0, 0] > 0.5
-    # The margin is only a handicap: with a small one the same sentence still decides.
-    lenient = dataclasses.replace(gated, window_target_margin=1.0)
-    assert lenient.probabilities([unnamed])[0, 0] > 0.5
-
-
-def test_a_saved_model_keeps_its_target_words_and_margin(trigger_model: LinearModel, tmp_path):
-    gated = dataclasses.replace(
-        trigger_model, window_targets=frozenset({"migrants"}), window_target_margin=2.5
-    )
-    loaded = LinearModel.load(gated.save(tmp_path / "gated"))
-    assert loaded.window_targets == {"migrants"} and loaded.window_target_margin == 2.5
-    text = NEUTRAL + " they are vermin."
-    np.testing.assert_allclose(loaded.probabilities([text]), gated.probabilities([text]))
-
-
 def test_every_window_maps_back_into_its_raw_text():
     texts = [
         "The J3WS run the banks!\n" + NEUTRAL + " Those (((globalists))) again. ZOG z.o.g owns the PRESS.",
