@@ -120,16 +120,21 @@ def test_a_bare_model_is_evaluated_at_its_own_thresholds(toy_model: LinearModel)
     assert evaluate(toy_model, DATA) == evaluate(Moderator(toy_model), DATA)
 
 
-def test_flags_implied_by_another_label_count_as_the_moderator_flags_them() -> None:
-    # Calibrated gently, "zog" scores about 0.72 for antisemitic (flagged at 0.5) and, through the hierarchy,
-    # 0.72 for hateful: under a hateful threshold of 0.9 that flag comes only from the antisemitic one.
+def test_flags_count_as_the_moderator_flags_them_label_hierarchy_included() -> None:
+    # Calibrated gently, "zog" scores about 0.72 for antisemitic and, through the hierarchy, 0.72 for hateful.
+    # Under a hateful threshold of 0.9 it is not flagged hateful, and so not antisemitic either, though 0.72 is
+    # over the antisemitic threshold of 0.5: only a hateful comment is flagged antisemitic.
     featurizer = Featurizer(n_features=2**14)
     weights = np.zeros((featurizer.n_features, 3), dtype=np.float32)
     occ = featurizer.occurrences(["zog"], positions=True)
     weights[occ.columns[occ.kinds == KIND_WORD], 1] = 100.0
     model = LinearModel(LABELS, featurizer, Lexicon(), weights, [-5.0] * 3, [[0.01, 0.0]] * 3, [0.5] * 3)
-    moderator = Moderator(model, thresholds={"hateful": 0.9})
     data = _data([("zog again", 1, 1, 0, "c"), ("a quiet street", 0, 0, 0, "c")])
-    assert moderator.probabilities(["zog again"])[0, 0] < 0.9
-    hateful = _metrics(evaluate(moderator, data), "c", "hateful")
-    assert (hateful.threshold, hateful.recall, hateful.precision) == (0.9, 1.0, 1.0)
+    strict = Moderator(model, thresholds={"hateful": 0.9})
+    assert 0.5 < strict.probabilities(["zog again"])[0, 1] < 0.9
+    evaluation = evaluate(strict, data)
+    hateful, antisemitic = (_metrics(evaluation, "c", label) for label in ("hateful", "antisemitic"))
+    assert (hateful.threshold, hateful.recall) == (0.9, 0.0)
+    assert (antisemitic.threshold, antisemitic.recall) == (0.5, 0.0)
+    lenient = _metrics(evaluate(Moderator(model), data), "c", "antisemitic")
+    assert (lenient.threshold, lenient.recall, lenient.precision) == (0.5, 1.0, 1.0)

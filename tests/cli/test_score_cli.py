@@ -70,11 +70,18 @@ def test_thresholds_and_fail_on_for_pipelines(runner, moderator, tmp_path):
     comments = tmp_path / "comments.txt"
     comments.write_text("The weather was nice today.\nI disagree with the council's plan.\n")
     # A threshold of 0 flags everything, so --fail-on must fire; a threshold of 1 flags (almost) nothing.
+    # Only a hateful comment is flagged antisemitic, so both thresholds go to 0 to flag everything.
     flag_all = runner.invoke(
+        app,
+        ["score", "--comments", str(comments), "--threshold", "antisemitic=0", "--threshold", "hateful=0"]
+        + ["--fail-on", "antisemitic"],
+    )
+    assert flag_all.exit_code == 1, flag_all.stderr
+    not_hateful = runner.invoke(
         app,
         ["score", "--comments", str(comments), "--threshold", "antisemitic=0", "--fail-on", "antisemitic"],
     )
-    assert flag_all.exit_code == 1, flag_all.stderr
+    assert not_hateful.exit_code == 0, not_hateful.stderr
     flag_none = runner.invoke(
         app,
         ["score", "--comments", str(comments), "--threshold", "antisemitic=1", "--fail-on", "antisemitic"],
