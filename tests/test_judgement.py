@@ -76,21 +76,18 @@ _OY_VEY = pytest.param(
     "who controls western banks. oy vey",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="coded: hateful and antisemitic 0.58 (0.59 before the thirteenth and fourteenth batches, 0.62 before "
-        "the twelfth, 0.58 before the near block, 0.41 before the ninth and tenth), below 0.70 and 0.70",
-    ),
-)
-_BANKSTERS = pytest.param(
-    "the joo banksters",
-    marks=pytest.mark.xfail(
-        strict=True,
-        reason="flagged hateful (0.78), not antisemitic (0.68, under 0.70; 0.23 before 24-word windows: at 32 "
-        "words it was one window, the clause diluted by a list of eight other groups)",
+        reason="coded: hateful and antisemitic 0.58 (0.58 before the fifteenth batch, 0.59 before the thirteenth and "
+        "fourteenth, 0.62 before the twelfth, 0.58 before the near block, 0.41 before the ninth and tenth), below the "
+        "hateful threshold 0.72, so not flagged antisemitic either",
     ),
 )
 
 
-@pytest.mark.parametrize("phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", _OY_VEY, _BANKSTERS])
+# "the joo banksters" reads hateful 0.79, antisemitic 0.66: flagged antisemitic since that flag is chosen among
+# the hateful flags (threshold 0.32); held at the hateful threshold, as before, it was not.
+@pytest.mark.parametrize(
+    "phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", _OY_VEY, "the joo banksters"]
+)
 def test_seed_001_antisemitic_comments_are_flagged_antisemitic_and_hateful(moderator, phrase):
     (comment,) = [c.text for c in parse_file(SEED_001).comments if phrase in c.text]
     assert {"hateful", "antisemitic"} <= set(moderator.score(comment).flags)
@@ -109,14 +106,7 @@ def test_seed_001_antisemitic_comments_are_flagged_hateful(moderator, phrase):
     [
         "Jews are parasites.",
         "Jews should be driven out.",
-        pytest.param(
-            "Jews are vermin.",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="flagged hateful (0.90), not antisemitic (0.68, under 0.70; 0.71 and flagged before the "
-                "thirteenth and fourteenth batches and the 24-word windows raised the threshold from 0.65)",
-            ),
-        ),
+        "Jews are vermin.",
     ],
 )
 def test_plain_antisemitic_statements_are_flagged_antisemitic(moderator, text):
@@ -293,7 +283,8 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.64 (0.65 before the thirteenth batch, 0.72 before the twelfth, 0.54 before the eleventh "
+                reason="THREAT 0.48 (0.64 before the fifteenth batch, whose violent idioms include jokes like "
+                "'going to kill my brother', 0.65 before the thirteenth batch, 0.72 before the twelfth, 0.54 before the eleventh "
                 "and the near block, 0.39 before the ninth and tenth, 0.47 before the eighth, 0.34 before the sixth)",
             ),
         ),
@@ -314,7 +305,7 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
         pytest.param(
             "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.58")
         ),
-        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.78")),
+        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.79")),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
