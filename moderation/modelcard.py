@@ -49,19 +49,23 @@ _LIMITS = """\
   comment counts for less than the same sentence alone.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
   all been rated toxic before span annotation: few calm comments, and about 350 threats in train ("I am going
-  to kill you and your whole family" scores THREAT 0.64, under its 0.93 flag).
-- The thresholds serve a comment section, chosen for precision on some 5,500 in-domain comments (dev and
+  to kill you and your whole family" scores THREAT 0.48, under its 0.95 flag; the threat flag asks precision
+  0.85 at a 1% base rate, and on the in-domain test split it catches 14% of threats).
+- The thresholds serve a comment section, chosen for precision on some 6,000 in-domain comments (dev and
   train out of fold), so recall is traded for quiet: at them the hateful flag's precision on the in-domain test
-  split, reweighted to a 5% base rate, is 0.89 at recall 0.42, and 9 of its 631 clean comments get any flag.
+  split, reweighted to a 5% base rate, is 0.90 at recall 0.39, and 8 of its 698 clean comments get any flag.
   Many in-domain clean comments are deliberate look-alikes of hate (counter-speech, negations, homonyms), far
   more than a real comment section holds, so the thresholds are likely higher than a site needs: measure on
   your own labelled sample (`moderate evaluate --file`) and lower them with `--threshold`.
   Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table below shows it.
+- The antisemitic threshold is low (0.32) because it is chosen among the comments already flagged hateful,
+  where it only has to tell antisemitism from other hate: an antisemitic probability is that of the whole
+  comment section, and a clearly antisemitic comment can read hateful 0.92 and antisemitic 0.75.
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.58, under 0.70), and "oh yes, the joo
-  banksters ..." is flagged hateful (0.78) but not antisemitic (0.68), and so is "Jews are vermin." (0.90,
-  antisemitic 0.68). "The holocaust never happened." scores hateful 0.64, unflagged, while remembrance that
-  shares its words is not far below it ("the holocaust killed six million jews and we must never forget", 0.48).
+  mention who controls western banks. oy vey." is not flagged (0.58, under 0.72). Counter-speech that quotes
+  hate word for word ("If you say Jews are vermin you are a bigot.", 0.87) is flagged. "The holocaust never
+  happened." is flagged (0.74), while "The six million is a lie." is not (0.05), and remembrance that shares
+  their words sits below them ("the holocaust killed six million jews and we must never forget", 0.42).
 """
 
 
@@ -83,8 +87,9 @@ def render(manifest: Mapping) -> str:
         "`weights.npz` (no pickle). Each block of features is L2-normalised with a smoothing term "
         f"({manifest['features'].get('norm_smoothing')}) so that a one-word reply carries little weight; texts of "
         f"more than {manifest.get('scoring', {}).get('window_words', '?')} words are also scored in windows of "
-        "whole sentences (each label keeps its highest). An antisemitic score lifts the hateful score to it, and "
-        "hate, insults and threats lift toxicity: the labels never contradict each other. "
+        "whole sentences (each label keeps its highest). An antisemitic score lifts the hateful score to it, "
+        "hate, insults and threats lift toxicity, and only a comment flagged hateful can be flagged antisemitic: "
+        "the labels never contradict each other. "
         + _fitted_on(training.get("config", {}).get("fitted_on") or {}),
         "",
         "| label | meaning | threshold |",
@@ -111,8 +116,8 @@ def render(manifest: Mapping) -> str:
             else " of the dev split"
         )
         + ", reweighted so that the label's positives are its base rate in a comment section "
-        f"({training.get('config', {}).get('base_rates')}), reaches "
-        f"{training.get('config', {}).get('target_precision', {}).get('hateful', '?')}."
+        f"({training.get('config', {}).get('base_rates')}), reaches its target "
+        f"({training.get('config', {}).get('target_precision', '?')})."
         + "".join(
             f" The `{label}` threshold is chosen among the comments the `{base}` flag takes, at its share of them "
             f"({label} base rate / {base} base rate), and a comment is flagged `{label}` only when it is also "
