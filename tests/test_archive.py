@@ -57,9 +57,10 @@ def test_score_frame_gives_each_row_every_label_and_reports_rows_without_text(mo
     assert list(scored.index) == [10, 11, 12]
     assert list(scored["id"]) == ["7", "8", "9"]
     expected = moderator.probabilities(["you idiot"])[0]
+    flags = moderator.flags(expected[None])[0]
     for k, label in enumerate(moderator.labels):
         assert scored[f"{label}_probability"].iloc[0] == expected[k]
-        assert bool(scored[f"{label}_flagged"].iloc[0]) == (expected[k] >= moderator.thresholds[label])
+        assert bool(scored[f"{label}_flagged"].iloc[0]) == flags[k]
         assert scored[f"{label}_flagged"].isna().tolist() == [False, True, True]
     assert list(scored["error"]) == ["", "no body", "body is not a string (int)"]
 

@@ -369,7 +369,8 @@ LONG_PROBES = [
 def test_a_manifest_of_an_older_moderate_with_no_margin_for_windows_naming_no_group_loads(
     tiny_model: LinearModel, saved: Path
 ) -> None:
-    # The shipped model, until it is retrained, carries the margin at 0 and the target words it read.
+    # Models saved by the moderate of the fourteenth batch carry the margin at 0 and the target words it read;
+    # at 0 the margin never changed a score, so they load and score as they always did.
     manifest = json.loads((saved / MANIFEST).read_text())
     manifest["scoring"].update(window_target_margin=0.0, window_targets=["jews", "migrants"])
     (saved / MANIFEST).write_text(json.dumps(manifest))

@@ -101,7 +101,7 @@ def test_a_label_is_lifted_to_the_labels_that_imply_it(moderator: Moderator) -> 
         assert lifted[:, k].tolist() == expected.tolist(), label
 
 
-def test_a_flag_implies_the_flags_of_the_labels_it_implies_whatever_their_threshold(
+def test_hate_and_threats_bring_a_toxicity_flag_whatever_its_threshold(
     moderator: Moderator,
 ) -> None:
     row = dict.fromkeys(LABELS, 0.0)

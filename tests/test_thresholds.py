@@ -100,7 +100,8 @@ def test_a_model_without_a_label_has_no_implication_for_it() -> None:
 
 
 # Every consumer of flags flags as the Moderator does: a hateful threshold of 0 flags everything hateful, and
-# so toxic (hate is toxic) even under a toxicity threshold of 1.
+# so toxic (hate is toxic) even under a toxicity threshold of 1; an antisemitic threshold of 0 flags nothing
+# antisemitic under a hateful threshold of 1 (only a hateful comment is flagged antisemitic).
 
 
 @pytest.fixture(scope="module")
@@ -110,12 +111,21 @@ def strict():
     return Moderator.load().with_thresholds({"hateful": 0.0, "toxicity": 1.0})
 
 
-def test_archives_flag_as_the_moderator_does(strict) -> None:
+@pytest.fixture(scope="module")
+def not_hateful():
+    from moderation import Moderator
+
+    return Moderator.load().with_thresholds({"hateful": 1.0, "antisemitic": 0.0})
+
+
+def test_archives_flag_as_the_moderator_does(strict, not_hateful) -> None:
     pandas = pytest.importorskip("pandas")
     from moderation.archive import score_frame
 
     scored = score_frame(pandas.DataFrame({"text": ["what a lovely photo of the harbour"]}), strict)
     assert bool(scored["hateful_flagged"].iloc[0]) and bool(scored["toxicity_flagged"].iloc[0])
+    scored = score_frame(pandas.DataFrame({"text": ["the zog runs the council"]}), not_hateful)
+    assert not scored["antisemitic_flagged"].iloc[0] and not scored["hateful_flagged"].iloc[0]
 
 
 def test_corals_long_comments_flag_as_the_moderator_does(strict) -> None:
@@ -125,3 +135,12 @@ def test_corals_long_comments_flag_as_the_moderator_does(strict) -> None:
     combined = highest(windows, strict.thresholds)
     assert combined["hateful"].flagged and combined["toxicity"].flagged
     assert combined["toxicity"].threshold == 1.0
+
+
+def test_corals_long_comments_flag_antisemitic_only_when_hateful(not_hateful) -> None:
+    from moderation.service.coral import highest
+
+    windows = not_hateful.score_many(["the zog runs the council", "and the weather is fine"], explain="none")
+    combined = highest(windows, not_hateful.thresholds)
+    assert combined["antisemitic"].probability > 0.0
+    assert not combined["antisemitic"].flagged and not combined["hateful"].flagged

@@ -151,6 +151,17 @@ def test_the_antisemitic_threshold_is_chosen_among_the_comments_flagged_hateful(
     assert report["antisemitic"]["threshold_rows"] == int(flagged.sum()) < len(DEV)
 
 
+def test_the_antisemitic_threshold_may_lie_below_the_hateful_one() -> None:
+    # A dev negative that reads as hate ("immigrants are vermin, my foot") pushes the hateful threshold up; the
+    # antisemitic one is chosen among the comments flagged hateful, where nothing pushes it, and is not held at
+    # the hateful threshold: a comment over both is flagged both, and only such a comment (Thresholds.flags).
+    model = fit(
+        labelled(TRAIN), labelled([*DEV, ("immigrants are vermin, my foot", 0, 0, 0)]), LEXICON, CONFIG
+    )
+    thresholds = dict(zip(model.labels, model.thresholds, strict=True))
+    assert thresholds["antisemitic"] < thresholds["hateful"]
+
+
 def test_with_no_threshold_precise_enough_the_most_precise_is_taken() -> None:
     probabilities = np.array([0.9, 0.9, 0.1])
     truth = np.array([True, False, False])

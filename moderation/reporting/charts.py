@@ -24,9 +24,12 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def histogram(label: str, counts: Sequence[int], threshold: float, colour: str) -> Markup:
+def histogram(
+    label: str, counts: Sequence[int], threshold: float, colour: str, only_on: str | None = None
+) -> Markup:
     """Distribution of one label's probabilities, given as comment counts in equal bins over 0..1; bars at or
-    past the threshold drawn solid.
+    past the threshold drawn solid. ``only_on`` names the label a flag of this one also needs (antisemitic:
+    hateful), said beside the threshold, since not every solid bar is then flagged.
 
     Heights use a log scale, because almost every comment scores near zero and the flagged tail would
     otherwise be invisible; each bar's exact count is in its tooltip.
@@ -69,7 +72,7 @@ def histogram(label: str, counts: Sequence[int], threshold: float, colour: str) 
     offset = -3 if anchor == "end" else 3
     parts.append(
         f'<text x="{_number(threshold_x + offset)}" y="{top + 6}" class="tick" text-anchor="{anchor}">'
-        f"flag at {threshold:.2f}</text>"
+        f"flag at {threshold:.2f}{f' if {escape(only_on)}' if only_on else ''}</text>"
     )
     parts.append("</svg>")
     return Markup("".join(parts))

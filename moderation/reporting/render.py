@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from moderation.reporting.charts import flags_per_article, histogram, label_colour
 from moderation.reporting.highlight import Segment, segments
 from moderation.reporting.report import FlaggedComment, Report
-from moderation.types import ModeratedArticle
+from moderation.types import REFINES, ModeratedArticle
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Article rows an HTML report's table shows; past this, the articles with most flags (CSV/JSONL hold all).
@@ -64,7 +64,9 @@ def render_html(report: Report) -> str:
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     colours = {label: label_colour(label, report.labels) for label in report.labels}
     charts = [
-        histogram(label, report.histograms[label], report.thresholds[label], colours[label])
+        histogram(
+            label, report.histograms[label], report.thresholds[label], colours[label], REFINES.get(label)
+        )
         for label in report.labels
     ]
     article_chart = flags_per_article([(row.name, row.flagged) for row in report.rows], report.labels)
@@ -84,6 +86,7 @@ def render_html(report: Report) -> str:
         script=script,
         script_hash=script_hash,
         generator=GENERATOR,
+        refines={label: base for label, base in REFINES.items() if label in report.labels},
     )
 
 

@@ -53,6 +53,9 @@ def test_html_shows_totals_articles_charts_and_highlighted_flags(report):
     assert '<mark title="jews control">J3ws control</mark>' in page
     assert '<mark title="the banks">the banks</mark>' in page
     assert page.count("<svg") == 4  # a histogram per label and the flags-per-article chart
+    # Antisemitic's threshold is not the whole rule: the header, the chart and its note say so.
+    assert "on a hateful comment" in page and "if hateful</text>" in page
+    assert "flagged antisemitic only when it is also flagged hateful" in page
     for title in ("Council approves new bike lanes", "Synagogue hosts open day", "Weather"):
         assert title in page
 

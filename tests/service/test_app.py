@@ -21,6 +21,8 @@ def test_health_and_readiness(client, moderator):
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready"
     assert ready["labels"] == list(moderator.labels)
+    assert ready["thresholds"] == dict(moderator.thresholds)
+    assert ready["flagged_only_with"] == {"antisemitic": "hateful"}
 
 
 def test_body_over_the_cap_is_refused_by_content_length(moderator):
