@@ -27,7 +27,7 @@ ThresholdOption = Annotated[
     typer.Option(
         "--threshold",
         metavar="LABEL=VALUE",
-        help="Override a flag threshold (0..1); repeatable.",
+        help="Override a flag threshold (0..1); repeatable. Only a hateful comment is flagged antisemitic.",
     ),
 ]
 MaxBytesOption = Annotated[
