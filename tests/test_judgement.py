@@ -83,8 +83,8 @@ _OY_VEY = pytest.param(
 )
 
 
-# "the joo banksters" reads hateful 0.79, antisemitic 0.66: flagged antisemitic since that flag is chosen among
-# the hateful flags (threshold 0.32); held at the hateful threshold, as before, it was not.
+# "the joo banksters" reads hateful 0.78, antisemitic 0.64: flagged antisemitic since that flag is chosen among
+# the hateful flags (threshold 0.33); held at the hateful threshold, as before, it was not.
 @pytest.mark.parametrize(
     "phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", _OY_VEY, "the joo banksters"]
 )
@@ -283,7 +283,7 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.48 (0.64 before the fifteenth batch, whose violent idioms include jokes like "
+                reason="THREAT 0.49 (0.64 before the fifteenth batch, whose violent idioms include jokes like "
                 "'going to kill my brother', 0.65 before the thirteenth batch, 0.72 before the twelfth, 0.54 before the eleventh "
                 "and the near block, 0.39 before the ninth and tenth, 0.47 before the eighth, 0.34 before the sixth)",
             ),
@@ -305,7 +305,7 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
         pytest.param(
             "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.58")
         ),
-        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.79")),
+        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.78")),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
