@@ -77,6 +77,11 @@ class Thresholds(Mapping[str, float]):
         return self._labels
 
     @property
+    def refines(self) -> dict[str, str]:
+        """Label -> the label whose flag its flag also needs, for this model's labels (``types.REFINES``)."""
+        return {self._labels[k]: self._labels[base] for k, base in self._refines}
+
+    @property
     def array(self) -> np.ndarray:
         """The thresholds in label order (read-only)."""
         return self._values

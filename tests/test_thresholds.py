@@ -144,3 +144,8 @@ def test_corals_long_comments_flag_antisemitic_only_when_hateful(not_hateful) ->
     combined = highest(windows, not_hateful.thresholds)
     assert combined["antisemitic"].probability > 0.0
     assert not combined["antisemitic"].flagged and not combined["hateful"].flagged
+
+
+def test_refines_names_each_label_whose_flag_needs_another_among_the_models_labels() -> None:
+    assert BASE.refines == {"antisemitic": "hateful"}
+    assert Thresholds({"antisemitic": 0.5, "offensive": 0.5}).refines == {}

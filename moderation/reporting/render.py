@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from moderation.reporting.charts import flags_per_article, histogram, label_colour
 from moderation.reporting.highlight import Segment, segments
 from moderation.reporting.report import FlaggedComment, Report
-from moderation.types import REFINES, ModeratedArticle
+from moderation.types import ModeratedArticle
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Article rows an HTML report's table shows; past this, the articles with most flags (CSV/JSONL hold all).
@@ -63,9 +63,10 @@ def render_html(report: Report) -> str:
     script = resources.files("moderation.reporting").joinpath("templates/report.js").read_text("utf-8")
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     colours = {label: label_colour(label, report.labels) for label in report.labels}
+    refines = report.thresholds.refines
     charts = [
         histogram(
-            label, report.histograms[label], report.thresholds[label], colours[label], REFINES.get(label)
+            label, report.histograms[label], report.thresholds[label], colours[label], refines.get(label)
         )
         for label in report.labels
     ]
@@ -86,7 +87,7 @@ def render_html(report: Report) -> str:
         script=script,
         script_hash=script_hash,
         generator=GENERATOR,
-        refines={label: base for label, base in REFINES.items() if label in report.labels},
+        refines=refines,
     )
 
 

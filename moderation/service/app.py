@@ -49,7 +49,7 @@ from moderation.service.http import (
 )
 from moderation.service.metrics import CONTENT_TYPE, ServiceMetrics
 from moderation.service.settings import ServiceSettings
-from moderation.types import REFINES, Scores
+from moderation.types import Scores
 
 _log = logging.getLogger(__name__)
 
@@ -269,9 +269,7 @@ def create_app(moderator: Moderator, settings: ServiceSettings | None = None) ->
                 "labels": list(labels),
                 "thresholds": dict(moderator.thresholds),
                 # A client flagging from these thresholds itself needs the one rule they do not say.
-                "flagged_only_with": {
-                    label: base for label, base in REFINES.items() if {label, base} <= set(labels)
-                },
+                "flagged_only_with": moderator.thresholds.refines,
                 "attributes": list(supported),
             }
         )
