@@ -76,15 +76,15 @@ _OY_VEY = pytest.param(
     "who controls western banks. oy vey",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="coded: hateful and antisemitic 0.58 (0.58 before the fifteenth batch, 0.59 before the thirteenth and "
-        "fourteenth, 0.62 before the twelfth, 0.58 before the near block, 0.41 before the ninth and tenth), below the "
-        "hateful threshold 0.72, so not flagged antisemitic either",
+        reason="coded: hateful and antisemitic 0.59 (0.58 before the seventeenth batch and the fifteenth, 0.59 before the "
+        "thirteenth and fourteenth, 0.62 before the twelfth, 0.58 before the near block, 0.41 before the ninth and tenth), "
+        "below the hateful threshold 0.71, so not flagged antisemitic either",
     ),
 )
 
 
-# "the joo banksters" reads hateful 0.78, antisemitic 0.64: flagged antisemitic since that flag is chosen among
-# the hateful flags (threshold 0.33); held at the hateful threshold, as before, it was not.
+# "the joo banksters" reads hateful 0.77, antisemitic 0.61: flagged antisemitic since that flag is chosen among
+# the hateful flags (threshold 0.36); held at the hateful threshold, as before, it was not.
 @pytest.mark.parametrize(
     "phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", _OY_VEY, "the joo banksters"]
 )
@@ -283,7 +283,8 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.49 (0.64 before the fifteenth batch, whose violent idioms include jokes like "
+                reason="THREAT 0.41 (0.49 before the seventeenth batch, whose twins such as 'kill you lot on "
+                "Saturday' left the bigram 'kill you' weighing against threat, 0.64 before the fifteenth batch, whose violent idioms include jokes like "
                 "'going to kill my brother', 0.65 before the thirteenth batch, 0.72 before the twelfth, 0.54 before the eleventh "
                 "and the near block, 0.39 before the ninth and tenth, 0.47 before the eighth, 0.34 before the sixth)",
             ),
@@ -303,9 +304,9 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
         "ashkenazi joo",
         "the joo\u2019s goy bitch",
         pytest.param(
-            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.58")
+            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.59")
         ),
-        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.78")),
+        pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.77")),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
