@@ -49,23 +49,23 @@ _LIMITS = """\
   comment counts for less than the same sentence alone.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
   all been rated toxic before span annotation: few calm comments, and about 350 threats in train ("I am going
-  to kill you and your whole family" scores THREAT 0.41, under its 0.85 flag; the threat flag asks precision
-  0.85 at a 1% base rate, and on the in-domain test split it catches 24% of threats, though toxicity flags more).
-- The thresholds serve a comment section, chosen for precision on some 6,700 in-domain comments (dev and
+  to kill you and your whole family" scores THREAT 0.47, under its 0.84 flag; the threat flag asks precision
+  0.85 at a 1% base rate, and on the in-domain test split it catches 26% of threats, though toxicity flags more).
+- The thresholds serve a comment section, chosen for precision on some 6,800 in-domain comments (dev and
   train out of fold), so recall is traded for quiet: at them the hateful flag's precision on the in-domain test
-  split, reweighted to a 5% base rate, is 0.87 at recall 0.42, and 10 of its 771 clean comments get any flag.
+  split, reweighted to a 5% base rate, is 0.88 at recall 0.42, and 11 of its 809 clean comments get any flag.
   Many in-domain clean comments are deliberate look-alikes of hate (counter-speech, negations, homonyms), far
   more than a real comment section holds, so the thresholds are likely higher than a site needs: measure on
   your own labelled sample (`moderate evaluate --file`) and lower them with `--threshold`.
   Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table below shows it.
-- The antisemitic threshold is low (0.36) because it is chosen among the comments already flagged hateful,
+- The antisemitic threshold is low (0.37) because it is chosen among the comments already flagged hateful,
   where it only has to tell antisemitism from other hate: an antisemitic probability is that of the whole
   comment section, and a clearly antisemitic comment can read hateful 0.92 and antisemitic 0.78.
 - Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.59, under 0.71). Counter-speech that quotes
+  mention who controls western banks. oy vey." is not flagged (0.60, under 0.71). Counter-speech that quotes
   hate word for word ("If you say Jews are vermin you are a bigot.", 0.88) is flagged. "The holocaust never
   happened." is flagged (0.75), while "The six million is a lie." is not (0.05), and remembrance that shares
-  their words sits below them ("the holocaust killed six million jews and we must never forget", 0.44).
+  their words sits below them ("the holocaust killed six million jews and we must never forget", 0.43).
 """
 
 

@@ -76,15 +76,15 @@ _OY_VEY = pytest.param(
     "who controls western banks. oy vey",
     marks=pytest.mark.xfail(
         strict=True,
-        reason="coded: hateful and antisemitic 0.59 (0.58 before the seventeenth batch and the fifteenth, 0.59 before the "
-        "thirteenth and fourteenth, 0.62 before the twelfth, 0.58 before the near block, 0.41 before the ninth and tenth), "
+        reason="coded: hateful and antisemitic 0.60 (0.59 before the eighteenth batch, 0.58 before the seventeenth and the "
+        "fifteenth, 0.59 before the thirteenth and fourteenth, 0.62 before the twelfth, 0.58 before the near block, 0.41 before the ninth and tenth), "
         "below the hateful threshold 0.71, so not flagged antisemitic either",
     ),
 )
 
 
 # "the joo banksters" reads hateful 0.77, antisemitic 0.61: flagged antisemitic since that flag is chosen among
-# the hateful flags (threshold 0.36); held at the hateful threshold, as before, it was not.
+# the hateful flags (threshold 0.37); held at the hateful threshold, as before, it was not.
 @pytest.mark.parametrize(
     "phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", _OY_VEY, "the joo banksters"]
 )
@@ -283,7 +283,8 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.41 (0.49 before the seventeenth batch, whose twins such as 'kill you lot on "
+                reason="THREAT 0.47 (0.41 before the eighteenth batch's friendly sentences in the same frames, "
+                "0.49 before the seventeenth batch, whose twins such as 'kill you lot on "
                 "Saturday' left the bigram 'kill you' weighing against threat, 0.64 before the fifteenth batch, whose violent idioms include jokes like "
                 "'going to kill my brother', 0.65 before the thirteenth batch, 0.72 before the twelfth, 0.54 before the eleventh "
                 "and the near block, 0.39 before the ninth and tenth, 0.47 before the eighth, 0.34 before the sixth)",
@@ -304,7 +305,7 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
         "ashkenazi joo",
         "the joo\u2019s goy bitch",
         pytest.param(
-            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.59")
+            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.60")
         ),
         pytest.param("the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.77")),
     ],
