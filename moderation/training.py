@@ -23,11 +23,11 @@ The recipe, and why:
   threshold is the lowest whose precision on comment-like rows, reweighted so the label's positives are its
   base rate on a real site (5% for hateful), reaches the target (0.8 for hateful; ``target_precision``).
   Antisemitic's is chosen among the rows flagged hateful, the only ones it can flag (``types.REFINES``).
-  Those rows are the comment-like dev
-  rows and every comment-like train row scored out of fold: the train rows are split in ``threshold_folds``
-  folds by their text, and each fold is scored by the labels refitted without it (same features and IDF).
-  A few hundred dev comments put a threshold wherever their one or two highest negatives fell; some 6,000
-  rows do not (10 folds instead of 5 moved the shipped thresholds by at most 0.02). Test is never seen.
+  Those rows are the comment-like dev rows and every comment-like train row scored out of fold: the train
+  rows are split in ``threshold_folds`` folds by their text, and each fold is scored by the labels refitted
+  without it (same features and IDF). A few hundred dev comments put a threshold wherever their one or two
+  highest negatives fell; several thousand rows (the manifest's ``threshold_rows``) do not (10 folds instead
+  of 5 moved the shipped thresholds by at most 0.02). Test is never seen.
 
 Everything is deterministic given the data and ``seed`` (liblinear with a fixed random_state).
 """
