@@ -1,6 +1,6 @@
 """Metrics per corpus and label: precision, recall and F1 of a Moderator's flags (its thresholds and the label
-hierarchy), and ROC-AUC; precision at a real comment section's base rate; false flags and unintended-bias AUCs
-per identity. The measures themselves are defined in :mod:`moderation.metrics`.
+hierarchy), and ROC-AUC; precision at a real comment section's base rate; per corpus, how many of its clean
+rows get a flag at all; false flags and unintended-bias AUCs per identity. The measures themselves are defined in :mod:`moderation.metrics`.
 
 Every corpus is scored separately, because one pooled number hides exactly what matters here: a model can
 look fine on a union of Twitter sets while missing the antisemitism that one corpus is about. Corpora are
@@ -40,16 +40,32 @@ class LabelMetrics:
 
 
 @dataclass(frozen=True)
+class FalseAlarms:
+    """A corpus's clean rows (every label known for the row is 0) and how many of them get any flag on a label
+    known to be 0: what a moderator sees as noise, whichever label raised it."""
+
+    corpus: str
+    clean: int
+    flagged: int
+
+    @property
+    def rate(self) -> float:
+        return self.flagged / self.clean if self.clean else 0.0
+
+
+@dataclass(frozen=True)
 class Evaluation:
     split: str
     metrics: tuple[LabelMetrics, ...]
     base_rate: float = 0.05
+    false_alarms: tuple[FalseAlarms, ...] = ()
 
     def to_dict(self) -> dict:
         return {
             "split": self.split,
             "base_rate": self.base_rate,
             "metrics": [asdict(m) for m in self.metrics],
+            "false_alarms": [asdict(a) for a in self.false_alarms],
         }
 
     def summary(self) -> dict[str, dict[str, dict[str, float | None]]]:
@@ -90,8 +106,20 @@ def evaluate(
     thresholds = moderator.thresholds
     sources = np.array(data.sources)
     metrics = []
+    false_alarms = []
+    known_labels = [k for k, label in enumerate(moderator.labels) if label in data.label_names]
+    truth_by_label = data.truth[:, [data.label_names.index(moderator.labels[k]) for k in known_labels]]
+    known_negative = truth_by_label == 0
+    clean = (truth_by_label <= 0).all(axis=1) & known_negative.any(axis=1)
+    falsely_flagged = (flags[:, known_labels] & known_negative).any(axis=1)
     for corpus in sorted(set(data.sources)):
         in_corpus = sources == corpus
+        if (clean & in_corpus).any():
+            false_alarms.append(
+                FalseAlarms(
+                    corpus, int((clean & in_corpus).sum()), int((clean & in_corpus & falsely_flagged).sum())
+                )
+            )
         for k, label in enumerate(moderator.labels):
             if label not in data.label_names:
                 continue
@@ -121,7 +149,7 @@ def evaluate(
                     at_base_rate,
                 )
             )
-    return Evaluation(split, tuple(metrics), base_rate)
+    return Evaluation(split, tuple(metrics), base_rate, tuple(false_alarms))
 
 
 def flag_accuracy(

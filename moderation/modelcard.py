@@ -27,18 +27,19 @@ _LIMITS = """\
 ## Known limits
 - A linear model over word and character n-grams and pairs of a group word with the words near it in its
   sentence ("jews" ... "parasites", negated pairs apart): it sees words and their neighbours, not meaning.
-  Sarcasm, quotation and counter-speech ("someone wrote 'the joos run the banks' — reported", "the 'Muslims are
-  taking over' lot never mention ...") can still be flagged; coded hate with no tell-tale words ("you know who
-  runs the banks") is often missed. Adversarial statements written to fool
-  models (DynaHate) are where it is weakest: see its accuracy below.
+  Sarcasm, quotation and counter-speech ("someone wrote 'the joos run the banks' — reported", "If you say Jews
+  are vermin you are a bigot.") can still be flagged; coded hate with no tell-tale words ("you know who runs
+  the banks", "not to mention who controls western banks. oy vey.") is often missed. Adversarial statements
+  written to fool models (DynaHate) are where it is weakest: see its accuracy above. The cases the project
+  tracks as known misses are the strict expected failures in `tests/test_judgement.py`.
 - The corpora disagree on what counts as hate (Davidson's and HateXplain's annotators, ISCA's IHRA-based
-  guideline); the model learns a compromise, and each corpus's F1 below is measured at one shared threshold
+  guideline); the model learns a compromise, and each corpus's F1 above is measured at one shared threshold
   set for a comment section, not for that corpus: F1 on a corpus that is 30% hateful is lower than a
   threshold tuned for it would give. ROC-AUC does not depend on the threshold.
   `python benchmarks/quality_ceiling.py` prints, per corpus, how far any threshold or a single-corpus model
   could go with these features.
 - Mentions of Jews, Israel and Zionism are frequent in the antisemitic training data; neutral mentions can
-  score higher than they should. The identity table below measures it per identity.
+  score higher than they should. The identity table above measures it per identity.
 - A text of more than the window size (`scoring.window_words` in the manifest) is also scored sentence run by
   sentence run and keeps each label's highest score, so neutral padding cannot hide one hateful sentence; a
   long, many-sentence comment therefore has more chances to trip a threshold than a short one. Any window may
@@ -48,25 +49,50 @@ _LIMITS = """\
   paragraph ("They're not stupid.") is not the comment's tone, so a rude sentence inside a long, civil
   comment counts for less than the same sentence alone.
 - The attribute labels (toxicity, insult, threat, profanity) learn mostly from ToxicSpans, whose posts had
-  all been rated toxic before span annotation: few calm comments, and about 350 threats in train ("I am going
-  to kill you and your whole family" scores THREAT 0.47, under its 0.84 flag; the threat flag asks precision
-  0.85 at a 1% base rate, and on the in-domain test split it catches 26% of threats, though toxicity flags more).
-- The thresholds serve a comment section, chosen for precision on some 6,800 in-domain comments (dev and
-  train out of fold), so recall is traded for quiet: at them the hateful flag's precision on the in-domain test
-  split, reweighted to a 5% base rate, is 0.88 at recall 0.42, and 11 of its 809 clean comments get any flag.
-  Many in-domain clean comments are deliberate look-alikes of hate (counter-speech, negations, homonyms), far
-  more than a real comment section holds, so the thresholds are likely higher than a site needs: measure on
-  your own labelled sample (`moderate evaluate --file`) and lower them with `--threshold`.
-  Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table below shows it.
-- The antisemitic threshold is low (0.37) because it is chosen among the comments already flagged hateful,
-  where it only has to tell antisemitism from other hate: an antisemitic probability is that of the whole
-  comment section, and a clearly antisemitic comment can read hateful 0.92 and antisemitic 0.78.
-- Misses the project tracks as strict expected failures (`tests/test_judgement.py`): in seed 001, "not to
-  mention who controls western banks. oy vey." is not flagged (0.60, under 0.71). Counter-speech that quotes
-  hate word for word ("If you say Jews are vermin you are a bigot.", 0.88) is flagged. "The holocaust never
-  happened." is flagged (0.75), while "The six million is a lie." is not (0.05), and remembrance that shares
-  their words sits below them ("the holocaust killed six million jews and we must never forget", 0.43).
+  all been rated toxic before span annotation: few calm comments, and few threats.{threat}
+- The thresholds serve a comment section, chosen for precision on the in-domain comments, so recall is traded
+  for quiet{operating_point}. Many in-domain clean comments are deliberate look-alikes of hate (counter-speech,
+  negations, homonyms), far more than a real comment section holds, so the thresholds are likely higher than a
+  site needs: measure on your own labelled sample (`moderate evaluate --file`) and lower them with
+  `--threshold`. Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table above shows it.{refines}
 """
+
+
+def _limits(manifest: Mapping) -> str:
+    """The known limits, with this model's own thresholds and in-domain test numbers where the manifest has
+    them (a model trained on other data gets its own, or none)."""
+    thresholds = manifest.get("thresholds", {})
+    metrics = manifest.get("metrics", {})
+    in_domain = metrics.get("corpora", {}).get("in_domain", {})
+    threat = ""
+    if "threat" in thresholds:
+        threat = f" The threat flag is set at {thresholds['threat']:.2f}"
+        if "threat" in in_domain:
+            threat += (
+                f"; it catches {in_domain['threat']['recall']:.0%} of the in-domain test split's threats"
+            )
+        threat += ", though toxicity flags more."
+    operating_point = ""
+    hateful = in_domain.get("hateful", {})
+    if hateful.get("precision_at_base_rate") is not None:
+        operating_point = (
+            f": on the in-domain test split reweighted to a {metrics.get('base_rate', 0.05):.0%} base rate, the "
+            f"hateful flag (at {thresholds.get('hateful', 0):.2f}) has precision "
+            f"{hateful['precision_at_base_rate']:.2f} at recall {hateful['recall']:.2f}"
+        )
+        alarms = metrics.get("false_alarms", {}).get("in_domain")
+        if alarms:
+            operating_point += (
+                f", and {alarms['flagged']} of its {alarms['clean']:,} clean comments get any flag"
+            )
+    refines = "".join(
+        f"\n- The {label} threshold ({thresholds[label]:.2f}) can lie below the {base} one "
+        f"({thresholds[base]:.2f}) because it is chosen among the comments already flagged {base}, where it only "
+        f"has to tell {label} hate from other hate, while its probability is that of the whole comment section."
+        for label, base in REFINES.items()
+        if label in thresholds and base in thresholds
+    )
+    return _LIMITS.format(threat=threat, operating_point=operating_point, refines=refines)
 
 
 def render(manifest: Mapping) -> str:
@@ -197,7 +223,28 @@ def render(manifest: Mapping) -> str:
                     f"| {m['identity']} | {m['benign']} | {m['hateful']} | {m['false_flag_rate']:.3f} | "
                     f"{m['missed_rate']:.3f} | {m['subgroup_auc']:.3f} | {m['bpsn_auc']:.3f} | {m['bnsp_auc']:.3f} |"
                 )
-    lines += ["", _INTENDED_USE, _LIMITS]
+        false_alarms = metrics.get("false_alarms")
+        if false_alarms:
+            lines += [
+                "",
+                "### False alarms",
+                "",
+                "Clean test rows (every label known for the row is 0) given any flag on a label known to be 0: "
+                "the noise a moderator would see, whichever label raised it.",
+                "",
+                "| corpus | clean rows | flagged | share |",
+                "|---|---|---|---|",
+            ]
+            for corpus, counts in false_alarms.items():
+                share = counts["flagged"] / counts["clean"] if counts["clean"] else 0.0
+                lines.append(f"| {corpus} | {counts['clean']:,} | {counts['flagged']:,} | {share:.3f} |")
+            if "civil_comments_toxic_spans" in false_alarms:
+                lines += [
+                    "",
+                    "ToxicSpans' clean rows are not healthy comments: every post had been rated toxic in Civil "
+                    "Comments before a majority of its span raters judged it not toxic, so they are borderline.",
+                ]
+    lines += ["", _INTENDED_USE, _limits(manifest)]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -126,7 +126,7 @@ def train_model(
 
     ``lexicon`` None is :func:`default_lexicon`, ``config`` None the default :class:`TrainingConfig` with
     thresholds chosen on :func:`comment_sources` of the table. The manifest records the sources' licenses and
-    the test metrics (per corpus and label, DynaHate accuracy, and per identity when
+    the test metrics (per corpus and label, clean rows flagged per corpus, DynaHate accuracy, and per identity when
     ``data/identity_templates.json`` is in the checkout). A label the data cannot train is a :class:`DataError`.
     """
     data = TrainingData.from_table(table)
@@ -147,7 +147,12 @@ def train_model(
     if progress:
         progress("measuring on test", 0, 0)
     measured = evaluation.evaluate(model, data.test)
-    metrics = {"split": "test", "base_rate": measured.base_rate, "corpora": measured.summary()}
+    metrics = {
+        "split": "test",
+        "base_rate": measured.base_rate,
+        "corpora": measured.summary(),
+        "false_alarms": {a.corpus: {"clean": a.clean, "flagged": a.flagged} for a in measured.false_alarms},
+    }
     if len(data.adversarial):
         metrics["dynahate_accuracy"] = round(
             evaluation.flag_accuracy(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moderation.evaluation import Evaluation, LabelMetrics, evaluate
+from moderation.evaluation import Evaluation, FalseAlarms, LabelMetrics, evaluate
 from moderation.features import KIND_WORD, Featurizer
 from moderation.lexicon import Lexicon
 from moderation.model import LinearModel
@@ -109,6 +109,23 @@ def test_the_summary_and_dict_carry_every_metric(toy_model: LinearModel) -> None
     evaluation = evaluate(Moderator(toy_model), DATA)
     assert evaluation.summary()["a"]["hateful"]["f1"] == pytest.approx(2 / 3, abs=1e-4)
     assert len(evaluation.to_dict()["metrics"]) == len(evaluation.metrics)
+
+
+def test_false_alarms_count_the_clean_rows_flagged_on_a_label_known_to_be_clean(
+    toy_model: LinearModel,
+) -> None:
+    # "a": "i hate broccoli" and "nice day" are clean, and "hate" flags the first; "lovely" is offensive, not
+    # clean, though missed. "b": "a quiet street" is clean on the one label it knows, and unflagged.
+    assert evaluate(Moderator(toy_model), DATA).false_alarms == (
+        FalseAlarms("a", 2, 1),
+        FalseAlarms("b", 1, 0),
+    )
+
+
+def test_a_flag_on_a_label_the_row_does_not_know_is_no_false_alarm(toy_model: LinearModel) -> None:
+    # The row knows only antisemitic (0); a hateful flag on it is no claim its labels can refute.
+    data = _data([("hate it", -1, 0, -1, "c")])
+    assert evaluate(Moderator(toy_model), data).false_alarms == (FalseAlarms("c", 1, 0),)
 
 
 def test_an_empty_data_set_has_no_metrics(toy_model: LinearModel) -> None:

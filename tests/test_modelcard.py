@@ -122,3 +122,40 @@ def test_the_card_names_only_scoring_settings_a_model_still_writes(manifest: dic
     # A setting the card explains but no model holds any more (a retired margin) would describe another model.
     named = set(re.findall(r"`scoring\.(\w+)`", render(manifest)))
     assert named and named <= set(small_moderator.manifest["scoring"])
+
+
+def test_the_known_limits_quote_the_models_own_thresholds_and_in_domain_numbers(manifest: dict) -> None:
+    # An analyst's model, trained on other data, must not be described with the shipped model's numbers.
+    thresholds = {**manifest["thresholds"], "hateful": 0.55, "antisemitic": 0.21, "threat": 0.66}
+    metrics = {
+        "split": "test",
+        "base_rate": 0.05,
+        "corpora": {
+            "in_domain": {
+                "hateful": {
+                    **manifest["metrics"]["corpora"]["in_domain"]["hateful"],
+                    "recall": 0.61,
+                    "precision_at_base_rate": 0.83,
+                },
+                "threat": {**manifest["metrics"]["corpora"]["in_domain"]["threat"], "recall": 0.37},
+            }
+        },
+        "false_alarms": {"in_domain": {"clean": 1234, "flagged": 17}},
+    }
+    limits = render({**manifest, "thresholds": thresholds, "metrics": metrics}).split("## Known limits")[1]
+    assert "hateful flag (at 0.55) has precision 0.83 at recall 0.61" in limits
+    assert "17 of its 1,234 clean comments get any flag" in limits
+    assert "threat flag is set at 0.66; it catches 37%" in limits
+    assert "antisemitic threshold (0.21) can lie below the hateful one (0.55)" in limits
+
+
+def test_a_model_without_in_domain_metrics_states_no_operating_point(manifest: dict) -> None:
+    limits = render({**manifest, "metrics": {}}).split("## Known limits")[1]
+    assert "traded\n  for quiet. Many" in limits
+    assert "has precision" not in limits and "catches" not in limits
+
+
+def test_the_card_counts_the_clean_rows_each_corpus_gets_flagged(manifest: dict) -> None:
+    metrics = {**manifest["metrics"], "false_alarms": {"in_domain": {"clean": 800, "flagged": 12}}}
+    card = render({**manifest, "metrics": metrics})
+    assert "| in_domain | 800 | 12 | 0.015 |" in card

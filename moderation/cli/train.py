@@ -166,7 +166,8 @@ def evaluate(
     ] = None,
 ) -> None:
     """Print precision, recall, F1 and ROC-AUC per corpus and label (all corpora, licensed or not), precision at
-    a comment section's base rate, and per identity the false flag rate and unintended-bias AUCs."""
+    a comment section's base rate, how many clean rows of each corpus get any flag, and per identity the false
+    flag rate and unintended-bias AUCs."""
     _require_training_stack("evaluate")
     from moderation import pipeline
     from moderation.moderator import Moderator
@@ -179,6 +180,7 @@ def evaluate(
             moderator.model, table, split=split.value, base_rate=base_rate, identities=identities
         )
         typer.echo(_metrics_table(measured.evaluation))
+        typer.echo(_false_alarm_table(measured.evaluation))
         if measured.identities is not None:
             typer.echo(_identity_table(measured.identities))
         if out is not None:
@@ -196,6 +198,14 @@ def _identity_table(bias) -> str:
             f"{m.identity:<16} {m.benign:>6} {m.hateful:>5} {m.false_flag_rate:>11.3f} {m.missed_rate:>7.3f} "
             f"{m.subgroup_auc:>8.3f} {m.bpsn_auc:>6.3f} {m.bnsp_auc:>6.3f}"
         )
+    return "\n".join(lines)
+
+
+def _false_alarm_table(measured) -> str:
+    header = f"{'corpus':<32} {'clean':>7} {'flagged':>8} {'share':>6}"
+    lines = ["", "false alarms: clean rows given any flag (a label known to be 0)", header, "-" * len(header)]
+    for a in measured.false_alarms:
+        lines.append(f"{a.corpus:<32} {a.clean:>7} {a.flagged:>8} {a.rate:>6.3f}")
     return "\n".join(lines)
 
 

@@ -112,6 +112,12 @@ def test_evaluate_writes_the_metrics_as_json(trained: Path, tmp_path: Path) -> N
     for row in metrics["metrics"]:
         assert 0.0 <= row["f1"] <= 1.0
         assert row["corpus"] in result.stdout
+    # Clean rows flagged, per corpus: printed beside the metrics and written with them.
+    assert "false alarms: clean rows given any flag" in result.stdout
+    assert metrics["false_alarms"]
+    for alarms in metrics["false_alarms"]:
+        assert 0 <= alarms["flagged"] <= alarms["clean"]
+        assert f"{alarms['corpus']:<32} {alarms['clean']:>7} {alarms['flagged']:>8}" in result.stdout
 
 
 def test_evaluate_measures_evaluation_only_corpora_too(trained: Path, tmp_path: Path) -> None:
