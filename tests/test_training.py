@@ -18,6 +18,7 @@ from moderation.training import (
     platt,
     sample_weights,
 )
+from moderation.types import REFINES
 
 LEXICON = Lexicon()
 
@@ -126,6 +127,26 @@ def test_the_threshold_is_the_lowest_reaching_the_target_precision_at_the_base_r
     assert 0.5 < threshold <= 0.6
     assert precision == pytest.approx(1.0)
     assert recall == pytest.approx(1.0)
+
+
+def test_no_threshold_lies_under_the_lowest_allowed() -> None:
+    # The rule would take 0.35 (both positives, no negative under 0.5); a flag must mean "more likely than not".
+    probabilities = np.array([0.1, 0.2, 0.3, 0.35, 0.4, 0.8])
+    truth = np.array([False, False, False, True, True, True])
+    sources = np.array(["toy"] * 6)
+    free, _, _ = choose_threshold(probabilities, truth, sources, base_rate=0.05, target_precision=0.8)
+    floored, precision, recall = choose_threshold(
+        probabilities, truth, sources, base_rate=0.05, target_precision=0.8, lowest=0.5
+    )
+    assert free == pytest.approx(0.31)
+    assert (floored, precision, recall) == (pytest.approx(0.5), pytest.approx(1.0), pytest.approx(1 / 3))
+
+
+def test_only_a_refining_label_is_flagged_under_even_odds() -> None:
+    model = fit(labelled(TRAIN), labelled(DEV), LEXICON, CONFIG)
+    for label, threshold in zip(model.labels, model.thresholds, strict=True):
+        if label not in REFINES:
+            assert threshold >= CONFIG.min_threshold, label
 
 
 def test_a_lower_base_rate_asks_for_a_higher_threshold() -> None:
