@@ -71,7 +71,7 @@ def _limits(manifest: Mapping) -> str:
             threat += (
                 f"; it catches {in_domain['threat']['recall']:.0%} of the in-domain test split's threats"
             )
-        threat += ", though toxicity flags more."
+        threat += "."
     operating_point = ""
     hateful = in_domain.get("hateful", {})
     if hateful.get("precision_at_base_rate") is not None:
@@ -143,7 +143,12 @@ def render(manifest: Mapping) -> str:
         )
         + ", reweighted so that the label's positives are its base rate in a comment section "
         f"({training.get('config', {}).get('base_rates')}), reaches its target "
-        f"({training.get('config', {}).get('target_precision', '?')})."
+        f"({training.get('config', {}).get('target_precision', '?')})"
+        + (
+            f", and no lower than {lowest} (a flag says the label is more likely than not)."
+            if (lowest := training.get("config", {}).get("min_threshold"))
+            else "."
+        )
         + "".join(
             f" The `{label}` threshold is chosen among the comments the `{base}` flag takes, at its share of them "
             f"({label} base rate / {base} base rate), and a comment is flagged `{label}` only when it is also "

@@ -145,7 +145,7 @@ def test_the_known_limits_quote_the_models_own_thresholds_and_in_domain_numbers(
     limits = render({**manifest, "thresholds": thresholds, "metrics": metrics}).split("## Known limits")[1]
     assert "hateful flag (at 0.55) has precision 0.83 at recall 0.61" in limits
     assert "17 of its 1,234 clean comments get any flag" in limits
-    assert "threat flag is set at 0.66; it catches 37%" in limits
+    assert "threat flag is set at 0.66; it catches 37% of the in-domain test split's threats." in limits
     assert "antisemitic threshold (0.21) can lie below the hateful one (0.55)" in limits
 
 
@@ -159,3 +159,12 @@ def test_the_card_counts_the_clean_rows_each_corpus_gets_flagged(manifest: dict)
     metrics = {**manifest["metrics"], "false_alarms": {"in_domain": {"clean": 800, "flagged": 12}}}
     card = render({**manifest, "metrics": metrics})
     assert "| in_domain | 800 | 12 | 0.015 |" in card
+
+
+def test_the_card_states_the_lowest_threshold_only_for_a_model_trained_with_one(manifest: dict) -> None:
+    config = manifest["training"]["config"]
+    floored = {**manifest, "training": {**manifest["training"], "config": {**config, "min_threshold": 0.5}}}
+    assert "and no lower than 0.5 (a flag says the label is more likely than not)" in render(floored)
+    bare = {k: v for k, v in config.items() if k != "min_threshold"}
+    older = {**manifest, "training": {**manifest["training"], "config": bare}}
+    assert "no lower than" not in render(older)

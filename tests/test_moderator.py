@@ -148,7 +148,7 @@ def test_reasons_name_the_ngram_that_drove_the_score_strongest_first(moderator: 
 def test_a_flagged_comment_says_why_and_an_unflagged_label_says_nothing(moderator: Moderator) -> None:
     results = moderator.score_many(TEXTS, explain="flagged")
     flagged = [(scores, label) for scores in results for label in LABELS if scores[label].flagged]
-    assert len(flagged) >= 9  # the antisemitic comment, the insult and the threat: three flags each
+    assert len(flagged) >= 8  # the antisemitic comment and the insult three flags each, the threat two
     for scores in results:
         for score in scores.labels.values():
             assert bool(score.reasons) == score.flagged
