@@ -1,6 +1,7 @@
 """Metrics per corpus and label: precision, recall and F1 of a Moderator's flags (its thresholds and the label
 hierarchy), and ROC-AUC; precision at a real comment section's base rate; per corpus, how many of its clean
-rows get a flag at all; false flags and unintended-bias AUCs per identity. The measures themselves are defined in :mod:`moderation.metrics`.
+rows get a flag at all; false flags and unintended-bias AUCs per identity. The measures themselves are defined
+in :mod:`moderation.metrics`.
 
 Every corpus is scored separately, because one pooled number hides exactly what matters here: a model can
 look fine on a union of Twitter sets while missing the antisemitism that one corpus is about. Corpora are
@@ -68,6 +69,10 @@ class Evaluation:
             "false_alarms": [asdict(a) for a in self.false_alarms],
         }
 
+    def false_alarm_summary(self) -> dict[str, dict[str, int]]:
+        """``{corpus: {clean, flagged}}``: the false alarms as a model card records them."""
+        return {a.corpus: {"clean": a.clean, "flagged": a.flagged} for a in self.false_alarms}
+
     def summary(self) -> dict[str, dict[str, dict[str, float | None]]]:
         """``{corpus: {label: {f1, precision, recall, roc_auc, positives}}}``: what a model card records."""
         result: dict[str, dict[str, dict[str, float | None]]] = {}
@@ -107,11 +112,12 @@ def evaluate(
     sources = np.array(data.sources)
     metrics = []
     false_alarms = []
-    known_labels = [k for k, label in enumerate(moderator.labels) if label in data.label_names]
-    truth_by_label = data.truth[:, [data.label_names.index(moderator.labels[k]) for k in known_labels]]
-    known_negative = truth_by_label == 0
-    clean = (truth_by_label <= 0).all(axis=1) & known_negative.any(axis=1)
-    falsely_flagged = (flags[:, known_labels] & known_negative).any(axis=1)
+    # Clean on every label the data knows, the model's or not; a false alarm is a flag on one of the model's
+    # labels that the row's truth says is 0.
+    clean = (data.truth <= 0).all(axis=1) & (data.truth == 0).any(axis=1)
+    scored = [k for k, label in enumerate(moderator.labels) if label in data.label_names]
+    known_negative = data.truth[:, [data.label_names.index(moderator.labels[k]) for k in scored]] == 0
+    falsely_flagged = (flags[:, scored] & known_negative).any(axis=1)
     for corpus in sorted(set(data.sources)):
         in_corpus = sources == corpus
         if (clean & in_corpus).any():

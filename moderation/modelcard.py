@@ -54,7 +54,7 @@ _LIMITS = """\
   for quiet{operating_point}. Many in-domain clean comments are deliberate look-alikes of hate (counter-speech,
   negations, homonyms), far more than a real comment section holds, so the thresholds are likely higher than a
   site needs: measure on your own labelled sample (`moderate evaluate --file`) and lower them with
-  `--threshold`. Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table above shows it.{refines}
+  `--threshold`. Recall on corpora that are 20–40% hateful, and on DynaHate, is low; the F1 table above shows it.
 """
 
 
@@ -74,10 +74,10 @@ def _limits(manifest: Mapping) -> str:
         threat += "."
     operating_point = ""
     hateful = in_domain.get("hateful", {})
-    if hateful.get("precision_at_base_rate") is not None:
+    if "hateful" in thresholds and hateful.get("precision_at_base_rate") is not None:
         operating_point = (
             f": on the in-domain test split reweighted to a {metrics.get('base_rate', 0.05):.0%} base rate, the "
-            f"hateful flag (at {thresholds.get('hateful', 0):.2f}) has precision "
+            f"hateful flag (at {thresholds['hateful']:.2f}) has precision "
             f"{hateful['precision_at_base_rate']:.2f} at recall {hateful['recall']:.2f}"
         )
         alarms = metrics.get("false_alarms", {}).get("in_domain")
@@ -85,14 +85,7 @@ def _limits(manifest: Mapping) -> str:
             operating_point += (
                 f", and {alarms['flagged']} of its {alarms['clean']:,} clean comments get any flag"
             )
-    refines = "".join(
-        f"\n- The {label} threshold ({thresholds[label]:.2f}) can lie below the {base} one "
-        f"({thresholds[base]:.2f}) because it is chosen among the comments already flagged {base}, where it only "
-        f"has to tell {label} hate from other hate, while its probability is that of the whole comment section."
-        for label, base in REFINES.items()
-        if label in thresholds and base in thresholds
-    )
-    return _LIMITS.format(threat=threat, operating_point=operating_point, refines=refines)
+    return _LIMITS.format(threat=threat, operating_point=operating_point)
 
 
 def render(manifest: Mapping) -> str:
@@ -145,7 +138,9 @@ def render(manifest: Mapping) -> str:
         f"({training.get('config', {}).get('base_rates')}), reaches its target "
         f"({training.get('config', {}).get('target_precision', '?')})"
         + (
-            f", and no lower than {lowest} (a flag says the label is more likely than not)."
+            f", and no lower than {lowest} (a flag says the label is more likely than not)"
+            + "".join(f", but for `{label}`" for label in REFINES if label in manifest["labels"])
+            + "."
             if (lowest := training.get("config", {}).get("min_threshold"))
             else "."
         )
@@ -234,7 +229,8 @@ def render(manifest: Mapping) -> str:
                 "",
                 "### False alarms",
                 "",
-                "Clean test rows (every label known for the row is 0) given any flag on a label known to be 0: "
+                f"Clean {metrics.get('split', 'test')} rows (every label known for the row is 0) given any flag "
+                "on a label known to be 0: "
                 "the noise a moderator would see, whichever label raised it.",
                 "",
                 "| corpus | clean rows | flagged | share |",

@@ -151,7 +151,7 @@ def train_model(
         "split": "test",
         "base_rate": measured.base_rate,
         "corpora": measured.summary(),
-        "false_alarms": {a.corpus: {"clean": a.clean, "flagged": a.flagged} for a in measured.false_alarms},
+        "false_alarms": measured.false_alarm_summary(),
     }
     if len(data.adversarial):
         metrics["dynahate_accuracy"] = round(
@@ -196,7 +196,7 @@ def measure_model(
     identities: Path | None = None,
 ) -> Measurement:
     """Precision, recall, F1, ROC-AUC and precision at ``base_rate`` per corpus (licensed or not) and label
-    on ``split``, and the identity bias on ``identities`` (None: ``data/identity_templates.json`` when in
+    on ``split``, clean rows flagged per corpus, and the identity bias on ``identities`` (None: ``data/identity_templates.json`` when in
     the checkout; none when absent)."""
     measured = evaluation.evaluate(
         model, LabelledTexts.from_frame(table, split), split=split, base_rate=base_rate

@@ -186,6 +186,12 @@ class TrainingConfig:
     batch_size: int = 4096
     n_jobs: int = 2  # labels fitted at once (threads); does not change the result
 
+    def __post_init__(self) -> None:
+        if not 0.05 <= self.min_threshold <= 0.95:
+            raise ValueError(
+                f"min_threshold must lie in [0.05, 0.95], the thresholds' range; got {self.min_threshold}"
+            )
+
     def to_dict(self) -> dict:
         record = asdict(self)
         record["C"] = dict(self.C)
@@ -460,7 +466,8 @@ def calibrate(
             base_rate=base_rate,
             target_precision=config.target_precision.get(label, 0.8),
             power=config.corpus_size_power,
-            lowest=0.05 if among_base_flags else config.min_threshold,
+            # A refining label's probability is that of the whole comment section, not of its base's flags.
+            **({} if among_base_flags else {"lowest": config.min_threshold}),
         )
         thresholds[label] = threshold
         in_dev = known & (np.arange(len(known)) < len(dev))
@@ -635,7 +642,7 @@ def choose_threshold(
     if not truth.any() or truth.all():
         return max(0.5, lowest), 0.0, 0.0
     weights = _operating_weights(truth, sources, base_rate, power)
-    candidates = np.round(np.arange(lowest, 0.951, 0.01), 2)
+    candidates = np.round(np.arange(np.ceil(lowest * 100 - 1e-9) / 100, 0.951, 0.01), 2)
     best = (0.95, 0.0, 0.0)
     for threshold in candidates:
         quality = flag_quality(probabilities >= threshold, truth, weights)

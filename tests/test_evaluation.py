@@ -128,9 +128,44 @@ def test_a_flag_on_a_label_the_row_does_not_know_is_no_false_alarm(toy_model: Li
     assert evaluate(Moderator(toy_model), data).false_alarms == (FalseAlarms("c", 1, 0),)
 
 
+def test_a_row_that_knows_no_label_is_not_counted_clean(toy_model: LinearModel) -> None:
+    data = _data([("nice day", -1, -1, -1, "d"), ("a quiet street", 0, -1, -1, "d")])
+    assert evaluate(Moderator(toy_model), data).false_alarms == (FalseAlarms("d", 1, 0),)
+
+
+def test_a_row_positive_on_a_label_the_model_lacks_is_not_clean() -> None:
+    # The model knows hateful only; the row is offensive, which the data knows. A clean row is clean on every
+    # label its data knows, not only on the model's.
+    featurizer = Featurizer(n_features=2**14)
+    hateful_only = LinearModel(
+        ("hateful",),
+        featurizer,
+        Lexicon(),
+        np.zeros((featurizer.n_features, 1), np.float32),
+        [-5.0],
+        [[1.0, 0.0]],
+        [0.5],
+    )
+    data = _data([("you idiot", 0, -1, 1, "e"), ("nice day", 0, -1, 0, "e")])
+    assert evaluate(hateful_only, data).false_alarms == (FalseAlarms("e", 1, 0),)
+
+
+def test_the_false_alarms_are_in_the_dict_and_the_cards_summary(toy_model: LinearModel) -> None:
+    evaluation = evaluate(Moderator(toy_model), DATA)
+    assert evaluation.to_dict()["false_alarms"] == [
+        {"corpus": "a", "clean": 2, "flagged": 1},
+        {"corpus": "b", "clean": 1, "flagged": 0},
+    ]
+    assert evaluation.false_alarm_summary() == {
+        "a": {"clean": 2, "flagged": 1},
+        "b": {"clean": 1, "flagged": 0},
+    }
+
+
 def test_an_empty_data_set_has_no_metrics(toy_model: LinearModel) -> None:
     empty = LabelledTexts((), np.zeros((0, 3), dtype=np.int8), ())
-    assert evaluate(Moderator(toy_model), empty).metrics == ()
+    measured = evaluate(Moderator(toy_model), empty)
+    assert measured.metrics == () and measured.false_alarms == ()
 
 
 def test_a_bare_model_is_evaluated_at_its_own_thresholds(toy_model: LinearModel) -> None:

@@ -143,10 +143,33 @@ def test_no_threshold_lies_under_the_lowest_allowed() -> None:
 
 
 def test_only_a_refining_label_is_flagged_under_even_odds() -> None:
+    # Without the floor the toy data's rule puts some label under 0.5; with it, only antisemitic may lie there.
+    unfloored = fit(labelled(TRAIN), labelled(DEV), LEXICON, dataclasses.replace(CONFIG, min_threshold=0.05))
+    assert (
+        min(
+            t for label, t in zip(unfloored.labels, unfloored.thresholds, strict=True) if label not in REFINES
+        )
+        < 0.5
+    )
     model = fit(labelled(TRAIN), labelled(DEV), LEXICON, CONFIG)
     for label, threshold in zip(model.labels, model.thresholds, strict=True):
         if label not in REFINES:
             assert threshold >= CONFIG.min_threshold, label
+
+
+@pytest.mark.parametrize("value", [0.0, 0.99, -1.0])
+def test_a_floor_outside_the_thresholds_range_is_refused(value: float) -> None:
+    with pytest.raises(ValueError, match="min_threshold"):
+        dataclasses.replace(CONFIG, min_threshold=value)
+
+
+def test_a_floor_off_the_grid_is_never_undercut() -> None:
+    probabilities = np.array([0.1, 0.2, 0.3, 0.35, 0.4, 0.8])
+    truth = np.array([False, False, False, True, True, True])
+    threshold, _, _ = choose_threshold(
+        probabilities, truth, np.array(["toy"] * 6), base_rate=0.05, target_precision=0.8, lowest=0.505
+    )
+    assert threshold == pytest.approx(0.51)
 
 
 def test_a_lower_base_rate_asks_for_a_higher_threshold() -> None:

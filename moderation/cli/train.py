@@ -6,11 +6,14 @@ import importlib.util
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from moderation.cli._common import ModelOption, fail, user_errors
+
+if TYPE_CHECKING:
+    from moderation.evaluation import Evaluation
 
 # The training stack is the `train` extra (import name -> distribution): a plain install scores and serves
 # without it, so these commands check for it before anything else.
@@ -201,7 +204,7 @@ def _identity_table(bias) -> str:
     return "\n".join(lines)
 
 
-def _false_alarm_table(measured) -> str:
+def _false_alarm_table(measured: Evaluation) -> str:
     header = f"{'corpus':<32} {'clean':>7} {'flagged':>8} {'share':>6}"
     lines = ["", "false alarms: clean rows given any flag (a label known to be 0)", header, "-" * len(header)]
     for a in measured.false_alarms:
