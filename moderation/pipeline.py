@@ -126,8 +126,9 @@ def train_model(
 
     ``lexicon`` None is :func:`default_lexicon`, ``config`` None the default :class:`TrainingConfig` with
     thresholds chosen on :func:`comment_sources` of the table. The manifest records the sources' licenses and
-    the test metrics (per corpus and label, clean rows flagged per corpus, DynaHate accuracy, and per identity when
-    ``data/identity_templates.json`` is in the checkout). A label the data cannot train is a :class:`DataError`.
+    the test metrics (per corpus and label, clean rows flagged per corpus, DynaHate accuracy, and per identity
+    when ``data/identity_templates.json`` is in the checkout). A label the data cannot train is a
+    :class:`DataError`.
     """
     data = TrainingData.from_table(table)
     if config is None:
@@ -196,8 +197,8 @@ def measure_model(
     identities: Path | None = None,
 ) -> Measurement:
     """Precision, recall, F1, ROC-AUC and precision at ``base_rate`` per corpus (licensed or not) and label
-    on ``split``, clean rows flagged per corpus, and the identity bias on ``identities`` (None: ``data/identity_templates.json`` when in
-    the checkout; none when absent)."""
+    on ``split``, clean rows flagged per corpus, and the identity bias on ``identities`` (None:
+    ``data/identity_templates.json`` when in the checkout; none when absent)."""
     measured = evaluation.evaluate(
         model, LabelledTexts.from_frame(table, split), split=split, base_rate=base_rate
     )

@@ -72,26 +72,22 @@ def test_in_seed_001_no_comment_but_the_antisemitic_ones_is_flagged_hateful_or_a
 
 
 # Known misses of the shipped model, kept strict: a model that catches them turns these into failures to update.
-_OY_VEY = pytest.param(
+def _known_miss(phrase: str, reason: str):
+    return pytest.param(phrase, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+_OY_VEY = _known_miss(
     "who controls western banks. oy vey",
-    marks=pytest.mark.xfail(
-        strict=True,
-        reason="coded: hateful and antisemitic 0.60 (0.58 after the nineteenth batch's parts one to three, 0.60 with the eighteenth batch's model, 0.59 before the eighteenth batch, 0.58 before the seventeenth and the "
-        "fifteenth, 0.59 before the thirteenth and fourteenth, 0.62 before the twelfth, 0.58 before the near block, 0.41 before the ninth and tenth), "
-        "below the hateful threshold 0.70, so not flagged antisemitic either",
-    ),
+    "coded: hateful and antisemitic 0.60 (0.58 after the nineteenth batch's parts one to three, 0.60 with the "
+    "eighteenth batch's model, 0.59 before the eighteenth batch, 0.58 before the seventeenth and the fifteenth, "
+    "0.59 before the thirteenth and fourteenth, 0.62 before the twelfth, 0.58 before the near block, 0.41 before "
+    "the ninth and tenth), below the hateful threshold 0.70, so not flagged antisemitic either",
 )
-
-
-_JOO_BANKSTERS = pytest.param(
+_JOO_BANKSTERS = _known_miss(
     "the joo banksters",
-    marks=pytest.mark.xfail(
-        strict=True,
-        reason="hateful 0.6999, antisemitic 0.51, a hair under the hateful threshold 0.70 (0.77 with the eighteenth "
-        "batch's model, 0.75 after the nineteenth batch's parts one to three): 'banksters' and 'christians' weigh "
-        "less since the nineteenth batch's rows, while 'joo' still carries it, diluted by the 32-word list it "
-        "opens",
-    ),
+    "hateful 0.6999, antisemitic 0.51, a hair under the hateful threshold 0.70 (0.77 with the eighteenth "
+    "batch's model, 0.75 after the nineteenth batch's parts one to three): 'banksters' and 'christians' weigh "
+    "less since the nineteenth batch's rows, while 'joo' still carries it, diluted by the 32-word list it opens",
 )
 
 
@@ -310,12 +306,8 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
     [
         "ashkenazi joo",
         "the joo\u2019s goy bitch",
-        pytest.param(
-            "who controls western banks. oy vey", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.60")
-        ),
-        pytest.param(
-            "the joo banksters", marks=pytest.mark.xfail(strict=True, reason="TOXICITY 0.70 (0.77 before)")
-        ),
+        _known_miss("who controls western banks. oy vey", "TOXICITY 0.60"),
+        _known_miss("the joo banksters", "TOXICITY 0.70 (0.77 before)"),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
