@@ -3,10 +3,10 @@
     python benchmarks/judgement.py [--model DIR] [--data ../shared/datasets]
 
 Prints: seed 001 (which comments are flagged), benign identity statements flagged (overall and worst
-identity), common short replies flagged, hate that keeps its flag under neutral padding, the hateful flag's
+identity), common short replies flagged, plain short statements of hate flagged, hate that keeps its flag under neutral padding, the hateful flag's
 precision and recall on the in-domain test split reweighted to a 5% base rate, its clean comments flagged, DynaHate accuracy (evaluation
 only: never trained or tuned on), and test-split F1 / ROC-AUC on the corpora the targets name. Asserts
-nothing; takes about a minute.
+nothing; takes a few minutes.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ from moderation.moderator import Moderator  # noqa: E402
 from moderation.parsing import parse_file  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
-from test_judgement import ANTISEMITIC_IN_SEED_001, SHORT_REPLIES, _neutral, _padded  # noqa: E402
+from test_judgement import (  # noqa: E402
+    ANTISEMITIC_IN_SEED_001,
+    PLAIN_HATE,
+    SHORT_REPLIES,
+    _neutral,
+    _padded,
+)
 
 TARGETS = [
     ("isca_antisemitism_twitter", "antisemitic", 0.579),
@@ -80,6 +86,12 @@ def main() -> None:
     short = flags(SHORT_REPLIES).any(axis=1)
     print(
         f"short replies flagged: {int(short.sum())}/{len(SHORT_REPLIES)} {[t for t, f in zip(SHORT_REPLIES, short, strict=True) if f]}"
+    )
+
+    plain = flags(PLAIN_HATE)[:, hateful]
+    print(
+        f"plain short statements of hate flagged hateful: {int(plain.sum())}/{len(PLAIN_HATE)}; missed "
+        f"{[t for t, f in zip(PLAIN_HATE, plain, strict=True) if not f]}"
     )
 
     article = " ".join(" ".join(parse_file(p).body) for p in sorted((ROOT / "seeds").glob("*.txt")))

@@ -40,6 +40,22 @@ SHORT_REPLIES = [
 ]  # fmt: skip
 
 
+# Plain, short statements of hate against groups, none of them a row of data/comments.jsonl: what a moderator
+# types first to see whether the model catches hate at all. Each feature block is L2-normalised with a smoothing
+# term, so that "them" is not a whole argument, and that also leaves a short statement little weight: the shipped
+# model flags 7 of these ("I hate women." reads hateful 0.26), the nineteenth batch's 8. The floor below keeps it
+# from getting worse; raise it when a model does better.
+PLAIN_HATE = [
+    "I hate women.", "I really hate Muslims.", "Gay people are disgusting.", "Muslims are scum.",
+    "Trans people should all be killed.", "Black people are a cancer on society.", "Disabled people are worthless.",
+    "Immigrants are filthy animals.", "All women are stupid.", "I'd shoot any immigrant I saw.",
+    "Women belong in the kitchen.", "Black people are inferior.", "Why are gay people so disgusting?",
+    "I think trans people are freaks.", "Isn't it obvious that Muslims are terrorists?", "Jews control the media.",
+    "Fucking immigrants ruin everything.", "Gay people are just sick.",
+]  # fmt: skip
+PLAIN_HATE_FLAGGED_AT_LEAST = 7
+
+
 @pytest.fixture(scope="module")
 def moderator() -> Moderator:
     return Moderator.load()
@@ -113,6 +129,17 @@ def test_seed_001_antisemitic_comments_are_flagged_hateful(moderator, phrase):
 )
 def test_plain_antisemitic_statements_are_flagged_antisemitic(moderator, text):
     assert {"hateful", "antisemitic"} <= set(moderator.score(text).flags)
+
+
+def test_plain_short_statements_of_hate_are_flagged_no_less_often_than_by_the_shipped_model(moderator):
+    flagged = _flags(moderator, PLAIN_HATE)[:, moderator.labels.index("hateful")]
+    missed = [text for text, flag in zip(PLAIN_HATE, flagged, strict=True) if not flag]
+    assert len(PLAIN_HATE) - len(missed) >= PLAIN_HATE_FLAGGED_AT_LEAST, missed
+
+
+def test_plain_short_statements_of_hate_are_not_in_the_training_data():
+    texts = {" ".join(row["text"].casefold().split()) for row in IN_DOMAIN}
+    assert not [text for text in PLAIN_HATE if " ".join(text.casefold().split()) in texts]
 
 
 # -- identity statements -------------------------------------------------------------------------------------
