@@ -3,10 +3,10 @@
     python benchmarks/judgement.py [--model DIR] [--data ../shared/datasets]
 
 Prints: seed 001 (which comments are flagged), benign identity statements flagged (overall and worst
-identity), common short replies flagged, plain short statements of hate flagged, hate that keeps its flag under neutral padding, the hateful flag's
-precision and recall on the in-domain test split reweighted to a 5% base rate, its clean comments flagged, DynaHate accuracy (evaluation
-only: never trained or tuned on), and test-split F1 / ROC-AUC on the corpora the targets name. Asserts
-nothing; takes a few minutes.
+identity), common short replies flagged, plain short statements of hate flagged, hate that keeps its flag
+under neutral padding, the hateful flag's precision and recall on the in-domain test split reweighted to a 5%
+base rate, its clean comments flagged, DynaHate accuracy (evaluation only: never trained or tuned on), and
+test-split F1 / ROC-AUC on the corpora the targets name. Asserts nothing; takes a few minutes.
 """
 
 from __future__ import annotations

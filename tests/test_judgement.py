@@ -92,18 +92,17 @@ def _known_miss(phrase: str, reason: str):
     return pytest.param(phrase, marks=pytest.mark.xfail(strict=True, reason=reason))
 
 
+# Each reason gives the shipped model's score and the one before it; the longer history is in git.
 _OY_VEY = _known_miss(
     "who controls western banks. oy vey",
-    "coded: hateful and antisemitic 0.63 (0.60 with the nineteenth batch's model, 0.58 after its parts one to "
-    "three, 0.60 with the eighteenth batch's model, 0.59 before the eighteenth batch, 0.58 before the seventeenth and the fifteenth, "
-    "0.59 before the thirteenth and fourteenth, 0.62 before the twelfth, 0.58 before the near block, 0.41 before "
-    "the ninth and tenth), below the hateful threshold 0.70, so not flagged antisemitic either",
+    "coded: hateful and antisemitic 0.63 (0.60 before), below the hateful threshold 0.70, so not flagged "
+    "antisemitic either",
 )
 _JOO_BANKSTERS = _known_miss(
     "the joo banksters",
-    "hateful 0.69, antisemitic 0.52, under the hateful threshold 0.70 (0.6999 with the nineteenth batch's model, "
-    "0.77 with the eighteenth batch's, 0.75 after the nineteenth batch's parts one to three): 'banksters' and 'christians' weigh "
-    "less since the nineteenth batch's rows, while 'joo' still carries it, diluted by the 32-word list it opens",
+    "hateful 0.69 (0.6999 before, 0.77 two models ago), antisemitic 0.52, under the hateful threshold 0.70: "
+    "'banksters' and 'christians' weigh less since the nineteenth batch's twins, and 'joo' is diluted by the "
+    "32-word list it opens",
 )
 
 
@@ -312,11 +311,8 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.35 (0.41 with the nineteenth batch's model, 0.47 with the eighteenth batch's, 0.41 before the eighteenth batch's friendly sentences in the same frames, "
-                "0.49 before the seventeenth batch, whose twins such as 'kill you lot on "
-                "Saturday' left the bigram 'kill you' weighing against threat, 0.64 before the fifteenth batch, whose violent idioms include jokes like "
-                "'going to kill my brother', 0.65 before the thirteenth batch, 0.72 before the twelfth, 0.54 before the eleventh "
-                "and the near block, 0.39 before the ninth and tenth, 0.47 before the eighth, 0.34 before the sixth)",
+                reason="THREAT 0.35 (0.41 before): violent idioms and twins such as 'kill you lot on Saturday' leave "
+                "the bigram 'kill you' weighing against threat",
             ),
         ),
         ("I will call you tomorrow", "THREAT", 0.0, 0.3),
@@ -334,9 +330,7 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
         "ashkenazi joo",
         "the joo\u2019s goy bitch",
         _known_miss("who controls western banks. oy vey", "TOXICITY 0.63 (0.60 before)"),
-        _known_miss(
-            "the joo banksters", "TOXICITY 0.69 (0.70 before, 0.77 with the eighteenth batch's model)"
-        ),
+        _known_miss("the joo banksters", "TOXICITY 0.69 (0.70 before)"),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):
