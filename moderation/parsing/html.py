@@ -207,9 +207,13 @@ def _comment_text(element: lxml.html.HtmlElement, candidates: set[lxml.html.Html
             outermost = [node for node in nodes if not any(other in node.iterancestors() for other in nodes)]
             paragraphs = [text for node in outermost for text in paragraphs_of(node, candidates - {node})]
             return "\n\n".join(line for line in paragraphs if not is_boilerplate(line, in_comments=True))
-    # No marked-up text part: the element's own paragraphs, less its meta and buttons and the replies.
+    # No marked-up text part: the element's own paragraphs, less its meta and buttons and the replies, and
+    # less the name and date read as its author and time (a span.author is no part of what Bob wrote). Only
+    # short ones: markup that wraps the text in its author element keeps the text.
     skip = set(candidates) - {element}
     skip.update(node for node in element.xpath(f".//*[{_COMMENT_CHROME}]"))
+    for xpath in (*_AUTHOR_PARTS[:-1], *_POSTED_PARTS):  # not cite: a comment may cite a source
+        skip.update(node for node in element.xpath(xpath) if len(text_of(node) or "") <= 100)
     lines = paragraphs_of(element, skip)
     return "\n\n".join(line for line in lines if not is_boilerplate(line, in_comments=True))
 

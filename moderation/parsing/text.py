@@ -15,6 +15,10 @@ The page is read top-down:
    - Disqus dumps: a comment starts at "Name • 2 hours ago" (optionally "Name → Other • …", a reply).
    - WordPress dumps: a comment starts at "Name says:" followed by a date line, or at a name line
      directly followed by a date line ("June 18, 2024 at 9:14 am").
+   - Chat-style exports: a comment on each line, "Name: text", in a run at the end of the page of at least
+     three such lines, by at least three authors, or by two when one is a handle ("user1", "jon_88") or a
+     comment heading stands just before. An interview's "Smith: …" / "Jones: …" answers are two plain names
+     with no heading, and stay in the body.
    - A comment-section heading ("12 Comments", "3 thoughts on “Title”", "Reader comments") after the body:
      what follows is comments in the blank-line layout below.
    - Otherwise the blank-line layout the seeds use, found from the structure alone: an *author line*
@@ -65,6 +69,8 @@ class Layout(str, Enum):
     """A comment starts at "Name • 2 hours ago" (or "Name → Other • …", a reply)."""
     WORDPRESS = "wordpress"
     """A comment starts at "Name says:" or at a name over a date line."""
+    INLINE = "inline"
+    """A comment on each line, "Name: text", at the end of the page."""
     HEADING = "heading"
     """A comment heading ("12 Comments") opens the section; comments in the blank-line layout follow."""
     BLANK_LINES = "blank-lines"
@@ -114,7 +120,8 @@ def layout_text(text: str, *, source: str | None = None) -> TextLayout:
     roles: dict[int, str] = {}
 
     content = _content(lines)
-    header = _read_header(content)
+    # A page that is nothing but "Name: text" lines has no title: its first line is a comment.
+    header = _Header() if _inline_run_start(lines) == 0 else _read_header(content)
     for line, role in header.roles:
         roles[line.number] = role
     after_header = content[len(header.roles) :]
@@ -361,6 +368,9 @@ def _find_comment_section(page: Sequence[Line]) -> _Section | None:
         # A name over a date at the very top is a byline, not a comment.
         if comment_header and (index or _says(line.text)):
             return _Section(line.number, Layout.WORDPRESS)
+    inline = _inline_run_start(page)
+    if inline is not None:
+        return _Section(_content(page)[inline].number, Layout.INLINE)
     headings = _comment_headings(page)
     if headings:
         return _Section(_comments_after_headings(headings, page), Layout.HEADING)
@@ -410,6 +420,63 @@ def _comments_after_headings(headings: Sequence[int], page: Sequence[Line]) -> i
     if start is not None and sum(_author_mask(before)[start:]) >= 2:
         return before[start].lines[0].number
     return headings[-1]
+
+
+# "user1: text", "Mr Fixer: text": an author (a name or handle of at most three words) and the comment.
+_INLINE = re.compile(r"(?P<author>[^:\s][^:]{0,39}?)\s*:\s+(?P<text>\S.*)")
+# Labels an article puts before a colon, never a commenter's name.
+_NOT_INLINE_AUTHORS = frozenset({
+    "q", "a", "note", "notes", "update", "updated", "editor", "editors", "editor's", "correction", "photo",
+    "photos", "source", "sources", "read", "watch", "listen", "related", "warning", "caption", "credit", "image",
+    "video", "transcript", "disclaimer", "tag", "tags", "filed", "edit", "ps", "nb", "spoiler", "tldr",
+})  # fmt: skip
+
+
+def _inline_author(line: Line) -> re.Match[str] | None:
+    match = _INLINE.fullmatch(line.text)
+    if match is None:
+        return None
+    author = match["author"].strip()
+    if author.casefold().replace("’", "'") in _NOT_INLINE_AUTHORS:
+        return None
+    # A lowercase login ("bob") counts here: the colon after it at the start of the line vouches for it.
+    if not (looks_like_name(author, max_words=3) or looks_like_login(author)):
+        return None
+    return match
+
+
+def _inline_run_start(page: Sequence[Line]) -> int | None:
+    """Index in ``page``'s content of the first line of a trailing run of "Name: text" comments, if any.
+
+    The run goes to the end of the page; a line of it that is no "Name: text" line continues the comment above
+    it (no blank line between) or is a comment heading. It counts when it has three such lines, and three
+    authors, or two when one is a handle or a comment heading opens the run.
+    """
+    content = _content(page)
+    # From each line to the end: only "Name: text" lines and lines directly beneath one (no blank between).
+    inline = [_inline_author(line) is not None for line in content]
+    start = None
+    for index in range(len(content) - 1, -1, -1):
+        if not (inline[index] or content[index].gap == 0):
+            break
+        if inline[index]:
+            start = index
+    if start is None:
+        return None
+    run = content[start:]
+    authors = [match["author"].strip().casefold() for match in map(_inline_author, run) if match]
+    if len(authors) < 3:
+        return None
+    heading = any(
+        line.dropped and is_comment_header(line.text)
+        for line in page
+        if line.number < run[0].number and (start == 0 or line.number > content[start - 1].number)
+    )
+    distinct = set(authors)
+    handle = any(any(char.isdigit() or char == "_" for char in author) for author in distinct)
+    if len(distinct) >= 3 or (len(distinct) == 2 and (handle or heading)):
+        return start
+    return None
 
 
 @dataclass(frozen=True)
@@ -567,11 +634,28 @@ def _read_blank_lines(section: Sequence[Line]) -> list[_Draft]:
     return drafts
 
 
+def _read_inline(section: Sequence[Line]) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for line in _content(section):
+        match = _inline_author(line)
+        if match is None and drafts:
+            drafts[-1].text.append(line)
+            continue
+        if match is None:
+            drafts.append(_Draft(text=[line], indent=line.indent))
+            continue
+        # The comment is the text after "Name:", its span that part of the line.
+        text = replace(line, start=line.start + match.start("text"), text=match["text"])
+        drafts.append(_Draft(author=match["author"].strip(), text=[text], indent=line.indent))
+    return drafts
+
+
 # One reader per layout that has a comment section (Layout.NONE has none to read).
 _READERS: Mapping[Layout, Callable[[Sequence[Line]], list[_Draft]]] = MappingProxyType(
     {
         Layout.DISQUS: _read_disqus,
         Layout.WORDPRESS: _read_wordpress,
+        Layout.INLINE: _read_inline,
         Layout.HEADING: _read_blank_lines,
         Layout.BLANK_LINES: _read_blank_lines,
     }

@@ -173,3 +173,15 @@ def test_html_is_detected_and_kind_can_be_forced():
     assert parse("plain words", kind="html").body == ("plain words",)
     with pytest.raises(ValueError, match="kind must be one of"):
         parse("x", kind="pdf")
+
+
+def test_the_author_and_time_of_a_plain_comment_div_are_not_its_text():
+    markup = (
+        "<html><body><article><h1>Story</h1><p>Body text here.</p></article>"
+        '<div class="comment"><span class="author">Bob</span> <time>2 hours ago</time><p>jews are vermin</p></div>'
+        '<div class="comment"><span class="username">ann_1</span><p>great story'
+    )  # the last comment never closed, as truncated scrapes end
+    assert [(c.author, c.posted, c.text) for c in parse(markup).comments] == [
+        ("Bob", "2 hours ago", "jews are vermin"),
+        ("ann_1", None, "great story"),
+    ]

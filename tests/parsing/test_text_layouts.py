@@ -273,3 +273,49 @@ def test_comments_between_two_headings_are_comments():
     article = parse(page)
     assert len(article.body) == 2
     assert [c.author for c in article.comments] == ["Jo Banks", "Priya N", "Sam Hill"]
+
+
+def test_chat_style_name_colon_lines_are_one_comment_each():
+    text = (
+        "Council approves new cycle lanes\n\nThe council voted on Tuesday to approve the lanes.\n\n"
+        "user1: great news for commuters\nuser2: jews are behind this, as always\n"
+        "Mr Fixer: about time, the roads are a mess\nand the buses too\n"
+    )
+    layout = layout_text(text)
+    assert layout.layout.value == "inline"
+    assert layout.article.body == ("The council voted on Tuesday to approve the lanes.",)
+    assert [(c.author, c.text) for c in layout.article.comments] == [
+        ("user1", "great news for commuters"),
+        ("user2", "jews are behind this, as always"),
+        ("Mr Fixer", "about time, the roads are a mess\nand the buses too"),
+    ]
+    # Each comment's span is its text, without the name before the colon.
+    second = layout.article.comments[1]
+    assert text[second.span[0] : second.span[1]] == "jews are behind this, as always"
+
+
+def test_a_page_of_only_name_colon_lines_has_no_title_and_keeps_every_comment():
+    text = "Comments\n\nann_1: first\nbob: second\nann_1: third\n"
+    article = parse(text)
+    assert article.title is None
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("ann_1", "first"),
+        ("bob", "second"),
+        ("ann_1", "third"),
+    ]
+
+
+def test_an_interview_with_two_speakers_stays_in_the_body():
+    text = (
+        "Brexit: what happens next\n\nWe asked two economists.\n\n"
+        "Smith: Trade will slow.\nJones: I disagree.\nSmith: Look at the figures.\n"
+    )
+    article = parse(text)
+    assert article.title == "Brexit: what happens next"
+    assert article.comments == ()
+    assert "Jones: I disagree." in "\n".join(article.body)
+
+
+def test_article_labels_before_a_colon_are_not_commenters():
+    text = "Title\n\nThe story.\n\nQ: Why now?\nA: Because.\nNote: updated on Monday.\nUpdate: more below.\n"
+    assert parse(text).comments == ()
