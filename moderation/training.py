@@ -181,12 +181,30 @@ class TrainingConfig:
     corpus when they lack a class). ToxicSpans is not among them: every one of its posts had been rated toxic
     before span annotation, far harder negatives than a calm comment section's. Calibration reads every
     corpus. `moderate train` adds an analyst's own labelled files (:func:`moderation.pipeline.comment_sources`)."""
+    log_ratio_power: float = 0.25
+    """Before each label's regression, every column is scaled by ``|r| ** log_ratio_power``, ``r`` being its
+    log-count ratio: the log of its share of the label's positive train rows over its share of the negative
+    ones, the rows weighted as the fit weighs them (NBSVM's feature scaling, Wang and Manning 2012, softened
+    from ``|r|`` to its fourth root). The L2 penalty then holds back a column that says little about the label
+    more than one that says much. The scale folds into the weights: what is scored is still one linear model.
+    On the hateful label (``python benchmarks/log_ratio.py``, twenty-first batch's data), 0 -> 0.25: dev ROC-AUC
+    up on every corpus but our own (ISCA 0.804 -> 0.815, Davidson 0.839 -> 0.846, Stormfront 0.844 -> 0.852,
+    HateXplain 0.830 -> 0.837; in-domain 0.965 -> 0.965), in-domain out-of-fold ROC-AUC 0.946 -> 0.948, recall at
+    0.8 precision (5% base rate) 0.437 -> 0.423 out of fold and 0.471 -> 0.473 on dev. Trained in full, the dev
+    split's hateful misses went 284 -> 265 of 503. Plain ``|r|`` (1.0) lost 0.013 of in-domain out-of-fold
+    ROC-AUC; 0.5 gained at most 0.007 more on the other corpora and lost 0.002 in-domain against 0.25. 0: no
+    scaling."""
+    log_ratio_smoothing: float = 0.1
+    """Added to each column's weighted sums before the ratio is taken: a column seen in a few rows of one class
+    is not taken for proof."""
     seed: int = 0
     max_iter: int = 300
     batch_size: int = 4096
     n_jobs: int = 2  # labels fitted at once (threads); does not change the result
 
     def __post_init__(self) -> None:
+        if not (0.0 <= self.log_ratio_power <= 1.0 and self.log_ratio_smoothing > 0):
+            raise ValueError("log_ratio_power must lie in [0, 1] and log_ratio_smoothing be positive")
         if not 0.05 <= self.min_threshold <= 0.95:
             raise ValueError(
                 f"min_threshold must lie in [0.05, 0.95], the thresholds' range; got {self.min_threshold}"
@@ -492,8 +510,10 @@ class _FittedLabel:
     report: dict
 
 
-def _fit_label(label, x_train, column, train_sources, config) -> _FittedLabel:
-    """One label: logistic regression on its known train rows, corpora weighted and classes balanced."""
+def _fit_label(label, x_train, column, train_sources, config, *, unscaled: int = 0) -> _FittedLabel:
+    """One label: logistic regression on its known train rows, corpora weighted and classes balanced, each
+    column scaled by its log-count ratio (``config.log_ratio_power``) but the last ``unscaled``."""
+    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     known = column >= 0
@@ -501,12 +521,38 @@ def _fit_label(label, x_train, column, train_sources, config) -> _FittedLabel:
     row_weights = sample_weights(
         known, positive, train_sources, config.corpus_size_power, config.corpus_factors.get(label, {})
     )
+    x_known, weights_known, positive_known = x_train[known], row_weights[known], positive[known]
+    columns = x_known.shape[1] - unscaled
+    scale = log_ratio_scale(
+        x_known[:, :columns] if unscaled else x_known,
+        positive_known,
+        weights_known,
+        config.log_ratio_power,
+        config.log_ratio_smoothing,
+    )
+    scale = np.concatenate([scale, np.ones(unscaled)])
     classifier = LogisticRegression(
         C=config.C.get(label, 1.0), solver="liblinear", max_iter=config.max_iter, random_state=config.seed
     )
-    classifier.fit(x_train[known], positive[known].astype(np.int8), sample_weight=row_weights[known])
+    classifier.fit(x_known @ sparse.diags(scale), positive_known.astype(np.int8), sample_weight=weights_known)
     report = {"train_rows": int(known.sum()), "train_positives": int(positive.sum())}
-    return _FittedLabel(classifier.coef_[0], float(classifier.intercept_[0]), report)
+    return _FittedLabel(classifier.coef_[0] * scale, float(classifier.intercept_[0]), report)
+
+
+def log_ratio_scale(
+    x, positive: np.ndarray, weights: np.ndarray, power: float, smoothing: float
+) -> np.ndarray:
+    """Per column, ``|r| ** power``, ``r`` the log of its weighted share of the positive rows over its share of
+    the negative rows (each sum smoothed); scaled so the columns the rows use average 1 (all ones at power 0)."""
+    if power == 0:
+        return np.ones(x.shape[1])
+    on_positive = smoothing + x.T @ np.where(positive, weights, 0.0)
+    on_negative = smoothing + x.T @ np.where(positive, 0.0, weights)
+    ratio = np.log(on_positive / on_positive.sum()) - np.log(on_negative / on_negative.sum())
+    scale = np.abs(ratio) ** power
+    mean = scale[x.getnnz(axis=0) > 0].mean() if x.nnz else 0.0
+    # Columns that all say nothing (or no rows at all): nothing to tell them apart by.
+    return scale / mean if mean > 0 else np.ones(x.shape[1])
 
 
 # The base logit enters the stacked fit as a column scaled up by this much, so that its weight (the base's scale)
@@ -522,7 +568,7 @@ def _fit_on(label, base_label, base: _FittedLabel, x_train, column, train_source
     with_base = sparse.hstack(
         [x_train, sparse.csr_matrix(_BASE_LOGIT_SCALE * base_logit.reshape(-1, 1))], format="csr"
     )
-    own = _fit_label(label, with_base, column, train_sources, config)
+    own = _fit_label(label, with_base, column, train_sources, config, unscaled=1)
     scale = float(own.weights[-1]) * _BASE_LOGIT_SCALE
     return _FittedLabel(
         own.weights[:-1] + scale * base.weights,

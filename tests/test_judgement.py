@@ -43,7 +43,7 @@ SHORT_REPLIES = [
 # Plain, short statements of hate against groups, none of them a row of data/comments.jsonl: what a moderator
 # types first to see whether the model catches hate at all. Each feature block is L2-normalised with a smoothing
 # term, so that "them" is not a whole argument, and that also leaves a short statement little weight: the shipped
-# model flags 7 of these ("I hate women." reads hateful 0.26), the nineteenth batch's 8. The floor below keeps it
+# model flags 9 of these ("I hate women." reads hateful 0.27), the twentieth batch's 7. The floor below keeps it
 # from getting worse; raise it when a model does better.
 PLAIN_HATE = [
     "I hate women.", "I really hate Muslims.", "Gay people are disgusting.", "Muslims are scum.",
@@ -53,7 +53,7 @@ PLAIN_HATE = [
     "I think trans people are freaks.", "Isn't it obvious that Muslims are terrorists?", "Jews control the media.",
     "Fucking immigrants ruin everything.", "Gay people are just sick.",
 ]  # fmt: skip
-PLAIN_HATE_FLAGGED_AT_LEAST = 7
+PLAIN_HATE_FLAGGED_AT_LEAST = 9
 
 
 @pytest.fixture(scope="module")
@@ -95,24 +95,22 @@ def _known_miss(phrase: str, reason: str):
 # Each reason gives the shipped model's score and the one before it; the longer history is in git.
 _OY_VEY = _known_miss(
     "who controls western banks. oy vey",
-    "coded: hateful and antisemitic 0.63 (0.60 before), below the hateful threshold 0.70, so not flagged "
+    "coded: hateful and antisemitic 0.65 (0.63 before), below the hateful threshold 0.70, so not flagged "
     "antisemitic either",
 )
-_JOO_BANKSTERS = _known_miss(
-    "the joo banksters",
-    "hateful 0.69 (0.6999 before, 0.77 two models ago), antisemitic 0.52, under the hateful threshold 0.70: "
-    "'banksters' and 'christians' weigh less since the nineteenth batch's twins, and 'joo' is diluted by the "
-    "32-word list it opens",
+
+
+@pytest.mark.parametrize(
+    "phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", "the joo banksters", _OY_VEY]
 )
-
-
-@pytest.mark.parametrize("phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", _OY_VEY, _JOO_BANKSTERS])
 def test_seed_001_antisemitic_comments_are_flagged_antisemitic_and_hateful(moderator, phrase):
     (comment,) = [c.text for c in parse_file(SEED_001).comments if phrase in c.text]
     assert {"hateful", "antisemitic"} <= set(moderator.score(comment).flags)
 
 
-@pytest.mark.parametrize("phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", _JOO_BANKSTERS, _OY_VEY])
+@pytest.mark.parametrize(
+    "phrase", ["ashkenazi joo", "the joo\u2019s goy bitch", "the joo banksters", _OY_VEY]
+)
 def test_seed_001_antisemitic_comments_are_flagged_hateful(moderator, phrase):
     (comment,) = [c.text for c in parse_file(SEED_001).comments if phrase in c.text]
     assert "hateful" in moderator.score(comment).flags
@@ -311,7 +309,7 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.35 (0.41 before): violent idioms and twins such as 'kill you lot on Saturday' leave "
+                reason="THREAT 0.22 (0.35 before): violent idioms and twins such as 'kill you lot on Saturday' leave "
                 "the bigram 'kill you' weighing against threat",
             ),
         ),
@@ -329,8 +327,8 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
     [
         "ashkenazi joo",
         "the joo\u2019s goy bitch",
-        _known_miss("who controls western banks. oy vey", "TOXICITY 0.63 (0.60 before)"),
-        _known_miss("the joo banksters", "TOXICITY 0.69 (0.70 before)"),
+        _known_miss("who controls western banks. oy vey", "TOXICITY 0.65 (0.63 before)"),
+        _known_miss("the joo banksters", "TOXICITY 0.79 (0.69 before)"),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):

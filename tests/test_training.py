@@ -9,12 +9,14 @@ import pytest
 from test_model import CONFIG, DEV, TRAIN, labelled
 
 from moderation.lexicon import Lexicon
+from moderation.normalize import normalize_many
 from moderation.training import (
     LabelledTexts,
     _threshold_folds,
     calibrate,
     choose_threshold,
     fit,
+    log_ratio_scale,
     platt,
     sample_weights,
 )
@@ -310,3 +312,49 @@ def test_a_rows_fold_depends_on_its_text_alone() -> None:
     np.testing.assert_array_equal(folds, more[1:])
     assert set(folds) <= {0, 1, 2, 3} and len(set(folds)) > 1
     assert _threshold_folds(labelled(TRAIN), config) is None
+
+
+def test_a_column_that_tells_the_classes_apart_is_scaled_above_one_that_does_not() -> None:
+    from scipy import sparse
+
+    # Columns: 0 only in positives, 1 in every row alike, 2 mostly in negatives, 3 in no row.
+    x = sparse.csr_matrix(
+        np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 1, 1, 0], [0, 1, 1, 0], [0, 1, 0, 0]], float)
+    )
+    positive = np.array([True, True, False, False, False])
+    scale = log_ratio_scale(x, positive, np.ones(5), power=0.25, smoothing=0.1)
+    assert scale[0] > scale[2] > scale[1] >= 0
+    assert scale[:3].mean() == pytest.approx(1.0)  # the columns in use average 1
+    np.testing.assert_array_equal(
+        log_ratio_scale(x, positive, np.ones(5), power=0, smoothing=0.1), np.ones(4)
+    )
+
+
+def test_a_positive_row_that_weighs_nothing_says_nothing() -> None:
+    from scipy import sparse
+
+    x = sparse.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+    positive = np.array([True, True, False])
+    weighted = log_ratio_scale(x, positive, np.array([1.0, 0.0, 1.0]), power=1, smoothing=0.1)
+    unweighted = log_ratio_scale(x, positive, np.array([1.0, 1.0, 1.0]), power=1, smoothing=0.1)
+    # Weighed alike the two columns mirror each other; with column 1's positive row weighing nothing, column 1
+    # is seen among the negatives alone, and tells the classes apart more than column 0 does.
+    assert unweighted[0] == pytest.approx(unweighted[1]) and weighted[1] > weighted[0]
+
+
+def test_the_scaled_fit_is_still_one_linear_model_per_label() -> None:
+    # The scale folds into the weights: the saved model's logits are its features times its weights.
+    model = fit(labelled(TRAIN), labelled(DEV), LEXICON, CONFIG)
+    unscaled = fit(labelled(TRAIN), labelled(DEV), LEXICON, dataclasses.replace(CONFIG, log_ratio_power=0.0))
+    texts = [text for text, *_ in DEV]
+    x = model.featurizer.transform(normalize_many(texts))
+    assert not np.allclose(model.weights, unscaled.weights)
+    np.testing.assert_allclose(
+        (x @ model.weights)[:, 0] + model.intercepts[0], model.logits(texts)[:, 0], rtol=1e-4, atol=1e-4
+    )
+
+
+@pytest.mark.parametrize("power, smoothing", [(-0.1, 0.1), (1.5, 0.1), (0.25, 0.0)])
+def test_a_log_ratio_setting_out_of_range_is_refused(power: float, smoothing: float) -> None:
+    with pytest.raises(ValueError, match="log_ratio"):
+        dataclasses.replace(CONFIG, log_ratio_power=power, log_ratio_smoothing=smoothing)
