@@ -203,8 +203,12 @@ class TrainingConfig:
     n_jobs: int = 2  # labels fitted at once (threads); does not change the result
 
     def __post_init__(self) -> None:
-        if not (0.0 <= self.log_ratio_power <= 1.0 and self.log_ratio_smoothing > 0):
-            raise ValueError("log_ratio_power must lie in [0, 1] and log_ratio_smoothing be positive")
+        power, smoothing = self.log_ratio_power, self.log_ratio_smoothing
+        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (power, smoothing))
+        if not (numbers and 0.0 <= power <= 1.0 and 0 < smoothing < float("inf")):
+            raise ValueError(
+                "log_ratio_power must be a number in [0, 1] and log_ratio_smoothing a positive finite number"
+            )
         if not 0.05 <= self.min_threshold <= 0.95:
             raise ValueError(
                 f"min_threshold must lie in [0.05, 0.95], the thresholds' range; got {self.min_threshold}"

@@ -9,7 +9,6 @@ import pytest
 from test_model import CONFIG, DEV, TRAIN, labelled
 
 from moderation.lexicon import Lexicon
-from moderation.normalize import normalize_many
 from moderation.training import (
     LabelledTexts,
     _threshold_folds,
@@ -342,19 +341,33 @@ def test_a_positive_row_that_weighs_nothing_says_nothing() -> None:
     assert unweighted[0] == pytest.approx(unweighted[1]) and weighted[1] > weighted[0]
 
 
-def test_the_scaled_fit_is_still_one_linear_model_per_label() -> None:
-    # The scale folds into the weights: the saved model's logits are its features times its weights.
-    model = fit(labelled(TRAIN), labelled(DEV), LEXICON, CONFIG)
-    unscaled = fit(labelled(TRAIN), labelled(DEV), LEXICON, dataclasses.replace(CONFIG, log_ratio_power=0.0))
-    texts = [text for text, *_ in DEV]
-    x = model.featurizer.transform(normalize_many(texts))
-    assert not np.allclose(model.weights, unscaled.weights)
+def test_the_scale_folds_into_the_weights_exactly() -> None:
+    # The regression is fitted on the scaled columns; the weights it returns, read on the unscaled columns, give
+    # the same logits: what is scored is still one linear model per label.
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from moderation.training import _fit_label
+
+    rng = np.random.default_rng(0)
+    x = sparse.random(60, 12, density=0.3, random_state=1, format="csr") * 3
+    column = (rng.random(60) < 0.4).astype(np.int8)
+    sources = np.array(["toy"] * 60)
+    fitted = _fit_label("hateful", x, column, sources, CONFIG)
+    weights = sample_weights(np.ones(60, bool), column == 1, sources, CONFIG.corpus_size_power, {})
+    scale = log_ratio_scale(x, column == 1, weights, CONFIG.log_ratio_power, CONFIG.log_ratio_smoothing)
+    direct = LogisticRegression(C=CONFIG.C["hateful"], solver="liblinear", random_state=CONFIG.seed)
+    direct.fit(x @ sparse.diags(scale), column, sample_weight=weights)
     np.testing.assert_allclose(
-        (x @ model.weights)[:, 0] + model.intercepts[0], model.logits(texts)[:, 0], rtol=1e-4, atol=1e-4
+        x @ fitted.weights + fitted.intercept, direct.decision_function(x @ sparse.diags(scale)), atol=1e-9
     )
+    assert not np.allclose(scale, 1.0)
 
 
-@pytest.mark.parametrize("power, smoothing", [(-0.1, 0.1), (1.5, 0.1), (0.25, 0.0)])
+@pytest.mark.parametrize(
+    "power, smoothing",
+    [(-0.1, 0.1), (1.5, 0.1), (0.25, 0.0), (0.25, float("inf")), (float("nan"), 0.1), ("1", 0.1)],
+)
 def test_a_log_ratio_setting_out_of_range_is_refused(power: float, smoothing: float) -> None:
     with pytest.raises(ValueError, match="log_ratio"):
         dataclasses.replace(CONFIG, log_ratio_power=power, log_ratio_smoothing=smoothing)

@@ -29,7 +29,7 @@ the text of skipped chrome inside the container go to ``dropped``. When the mark
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import lxml.html
 
@@ -147,9 +147,9 @@ def _comments(elements: list[lxml.html.HtmlElement]) -> list[Comment]:
     # candidate -> (author, posted, text), each read from the candidate's own nodes
     own_parts: dict[lxml.html.HtmlElement, tuple[str | None, str | None, str]] = {}
     for element in elements:
-        text = _comment_text(element, candidates)
         author = _first_text(_own(element.xpath(xpath), element, candidates) for xpath in _AUTHOR_PARTS)
         posted = _posted(element, candidates)
+        text = _comment_text(element, candidates, author, posted)
         own_parts[element] = (author, posted, text)
 
     # A candidate without text of its own wraps the comment proper (li.comment around
@@ -200,22 +200,34 @@ def _owner(
     return None
 
 
-def _comment_text(element: lxml.html.HtmlElement, candidates: set[lxml.html.HtmlElement]) -> str:
+def _comment_text(
+    element: lxml.html.HtmlElement,
+    candidates: set[lxml.html.HtmlElement],
+    author: str | None = None,
+    posted: str | None = None,
+) -> str:
     for xpath in _TEXT_PARTS:
         nodes = _own(element.xpath(xpath), element, candidates)
         if nodes:
             outermost = [node for node in nodes if not any(other in node.iterancestors() for other in nodes)]
             paragraphs = [text for node in outermost for text in paragraphs_of(node, candidates - {node})]
             return "\n\n".join(line for line in paragraphs if not is_boilerplate(line, in_comments=True))
-    # No marked-up text part: the element's own paragraphs, less its meta and buttons and the replies, and
-    # less the name and date read as its author and time (a span.author is no part of what Bob wrote). Only
-    # short ones: markup that wraps the text in its author element keeps the text.
+    # No marked-up text part: the element's own paragraphs, less its meta and buttons and the replies, and less
+    # a paragraph that is only the name and time read as its author and date ("Bob", "Bob · 2 hours ago": not
+    # what Bob wrote). A name or time inside a sentence stays, and so does a comment that would be left empty.
     skip = set(candidates) - {element}
     skip.update(node for node in element.xpath(f".//*[{_COMMENT_CHROME}]"))
-    for xpath in (*_AUTHOR_PARTS[:-1], *_POSTED_PARTS):  # not cite: a comment may cite a source
-        skip.update(node for node in element.xpath(xpath) if len(text_of(node) or "") <= 100)
-    lines = paragraphs_of(element, skip)
-    return "\n\n".join(line for line in lines if not is_boilerplate(line, in_comments=True))
+    lines = [line for line in paragraphs_of(element, skip) if not is_boilerplate(line, in_comments=True)]
+    meta = [part for part in (author, posted) if part]
+    said = [line for line in lines if not meta or not _only_meta(line, meta)]
+    return "\n\n".join(said or lines)
+
+
+def _only_meta(line: str, meta: Sequence[str]) -> bool:
+    """Whether ``line`` holds nothing but the given names and times, and punctuation between them."""
+    for part in sorted(meta, key=len, reverse=True):
+        line = line.replace(part, " ")
+    return not any(char.isalnum() for char in line)
 
 
 def _first_text(groups: Iterable[list[lxml.html.HtmlElement]]) -> str | None:

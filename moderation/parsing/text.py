@@ -16,9 +16,9 @@ The page is read top-down:
    - WordPress dumps: a comment starts at "Name says:" followed by a date line, or at a name line
      directly followed by a date line ("June 18, 2024 at 9:14 am").
    - Chat-style exports: a comment on each line, "Name: text", in a run at the end of the page of at least
-     three such lines, by at least three authors, or by two when one is a handle ("user1", "jon_88") or a
-     comment heading stands just before. An interview's "Smith: …" / "Jones: …" answers are two plain names
-     with no heading, and stay in the body.
+     three such lines by two authors or more, one of them a handle ("user1", "jon_88"), or under a comment
+     heading, or three authors or more with one coming back. An interview's "Smith: …" / "Jones: …" answers,
+     a line-up's "Arsenal: …" / "Referee: …" and a review's "Pros:" / "Cons:" stay in the body.
    - A comment-section heading ("12 Comments", "3 thoughts on “Title”", "Reader comments") after the body:
      what follows is comments in the blank-line layout below.
    - Otherwise the blank-line layout the seeds use, found from the structure alone: an *author line*
@@ -121,7 +121,7 @@ def layout_text(text: str, *, source: str | None = None) -> TextLayout:
 
     content = _content(lines)
     # A page that is nothing but "Name: text" lines has no title: its first line is a comment.
-    header = _Header() if _inline_run_start(lines) == 0 else _read_header(content)
+    header = _Header() if _opens_with_a_commenter(lines) else _read_header(content)
     for line, role in header.roles:
         roles[line.number] = role
     after_header = content[len(header.roles) :]
@@ -428,7 +428,10 @@ _INLINE = re.compile(r"(?P<author>[^:\s][^:]{0,39}?)\s*:\s+(?P<text>\S.*)")
 _NOT_INLINE_AUTHORS = frozenset({
     "q", "a", "note", "notes", "update", "updated", "editor", "editors", "editor's", "correction", "photo",
     "photos", "source", "sources", "read", "watch", "listen", "related", "warning", "caption", "credit", "image",
-    "video", "transcript", "disclaimer", "tag", "tags", "filed", "edit", "ps", "nb", "spoiler", "tldr",
+    "video", "transcript", "disclaimer", "tag", "tags", "filed", "edit", "ps", "nb", "spoiler", "tldr", "pros",
+    "cons", "verdict", "referee", "attendance", "subs", "booked", "goals", "scorers", "serves", "prep", "cook",
+    "ingredients", "method", "email", "twitter", "facebook", "instagram", "phone", "web", "website", "price",
+    "pictured", "date", "venue", "time", "location", "address",
 })  # fmt: skip
 
 
@@ -445,19 +448,25 @@ def _inline_author(line: Line) -> re.Match[str] | None:
     return match
 
 
-def _inline_run_start(page: Sequence[Line]) -> int | None:
-    """Index in ``page``'s content of the first line of a trailing run of "Name: text" comments, if any.
+def _inline_run(page: Sequence[Line]) -> tuple[int, list[str]] | None:
+    """The trailing run of "Name: text" comments in ``page``'s content: its first line's index there, and the
+    authors in order; None when there is none.
 
-    The run goes to the end of the page; a line of it that is no "Name: text" line continues the comment above
-    it (no blank line between) or is a comment heading. It counts when it has three such lines, and three
-    authors, or two when one is a handle or a comment heading opens the run.
+    The run goes to the end of the page. Its "Name: text" lines may stand one blank line apart; a line that is
+    no "Name: text" line continues the comment above it (no blank line between). It counts when it has three
+    "Name: text" lines by two authors or more, and one author is a handle ("user1"), or a comment heading opens
+    the run, or three authors or more take part and one of them comes back. A football line-up ("Arsenal: …",
+    "Chelsea: …", "Referee: …"), a review's "Pros:" / "Cons:" / "Verdict:" and an interview's two speakers
+    answering in turn are none of these, and stay in the body.
     """
     content = _content(page)
-    # From each line to the end: only "Name: text" lines and lines directly beneath one (no blank between).
     inline = [_inline_author(line) is not None for line in content]
     start = None
     for index in range(len(content) - 1, -1, -1):
-        if not (inline[index] or content[index].gap == 0):
+        line = content[index]
+        if not (inline[index] and line.gap <= 1 or line.gap == 0):
+            if inline[index]:
+                start = index  # a double blank line before it: the run opens here
             break
         if inline[index]:
             start = index
@@ -465,18 +474,36 @@ def _inline_run_start(page: Sequence[Line]) -> int | None:
         return None
     run = content[start:]
     authors = [match["author"].strip().casefold() for match in map(_inline_author, run) if match]
-    if len(authors) < 3:
+    distinct = set(authors)
+    if len(authors) < 3 or len(distinct) < 2:
         return None
     heading = any(
         line.dropped and is_comment_header(line.text)
         for line in page
         if line.number < run[0].number and (start == 0 or line.number > content[start - 1].number)
     )
-    distinct = set(authors)
-    handle = any(any(char.isdigit() or char == "_" for char in author) for author in distinct)
-    if len(distinct) >= 3 or (len(distinct) == 2 and (handle or heading)):
-        return start
-    return None
+    handle = any(_is_handle_like(author) for author in distinct)
+    comes_back = len(distinct) >= 3 and len(distinct) < len(authors)
+    return (start, authors) if handle or heading or comes_back else None
+
+
+def _inline_run_start(page: Sequence[Line]) -> int | None:
+    run = _inline_run(page)
+    return None if run is None else run[0]
+
+
+def _is_handle_like(author: str) -> bool:
+    return any(char.isdigit() or char == "_" for char in author)
+
+
+def _opens_with_a_commenter(lines: Sequence[Line]) -> bool:
+    """Whether the page's first line is already a comment of its trailing "Name: text" run: the run starts there
+    and that line's author is a handle or comments again. "Brexit: what next" over a run keeps its title."""
+    run = _inline_run(lines)
+    if run is None or run[0] != 0:
+        return False
+    first, authors = run[1][0], run[1]
+    return _is_handle_like(first) or authors.count(first) > 1
 
 
 @dataclass(frozen=True)

@@ -185,3 +185,15 @@ def test_the_author_and_time_of_a_plain_comment_div_are_not_its_text():
         ("Bob", "2 hours ago", "jews are vermin"),
         ("ann_1", None, "great story"),
     ]
+
+
+def test_a_name_or_time_inside_what_the_commenter_wrote_stays_in_the_text():
+    markup = (
+        "<html><body><article><h1>Story</h1><p>Body text here.</p></article>"
+        '<div class="comment"><span class="author">ann</span>'
+        "<p>we meet at the mosque at <time>8pm Friday</time> with petrol</p></div>"
+        '<div class="comment"><div class="author">Bob<p>jews are vermin</p></div></div>'
+    )
+    texts = [c.text for c in parse(markup).comments]
+    assert texts[0] == "we meet at the mosque at 8pm Friday with petrol"
+    assert texts[1].endswith("jews are vermin")  # markup that wraps the text in its author element keeps it

@@ -316,6 +316,44 @@ def test_an_interview_with_two_speakers_stays_in_the_body():
     assert "Jones: I disagree." in "\n".join(article.body)
 
 
-def test_article_labels_before_a_colon_are_not_commenters():
-    text = "Title\n\nThe story.\n\nQ: Why now?\nA: Because.\nNote: updated on Monday.\nUpdate: more below.\n"
-    assert parse(text).comments == ()
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "Q: Why now?\nA: Because.\nNote: updated on Monday.\nUpdate: more below.\n",
+        "Arsenal: Raya, White, Saliba\nChelsea: Sanchez, James\nReferee: Michael Oliver\nAttendance: 60,000\n",
+        "Smith: yes\nJones: no\nBrown: maybe\n",  # three speakers, none back: a panel's answers
+    ],
+)
+def test_article_lines_with_a_label_before_a_colon_are_not_commenters(ending):
+    assert parse("Title\n\nThe story.\n\n" + ending).comments == ()
+
+
+def test_name_colon_lines_inside_a_comment_do_not_take_over_the_comment_section():
+    text = (
+        "Title\n\nBody of the story.\n\n\n12 Comments\n\nJo Banks\n\njews are vermin\n\nSam Hill\n\n"
+        "My take:\nPros: cheap\nCons: battery\nVerdict: buy it\n"
+    )
+    assert [(c.author, c.text) for c in parse(text).comments] == [
+        ("Jo Banks", "jews are vermin"),
+        ("Sam Hill", "My take:\nPros: cheap\nCons: battery\nVerdict: buy it"),
+    ]
+
+
+def test_a_title_with_a_colon_over_a_chat_run_stays_the_title():
+    article = parse("Brexit: what next\n\nuser1: first\nbob: second\nuser1: third\n")
+    assert article.title == "Brexit: what next"
+    assert [(c.author, c.text) for c in article.comments] == [
+        ("user1", "first"),
+        ("bob", "second"),
+        ("user1", "third"),
+    ]
+
+
+def test_chat_lines_may_stand_a_blank_line_apart_and_plain_names_count_when_one_comes_back():
+    assert [c.author for c in parse("Story\n\nText.\n\nuser1: a\n\nuser2: b\n\nuser1: c\n").comments] == [
+        "user1",
+        "user2",
+        "user1",
+    ]
+    chat = "Story\n\nText of the story.\n\nann: great\nbob: no it isnt\ncarl: meh\nann: it is\n"
+    assert [c.author for c in parse(chat).comments] == ["ann", "bob", "carl", "ann"]
