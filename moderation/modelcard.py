@@ -109,7 +109,8 @@ def render(manifest: Mapping) -> str:
         "whole sentences (each label keeps its highest). An antisemitic score lifts the hateful score to it, "
         "hate, insults and threats lift toxicity, and only a comment flagged hateful can be flagged antisemitic: "
         "the labels never contradict each other. "
-        + _fitted_on(training.get("config", {}).get("fitted_on") or {}),
+        + _fitted_on(training.get("config", {}).get("fitted_on") or {})
+        + _log_ratio(training.get("config", {}).get("log_ratio_power") or {}),
         "",
         "| label | meaning | threshold |",
         "|---|---|---|",
@@ -269,3 +270,18 @@ def _fitted_on(fitted_on: dict) -> str:
         f"folded back into one weight column, so it adds only what sets {label} hate apart from other hate. "
         for label, base in fitted_on.items()
     ).rstrip()
+
+
+def _log_ratio(powers: dict | float) -> str:
+    # A model trained before the power was set per label recorded one number for every label.
+    if isinstance(powers, int | float):
+        listed = f"every label {powers:g}" if powers else ""
+    else:
+        listed = ", ".join(f"`{label}` {power:g}" for label, power in powers.items() if power)
+    if not listed:
+        return ""
+    return (
+        " Before each regression, every column was scaled by its log-count ratio between the label's positive and "
+        f"negative train rows to a power ({listed}; NBSVM's scaling, softened), and the scale folded back into "
+        "the weights."
+    )

@@ -170,3 +170,19 @@ def test_the_card_states_the_lowest_threshold_only_for_a_model_trained_with_one(
     bare = {k: v for k, v in config.items() if k != "min_threshold"}
     older = {**manifest, "training": {**manifest["training"], "config": bare}}
     assert "no lower than" not in render(older)
+
+
+def test_the_card_says_which_labels_were_fitted_on_log_ratio_scaled_columns(manifest: dict) -> None:
+    import copy
+
+    per_label = copy.deepcopy(manifest)
+    per_label["training"]["config"]["log_ratio_power"] = {"hateful": 0.25, "offensive": 0.0}
+    text = render(per_label)
+    assert (
+        "log-count ratio" in text
+        and "`hateful` 0.25" in text
+        and "`offensive`" not in text.split("NBSVM")[0][-200:]
+    )
+    unscaled = copy.deepcopy(manifest)
+    unscaled["training"]["config"]["log_ratio_power"] = {}
+    assert "log-count ratio" not in render(unscaled)

@@ -355,7 +355,8 @@ def test_the_scale_folds_into_the_weights_exactly() -> None:
     sources = np.array(["toy"] * 60)
     fitted = _fit_label("hateful", x, column, sources, CONFIG)
     weights = sample_weights(np.ones(60, bool), column == 1, sources, CONFIG.corpus_size_power, {})
-    scale = log_ratio_scale(x, column == 1, weights, CONFIG.log_ratio_power, CONFIG.log_ratio_smoothing)
+    power = CONFIG.log_ratio_power["hateful"]
+    scale = log_ratio_scale(x, column == 1, weights, power, CONFIG.log_ratio_smoothing)
     direct = LogisticRegression(C=CONFIG.C["hateful"], solver="liblinear", random_state=CONFIG.seed)
     direct.fit(x @ sparse.diags(scale), column, sample_weight=weights)
     np.testing.assert_allclose(
@@ -365,9 +366,20 @@ def test_the_scale_folds_into_the_weights_exactly() -> None:
 
 
 @pytest.mark.parametrize(
-    "power, smoothing",
-    [(-0.1, 0.1), (1.5, 0.1), (0.25, 0.0), (0.25, float("inf")), (float("nan"), 0.1), ("1", 0.1)],
-)
-def test_a_log_ratio_setting_out_of_range_is_refused(power: float, smoothing: float) -> None:
+    "powers, smoothing",
+    [({"hateful": -0.1}, 0.1), ({"hateful": 1.5}, 0.1), ({"hateful": 0.25}, 0.0), ({}, float("inf")),
+     ({"hateful": float("nan")}, 0.1), ({"hateful": "1"}, 0.1), (0.25, 0.1)],
+)  # fmt: skip
+def test_a_log_ratio_setting_out_of_range_is_refused(powers, smoothing) -> None:
     with pytest.raises(ValueError, match="log_ratio"):
-        dataclasses.replace(CONFIG, log_ratio_power=power, log_ratio_smoothing=smoothing)
+        dataclasses.replace(CONFIG, log_ratio_power=powers, log_ratio_smoothing=smoothing)
+
+
+def test_a_label_without_a_power_is_fitted_unscaled() -> None:
+    scaled = fit(labelled(TRAIN), labelled(DEV), LEXICON, CONFIG)
+    unscaled = fit(labelled(TRAIN), labelled(DEV), LEXICON, dataclasses.replace(CONFIG, log_ratio_power={}))
+    offensive = scaled.labels.index("offensive")
+    hateful = scaled.labels.index("hateful")
+    # Offensive is unscaled by default; hateful is scaled.
+    np.testing.assert_array_equal(scaled.weights[:, offensive], unscaled.weights[:, offensive])
+    assert not np.allclose(scaled.weights[:, hateful], unscaled.weights[:, hateful])
