@@ -20,23 +20,17 @@ read. Takes about three minutes per power on two cores; prints numbers and asser
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
-import zlib
 from pathlib import Path
-
-import numpy as np
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from near_features import _recall_at_precision  # noqa: E402
+from near_features import HatefulSplit, _recall_at_precision, featurizer_of, print_table  # noqa: E402
 
 from moderation import corpora, pipeline, training  # noqa: E402
-from moderation.features import Featurizer  # noqa: E402
 from moderation.normalize import normalize_many  # noqa: E402
 
 
@@ -54,76 +48,22 @@ def main() -> None:
 
     data = pipeline.TrainingData.from_table(corpora.load_labelled_set(args.data))
     config = training.TrainingConfig()
-    column = data.train.label_names.index("hateful")
-    truth, dev_truth = data.train.truth[:, column], data.dev.truth[:, column]
-    sources, dev_sources = np.array(data.train.sources), np.array(data.dev.sources)
-    folds = np.full(len(truth), -1)
-    for i in np.flatnonzero(sources == "in_domain"):
-        folds[i] = zlib.crc32(data.train.texts[i].encode("utf-8")) % 5
+    split = HatefulSplit.of(data)
     train_texts, dev_texts = normalize_many(data.train.texts), normalize_many(data.dev.texts)
-    featurizer = Featurizer(
-        n_features=config.n_features,
-        char_ngrams=tuple(config.char_ngrams),
-        word_ngrams=tuple(config.word_ngrams),
-        lexicon=pipeline.default_lexicon().features(),
-        norm_smoothing=tuple(config.norm_smoothing),
-        group_words=pipeline.default_targets(),
-        near_words=config.near_words,
-        near_smoothing=config.near_smoothing,
-        negation_words=frozenset(config.negation_words),
-    )
-    featurizer = training.fit_idf(featurizer, train_texts)
+    featurizer = training.fit_idf(featurizer_of(config), train_texts)
     x_train, x_dev = training.featurize(featurizer, train_texts), training.featurize(featurizer, dev_texts)
 
     rows = []
     for power in powers:
-        held_out = np.zeros(len(truth))
-        for fold in range(5):
-            in_fold = folds == fold
-            weights, intercept = _fit(x_train, np.where(in_fold, -1, truth), sources, config, power)
-            held_out[in_fold] = x_train[in_fold] @ weights + intercept
-        weights, intercept = _fit(x_train, truth, sources, config, power)
-        dev_logits = x_dev @ weights + intercept
-        scored = (folds >= 0) & (truth >= 0)
-        positive = truth[scored] == 1
-        row = {
-            "power": f"{power:g}",
-            "oof ROC-AUC": roc_auc_score(positive, held_out[scored]),
-            "oof recall @ P0.8/5%": _recall_at_precision(held_out[scored], positive, 0.05, 0.8),
-        }
-        in_domain = (dev_sources == "in_domain") & (dev_truth >= 0)
+        at_power = dataclasses.replace(config, log_ratio_power={"hateful": power})
+        row, dev_logits = split.measure(x_train, x_dev, at_power)
+        in_domain = (split.dev_sources == "in_domain") & (split.dev_truth >= 0)
         row["dev in_domain recall @ P0.8/5%"] = _recall_at_precision(
-            dev_logits[in_domain], dev_truth[in_domain] == 1, 0.05, 0.8
+            dev_logits[in_domain], split.dev_truth[in_domain] == 1, 0.05, 0.8
         )
-        for source in sorted(set(dev_sources)):
-            known = (dev_sources == source) & (dev_truth >= 0)
-            if 0 < (dev_truth[known] == 1).sum() < known.sum():
-                row[f"dev {source}"] = roc_auc_score(dev_truth[known] == 1, dev_logits[known])
-        rows.append(row)
+        rows.append({"power": f"{power:g}", **row})
         print(f"power {power:g}: done", file=sys.stderr)
-
-    names = list(dict.fromkeys(name for row in rows for name in row if name != "power"))
-    print(f"{'hateful, 5-fold out of fold / dev':40s}" + "".join(f"{row['power']:>10s}" for row in rows))
-    for name in names:
-        print(f"{name[:40]:40s}" + "".join(f"{row.get(name, float('nan')):10.4f}" for row in rows))
-
-
-def _fit(x_train, column: np.ndarray, sources: np.ndarray, config: training.TrainingConfig, power: float):
-    """The hateful regression as training fits it, its columns scaled by their log-count ratio ** power."""
-    known, positive = column >= 0, column == 1
-    factors = dict(config.corpus_factors.get("hateful", {}))
-    row_weights = training.sample_weights(known, positive, sources, config.corpus_size_power, factors)
-    x_known = x_train[known]
-    scale = training.log_ratio_scale(
-        x_known, positive[known], row_weights[known], power, config.log_ratio_smoothing
-    )
-    classifier = LogisticRegression(
-        C=config.C.get("hateful", 1.0), solver="liblinear", max_iter=config.max_iter, random_state=config.seed
-    )
-    classifier.fit(
-        x_known @ sparse.diags(scale), positive[known].astype(np.int8), sample_weight=row_weights[known]
-    )
-    return classifier.coef_[0] * scale, float(classifier.intercept_[0])
+    print_table(rows, "power")
 
 
 if __name__ == "__main__":

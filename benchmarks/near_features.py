@@ -20,12 +20,13 @@ never read. Takes about ten minutes on two cores; prints numbers and asserts not
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,70 +49,95 @@ def main() -> None:
         parser.error(f"--variants: choose among {', '.join(VARIANTS)}")
 
     data = pipeline.TrainingData.from_table(corpora.load_labelled_set(args.data))
-    config = training.TrainingConfig()
-    column = data.train.label_names.index("hateful")
-    truth, dev_truth = data.train.truth[:, column], data.dev.truth[:, column]
-    sources, dev_sources = np.array(data.train.sources), np.array(data.dev.sources)
-    folds = np.full(len(truth), -1)
-    for i in np.flatnonzero(sources == "in_domain"):
-        folds[i] = zlib.crc32(data.train.texts[i].encode("utf-8")) % 5
+    # The near block measured on the regression as it was fitted when the block came: columns unscaled.
+    config = dataclasses.replace(training.TrainingConfig(), log_ratio_power={})
+    split = HatefulSplit.of(data)
     train_texts, dev_texts = normalize_many(data.train.texts), normalize_many(data.dev.texts)
 
     rows = []
     for variant in variants:
-        featurizer = Featurizer(
-            n_features=config.n_features,
-            char_ngrams=tuple(config.char_ngrams),
-            word_ngrams=tuple(config.word_ngrams),
-            lexicon=pipeline.default_lexicon().features(),
-            norm_smoothing=tuple(config.norm_smoothing),
-            group_words=pipeline.default_targets() if variant != "none" else {},
-            near_words=config.near_words if variant != "none" else 0,
-            near_smoothing=config.near_smoothing,
-            negation_words=frozenset(config.negation_words) if variant == "negated" else frozenset(),
-        )
-        featurizer = training.fit_idf(featurizer, train_texts)
+        featurizer = training.fit_idf(featurizer_of(config, variant), train_texts)
         x_train, x_dev = (
             training.featurize(featurizer, train_texts),
             training.featurize(featurizer, dev_texts),
         )
-        held_out = np.zeros(len(truth))
+        row, _ = split.measure(x_train, x_dev, config)
+        rows.append({"variant": variant, **row})
+        print(f"{variant}: done", file=sys.stderr)
+    print_table(rows, "variant")
+
+
+def featurizer_of(config: training.TrainingConfig, variant: str = "negated") -> Featurizer:
+    """Training's featurizer (before IDF), with the near block as ``variant`` (one of VARIANTS) says."""
+    return Featurizer(
+        n_features=config.n_features,
+        char_ngrams=tuple(config.char_ngrams),
+        word_ngrams=tuple(config.word_ngrams),
+        lexicon=pipeline.default_lexicon().features(),
+        norm_smoothing=tuple(config.norm_smoothing),
+        group_words=pipeline.default_targets() if variant != "none" else {},
+        near_words=config.near_words if variant != "none" else 0,
+        near_smoothing=config.near_smoothing,
+        negation_words=frozenset(config.negation_words) if variant == "negated" else frozenset(),
+    )
+
+
+@dataclass(frozen=True)
+class HatefulSplit:
+    """The hateful label of the train and dev splits, and the 5 folds of the in-domain train comments."""
+
+    truth: np.ndarray
+    dev_truth: np.ndarray
+    sources: np.ndarray
+    dev_sources: np.ndarray
+    folds: np.ndarray  # 0-4 per in-domain train row, by its text as training's threshold folds; -1 elsewhere
+
+    @classmethod
+    def of(cls, data: pipeline.TrainingData) -> HatefulSplit:
+        column = data.train.label_names.index("hateful")
+        sources = np.array(data.train.sources)
+        folds = np.full(len(sources), -1)
+        for i in np.flatnonzero(sources == "in_domain"):
+            folds[i] = zlib.crc32(data.train.texts[i].encode("utf-8")) % 5
+        return cls(
+            data.train.truth[:, column], data.dev.truth[:, column], sources, np.array(data.dev.sources), folds
+        )
+
+    def measure(self, x_train, x_dev, config: training.TrainingConfig) -> tuple[dict, np.ndarray]:
+        """Out-of-fold ROC-AUC and recall at P 0.8 (5% base rate) on the in-domain train comments, and dev
+        ROC-AUC per corpus, of the hateful regression fitted as training fits it; and its dev logits."""
+        held_out = np.zeros(len(self.truth))
         for fold in range(5):
-            rows_in_fold = folds == fold
-            weights, intercept = _fit(x_train, np.where(rows_in_fold, -1, truth), sources, config)
-            held_out[rows_in_fold] = x_train[rows_in_fold] @ weights + intercept
-        weights, intercept = _fit(x_train, truth, sources, config)
-        dev_logits = x_dev @ weights + intercept
-        scored = (folds >= 0) & (truth >= 0)
-        positive = truth[scored] == 1
+            in_fold = self.folds == fold
+            fitted = _fit(x_train, np.where(in_fold, -1, self.truth), self.sources, config)
+            held_out[in_fold] = x_train[in_fold] @ fitted.weights + fitted.intercept
+        fitted = _fit(x_train, self.truth, self.sources, config)
+        dev_logits = x_dev @ fitted.weights + fitted.intercept
+        scored = (self.folds >= 0) & (self.truth >= 0)
+        positive = self.truth[scored] == 1
         row = {
-            "variant": variant,
             "oof ROC-AUC": roc_auc_score(positive, held_out[scored]),
             "oof recall @ P0.8/5%": _recall_at_precision(held_out[scored], positive, 0.05, 0.8),
         }
-        for source in sorted(set(dev_sources)):
-            known = (dev_sources == source) & (dev_truth >= 0)
-            if 0 < (dev_truth[known] == 1).sum() < known.sum():
-                row[f"dev {source}"] = roc_auc_score(dev_truth[known] == 1, dev_logits[known])
-        rows.append(row)
-        print(f"{variant}: done", file=sys.stderr)
+        for source in sorted(set(self.dev_sources)):
+            known = (self.dev_sources == source) & (self.dev_truth >= 0)
+            if 0 < (self.dev_truth[known] == 1).sum() < known.sum():
+                row[f"dev {source}"] = roc_auc_score(self.dev_truth[known] == 1, dev_logits[known])
+        return row, dev_logits
 
-    names = list(dict.fromkeys(name for row in rows for name in row if name != "variant"))
-    print(f"{'hateful, 5-fold out of fold / dev':40s}" + "".join(f"{row['variant']:>10s}" for row in rows))
+
+def print_table(rows: list[dict], key: str) -> None:
+    """One column per row (headed by its ``key``), one line per measure."""
+    names = list(dict.fromkeys(name for row in rows for name in row if name != key))
+    print(f"{'hateful, 5-fold out of fold / dev':40s}" + "".join(f"{row[key]:>10s}" for row in rows))
     for name in names:
         print(f"{name[:40]:40s}" + "".join(f"{row.get(name, float('nan')):10.4f}" for row in rows))
 
 
 def _fit(x_train, column: np.ndarray, sources: np.ndarray, config: training.TrainingConfig):
-    """The hateful regression as training fits it: known rows, corpora weighted, classes balanced."""
-    known, positive = column >= 0, column == 1
-    factors = dict(config.corpus_factors.get("hateful", {}))
-    row_weights = training.sample_weights(known, positive, sources, config.corpus_size_power, factors)
-    classifier = LogisticRegression(
-        C=config.C.get("hateful", 1.0), solver="liblinear", max_iter=config.max_iter, random_state=config.seed
-    )
-    classifier.fit(x_train[known], positive[known].astype(np.int8), sample_weight=row_weights[known])
-    return classifier.coef_[0], float(classifier.intercept_[0])
+    """The hateful regression as training fits it: known rows, corpora weighted, classes balanced, columns
+    scaled as ``config.log_ratio_power`` says."""
+    return training._fit_label("hateful", x_train, column, sources, config)
 
 
 def _recall_at_precision(scores: np.ndarray, positive: np.ndarray, base_rate: float, target: float) -> float:

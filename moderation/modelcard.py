@@ -272,12 +272,8 @@ def _fitted_on(fitted_on: dict) -> str:
     ).rstrip()
 
 
-def _log_ratio(powers: dict | float) -> str:
-    # A model trained before the power was set per label recorded one number for every label.
-    if isinstance(powers, int | float):
-        listed = f"every label {powers:g}" if powers else ""
-    else:
-        listed = ", ".join(f"`{label}` {power:g}" for label, power in powers.items() if power)
+def _log_ratio(powers: dict) -> str:
+    listed = ", ".join(f"`{label}` {power:g}" for label, power in powers.items() if power)
     if not listed:
         return ""
     return (

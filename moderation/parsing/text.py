@@ -368,9 +368,9 @@ def _find_comment_section(page: Sequence[Line]) -> _Section | None:
         # A name over a date at the very top is a byline, not a comment.
         if comment_header and (index or _says(line.text)):
             return _Section(line.number, Layout.WORDPRESS)
-    inline = _inline_run_start(page)
+    inline = _inline_run(page)
     if inline is not None:
-        return _Section(_content(page)[inline].number, Layout.INLINE)
+        return _Section(_content(page)[inline[0]].number, Layout.INLINE)
     headings = _comment_headings(page)
     if headings:
         return _Section(_comments_after_headings(headings, page), Layout.HEADING)
@@ -460,20 +460,20 @@ def _inline_run(page: Sequence[Line]) -> tuple[int, list[str]] | None:
     answering in turn are none of these, and stay in the body.
     """
     content = _content(page)
-    inline = [_inline_author(line) is not None for line in content]
+    matches = [_inline_author(line) for line in content]
     start = None
     for index in range(len(content) - 1, -1, -1):
         line = content[index]
-        if not (inline[index] and line.gap <= 1 or line.gap == 0):
-            if inline[index]:
+        if not (matches[index] and line.gap <= 1 or line.gap == 0):
+            if matches[index]:
                 start = index  # a double blank line before it: the run opens here
             break
-        if inline[index]:
+        if matches[index]:
             start = index
     if start is None:
         return None
     run = content[start:]
-    authors = [match["author"].strip().casefold() for match in map(_inline_author, run) if match]
+    authors = [match["author"].strip().casefold() for match in matches[start:] if match]
     distinct = set(authors)
     if len(authors) < 3 or len(distinct) < 2:
         return None
@@ -485,11 +485,6 @@ def _inline_run(page: Sequence[Line]) -> tuple[int, list[str]] | None:
     handle = any(_is_handle_like(author) for author in distinct)
     comes_back = len(distinct) >= 3 and len(distinct) < len(authors)
     return (start, authors) if handle or heading or comes_back else None
-
-
-def _inline_run_start(page: Sequence[Line]) -> int | None:
-    run = _inline_run(page)
-    return None if run is None else run[0]
 
 
 def _is_handle_like(author: str) -> bool:
