@@ -618,6 +618,7 @@ ctypedef struct Scratch:
     Py_ssize_t *pair_first
     Py_ssize_t *pair_near
     Py_ssize_t *pair_slot
+    uint8_t *pair_framed
     int64_t *near_columns
     Py_ssize_t *near_starts
     Py_ssize_t *near_ends
@@ -663,6 +664,7 @@ cdef void _allocate(Scratch *scratch, Py_ssize_t longest, Py_ssize_t ngram_sizes
     scratch.pair_first = <Py_ssize_t *> malloc(MAX_PAIRS * sizeof(Py_ssize_t))
     scratch.pair_near = <Py_ssize_t *> malloc(MAX_PAIRS * sizeof(Py_ssize_t))
     scratch.pair_slot = <Py_ssize_t *> malloc(MAX_PAIRS * sizeof(Py_ssize_t))
+    scratch.pair_framed = <uint8_t *> malloc(MAX_PAIRS)
     scratch.near_columns = <int64_t *> malloc(MAX_NEAR * sizeof(int64_t))
     scratch.near_starts = <Py_ssize_t *> malloc(MAX_NEAR * sizeof(Py_ssize_t))
     scratch.near_ends = <Py_ssize_t *> malloc(MAX_NEAR * sizeof(Py_ssize_t))
@@ -671,7 +673,7 @@ cdef void _allocate(Scratch *scratch, Py_ssize_t longest, Py_ssize_t ngram_sizes
         scratch.codes and scratch.hashes and scratch.char_columns and scratch.word_columns and scratch.word_kinds
         and scratch.word_starts and scratch.word_ends and scratch.word_groups and scratch.word_hashes
         and scratch.word_sentences and scratch.plain_starts and scratch.plain_ends and scratch.pair_first
-        and scratch.pair_near and scratch.pair_slot and scratch.near_columns and scratch.near_starts
+        and scratch.pair_near and scratch.pair_slot and scratch.pair_framed and scratch.near_columns and scratch.near_starts
         and scratch.near_ends
     ):
         _release(scratch)
@@ -693,6 +695,7 @@ cdef void _release(Scratch *scratch) noexcept:
     free(scratch.pair_first)
     free(scratch.pair_near)
     free(scratch.pair_slot)
+    free(scratch.pair_framed)
     free(scratch.near_columns)
     free(scratch.near_starts)
     free(scratch.near_ends)
@@ -711,6 +714,7 @@ cdef void _release(Scratch *scratch) noexcept:
     scratch.pair_first = NULL
     scratch.pair_near = NULL
     scratch.pair_slot = NULL
+    scratch.pair_framed = NULL
     scratch.near_columns = NULL
     scratch.near_starts = NULL
     scratch.near_ends = NULL
@@ -1001,14 +1005,15 @@ cdef class Hasher:
     cdef const uint8_t[::1] group_filter
     cdef const uint64_t[::1] group_kinds
     cdef const uint64_t[::1] negation_hashes
+    cdef const uint64_t[::1] frame_hashes
     cdef readonly tuple _arguments
 
     def __cinit__(
         self, int bits, tuple char_ngrams, bint word_bigrams, const uint8_t[::1] is_word,
         const uint64_t[::1] lexicon_hashes, const uint8_t[::1] lexicon_filter,
         const int64_t[::1] lexicon_columns, const uint64_t[::1] group_hashes, const uint8_t[::1] group_filter,
-        const uint64_t[::1] group_kinds, const uint64_t[::1] negation_hashes, int near_words, tuple constants,
-        tuple kinds,
+        const uint64_t[::1] group_kinds, const uint64_t[::1] negation_hashes, const uint64_t[::1] frame_hashes,
+        int near_words, tuple constants, tuple kinds,
     ):
         if not 1 <= bits <= 62:
             raise ValueError("bits must be from 1 to 62")
@@ -1028,12 +1033,15 @@ cdef class Hasher:
         for k in range(1, negation_hashes.shape[0]):
             if negation_hashes[k - 1] >= negation_hashes[k]:
                 raise ValueError("negation hashes must be sorted and distinct")
+        for k in range(1, frame_hashes.shape[0]):
+            if frame_hashes[k - 1] >= frame_hashes[k]:
+                raise ValueError("frame hashes must be sorted and distinct")
         if not 0 <= near_words <= MAX_NEAR_WORDS:
             raise ValueError(f"near_words must be from 0 to {MAX_NEAR_WORDS}")
         self._arguments = (
             bits, char_ngrams, word_bigrams, is_word.base, lexicon_hashes.base, lexicon_filter.base,
             lexicon_columns.base, group_hashes.base, group_filter.base, group_kinds.base, negation_hashes.base,
-            near_words, constants, kinds,
+            frame_hashes.base, near_words, constants, kinds,
         )
         self.bits = bits
         self.char_lo, self.char_hi = char_ngrams
@@ -1046,6 +1054,7 @@ cdef class Hasher:
         self.group_filter = group_filter
         self.group_kinds = group_kinds
         self.negation_hashes = negation_hashes
+        self.frame_hashes = frame_hashes
         self.near_words = near_words
         (self.prime, self.bigram_multiplier, self.golden, self.salt_char, self.salt_word,
          self.salt_bigram, self.salt_near_group, self.salt_near_kind, self.salt_near_word, self.negated) = constants
@@ -1067,11 +1076,23 @@ cdef class Hasher:
         """Whether ``h`` is among the sorted negation-word hashes."""
         return _sorted_slot(self.negation_hashes, h) >= 0
 
+    cdef inline bint _framed(self, const Scratch *scratch, Py_ssize_t low) noexcept nogil:
+        """Whether a frame word stands at most ``near_words`` before word ``low``, in its sentence (the
+        sentences still in ``word_sentences``)."""
+        cdef Py_ssize_t k = low - 1
+        if self.frame_hashes.shape[0] == 0:
+            return False
+        while k >= 0 and low - k <= self.near_words and scratch.word_sentences[k] == scratch.word_sentences[low]:
+            if _sorted_slot(self.frame_hashes, scratch.word_hashes[k]) >= 0:
+                return True
+            k -= 1
+        return False
+
     cdef void _near(self, Scratch *scratch, Py_ssize_t n_words) noexcept nogil:
         """The near block (Featurizer._near): each of the text's first MAX_GROUP_MENTIONS group words with
         each word at most ``near_words`` away in its sentence; every pair's group feature, then every pair's
         kind feature, then every pair's word feature, each hashed apart when a negation word stands between
-        the pair's two words."""
+        the pair's two words or a frame word shortly before them."""
         cdef Py_ssize_t i, j, d, slot, mentions = 0, pairs = 0, at, a
         cdef int kind, shift = 64 - self.bits
         cdef uint64_t golden = self.golden, multiplier = self.bigram_multiplier, h, negated
@@ -1090,6 +1111,7 @@ cdef class Hasher:
                 if d == 0 or j < 0 or j >= n_words or scratch.word_sentences[j] != scratch.word_sentences[i]:
                     continue
                 scratch.pair_first[pairs], scratch.pair_near[pairs], scratch.pair_slot[pairs] = i, j, slot
+                scratch.pair_framed[pairs] = self._framed(scratch, min(i, j))
                 pairs += 1
         if pairs == 0:
             return
@@ -1103,7 +1125,8 @@ cdef class Hasher:
             for a in range(pairs):
                 i, j = scratch.pair_first[a], scratch.pair_near[a]
                 negated = 0
-                if scratch.word_sentences[max(i, j)] - scratch.word_sentences[min(i, j) + 1] > 0:
+                if (scratch.pair_framed[a]
+                        or scratch.word_sentences[max(i, j)] - scratch.word_sentences[min(i, j) + 1] > 0):
                     negated = self.negated
                 if kind == 0:
                     h = scratch.word_hashes[j] + negated + self.salt_near_group

@@ -12,7 +12,9 @@ vocabulary to store, to load, or to fall out of step with the weights. What it p
   "this group word near w". Word n-grams see "jews are parasites" only as "jews are" and "are parasites", and
   "are parasites" is what "politicians are parasites" (rude, not hate) teaches too; a linear model cannot AND
   two features, so the conjunction is a feature. What is learnt of "a group word near 'vermin'" carries from
-  one group to the next.
+  one group to the next. A pair with a negation word between its words ("jews are not parasites"), or after a
+  word that frames what follows as someone else's claim ("people claiming the jews are behind every war"), is
+  hashed apart: the sentence does not assert it.
 
 Each occurrence is worth its column's inverse document frequency (:meth:`Featurizer.with_idf`, fitted on the
 train split; 1 without it), and the character block, the word block and the near block of a row are each
@@ -151,6 +153,11 @@ class Featurizer:
     negation_words: frozenset[str] = frozenset()
     """Words that negate ("not", "never", "isn" of "isn't"): a pair with one of them between its two words is
     a negated pair, features of their own."""
+    frame_words: frozenset[str] = frozenset()
+    """Words that frame what follows as a claim the writer reports rather than makes ("claiming", "myth",
+    "saying"): a pair whose earlier word comes at most ``near_words`` after one of them in its sentence is
+    hashed as a negated pair. Only before the pair: "jews lie" is asserted, "the lie that jews" is not, and
+    "lie" is not a frame word for that reason."""
     _bits: int = field(init=False, repr=False, compare=False)
     _lexicon_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _lexicon_filter: np.ndarray = field(init=False, repr=False, compare=False)
@@ -158,6 +165,7 @@ class Featurizer:
     _group_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _group_filter: np.ndarray = field(init=False, repr=False, compare=False)
     _negation_hashes: np.ndarray = field(init=False, repr=False, compare=False)
+    _frame_hashes: np.ndarray = field(init=False, repr=False, compare=False)
     _group_kinds: np.ndarray = field(init=False, repr=False, compare=False)
     _hasher: _kernel.Hasher = field(init=False, repr=False, compare=False)
 
@@ -198,8 +206,12 @@ class Featurizer:
         if not (np.isfinite(near_smoothing) and 0 <= near_smoothing <= 1e6):
             raise ValueError("near_smoothing must be a finite number between 0 and 1e6")
         object.__setattr__(self, "near_smoothing", near_smoothing)
-        if not isinstance(self.group_words, Mapping) or isinstance(self.negation_words, str):
-            raise ValueError("group_words must be a mapping and negation_words a set of words")
+        if (
+            not isinstance(self.group_words, Mapping)
+            or isinstance(self.negation_words, str)
+            or isinstance(self.frame_words, str)
+        ):
+            raise ValueError("group_words must be a mapping, negation_words and frame_words sets of words")
         group_words = dict(self.group_words)
         if not all(
             isinstance(w, str) and _NEAR_WORD.fullmatch(w) and isinstance(k, str) and _GROUP_KIND.fullmatch(k)
@@ -220,8 +232,14 @@ class Featurizer:
             raise ValueError("negation_words must be lower-case words (a-z, 0-9)")
         object.__setattr__(self, "negation_words", negation_words)
         negation_hashes = np.unique(np.array([_phrase_hash(w) for w in negation_words], dtype=np.uint64))
+        frame_words = frozenset(self.frame_words)
+        if not all(isinstance(w, str) and _NEAR_WORD.fullmatch(w) for w in frame_words):
+            raise ValueError("frame_words must be lower-case words (a-z, 0-9)")
+        object.__setattr__(self, "frame_words", frame_words)
+        frame_hashes = np.unique(np.array([_phrase_hash(w) for w in frame_words], dtype=np.uint64))
         for name, array in (
             ("_negation_hashes", negation_hashes),
+            ("_frame_hashes", frame_hashes),
             ("_group_hashes", hashes[order]),
             ("_group_filter", group_filter),
             ("_group_kinds", kind_hashes),
@@ -242,6 +260,7 @@ class Featurizer:
             self._group_filter.view(np.uint8),
             self._group_kinds,
             self._negation_hashes,
+            self._frame_hashes,
             self.near_words,
             tuple(
                 int(c)
@@ -275,6 +294,7 @@ class Featurizer:
             self.near_words,
             self.near_smoothing,
             self.negation_words,
+            self.frame_words,
         )
 
     # -- public --------------------------------------------------------------------------------------------
@@ -300,6 +320,7 @@ class Featurizer:
             self.near_words,
             self.near_smoothing,
             self.negation_words,
+            self.frame_words,
         )
 
     def scoring_table(self, weights: np.ndarray) -> np.ndarray:
@@ -547,7 +568,21 @@ class Featurizer:
         # Negation words counted before each word: a pair is negated when one stands strictly between.
         negations = np.concatenate([[0], np.cumsum(np.isin(word_hash, self._negation_hashes))])
         low, high = np.minimum(first, near), np.maximum(first, near)
-        negated = np.where(negations[high] - negations[low + 1] > 0, _NEGATED, np.uint64(0))
+        negated = negations[high] - negations[low + 1] > 0
+        if len(self._frame_hashes):
+            # The last frame word before each pair's earlier word: the pair is framed when it is in the same
+            # text and sentence and at most near_words before.
+            at = np.arange(len(word_hash))
+            last_frame = np.maximum.accumulate(np.where(np.isin(word_hash, self._frame_hashes), at, -1))
+            frame = np.concatenate([[-1], last_frame])[low]
+            seen = np.maximum(frame, 0)
+            negated |= (
+                (frame >= 0)
+                & (word_rows[seen] == word_rows[low])
+                & (sentence[seen] == sentence[low])
+                & (low - frame <= self.near_words)
+            )
+        negated = np.where(negated, _NEGATED, np.uint64(0))
         with np.errstate(over="ignore"):
             of_kind = self._group_kinds[slot[first]] * _BIGRAM_MULTIPLIER + word_hash[near]
             specific = word_hash[first] * _BIGRAM_MULTIPLIER + word_hash[near]

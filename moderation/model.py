@@ -279,6 +279,7 @@ class LinearModel:
                 "near_smoothing": self.featurizer.near_smoothing,
                 "group_words": dict(sorted(self.featurizer.group_words.items())),
                 "negation_words": sorted(self.featurizer.negation_words),
+                "frame_words": sorted(self.featurizer.frame_words),
             },
             "scoring": {
                 "window_words": self.window_words,
@@ -524,6 +525,9 @@ def _checked_manifest(manifest: dict, path: Path):
     featurizer_args["group_words"] = group_words
     featurizer_args["negation_words"] = frozenset(
         _word_list(features.get("negation_words", []), f"{path}: features.negation_words")
+    )
+    featurizer_args["frame_words"] = frozenset(
+        _word_list(features.get("frame_words", []), f"{path}: features.frame_words")
     )
     scoring = manifest.get("scoring", {})
     window_words = scoring.get("window_words", 64) if isinstance(scoring, dict) else None

@@ -95,7 +95,14 @@ class TrainingConfig:
     thresholds are chosen on those out-of-fold scores with dev's: 321 in-domain dev rows (168 clean) left a
     threshold to one or two comments, and a fifth of clean test comments of 60+ words were flagged. 0 or 1:
     dev alone."""
-    norm_smoothing: tuple[float, float] = (1500.0, 300.0)
+    norm_smoothing: tuple[float, float] = (250.0, 300.0)
+    """Added to the (character, word) blocks' sums of squares before the root (:class:`Featurizer`): a text needs
+    a few words of evidence before its features outweigh the intercept, so "them" alone is not a whole argument.
+    The character block's was 1500, which also held back short statements of hate ("I hate women." 0.27).
+    On the hateful label (``python benchmarks/smoothing.py``, twenty-first batch, frame words), 1500 -> 250:
+    out-of-fold recall at 0.8 precision at a 5% base rate 0.411 -> 0.440, ROC-AUC 0.9476 -> 0.9482, dev
+    ROC-AUCs within 0.003 but dev recall at that precision 0.503 -> 0.481; the highest of the 40 common one-line
+    replies 1.38 -> 0.71 logits under the top percentile of clean dev comments."""
     near_words: int = 8
     """Each word naming a group (data/targets.json) is paired with the words at most this many away in its
     sentence, as features of their own block (:class:`moderation.features.Featurizer`): "a group word near
@@ -122,6 +129,16 @@ class TrainingConfig:
     against the near block without them, eleventh batch): out-of-fold ROC-AUC 0.932 -> 0.937, recall at 0.8
     precision at a 5% base rate 0.33 -> 0.38; dev ROC-AUCs of the other corpora within 0.005 but for ToxiGen's
     machine-written prompts (0.859 -> 0.836)."""
+    frame_words: tuple[str, ...] = (
+        "claim", "claims", "claimed", "claiming", "myth", "myths", "trope", "tropes", "canard", "canards",
+    )  # fmt: skip
+    """A pair whose earlier word follows one of these closely in its sentence is hashed as a negated pair:
+    "people claiming the jews are behind every war" reports the claim, it does not make it. Only before the
+    pair ("jews lie" is asserted), so no word that also insults ("lie", "garbage"). On the hateful label
+    (``python benchmarks/near_features.py --variants negated,framed``): out-of-fold recall at 0.8 precision at
+    a 5% base rate 0.437 -> 0.440, dev recall at that precision 0.465 -> 0.481. Words of plain speech ("says",
+    "saying", "posted") and "conspiracy" did more there (dev recall 0.53), but writers state their own hate
+    after them: "everyone says gays are disgusting and they are right" read 0.47 with them, 0.82 without."""
     window_words: int = 24
     """Texts of more than this many words are also scored in windows (:mod:`moderation.windows`). A text up to
     it is one window, its n-grams normalised together, so a hateful clause inside a 30-word rant is diluted by
@@ -229,6 +246,7 @@ class TrainingConfig:
         record["target_precision"] = dict(self.target_precision)
         record["comment_sources"] = list(self.comment_sources)
         record["negation_words"] = list(self.negation_words)
+        record["frame_words"] = list(self.frame_words)
         record["calibration_rates"] = dict(self.calibration_rates)
         record["fitted_on"] = dict(self.fitted_on)
         record["log_ratio_power"] = dict(self.log_ratio_power)
@@ -355,6 +373,7 @@ def fit(
         near_words=config.near_words if targets else 0,
         near_smoothing=config.near_smoothing,
         negation_words=frozenset(config.negation_words),
+        frame_words=frozenset(config.frame_words),
     )
     # Normalized once: the IDF count and the matrix both read the same canonical text.
     train_texts = normalize_many(train.texts)

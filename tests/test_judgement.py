@@ -43,7 +43,7 @@ SHORT_REPLIES = [
 # Plain, short statements of hate against groups, none of them a row of data/comments.jsonl: what a moderator
 # types first to see whether the model catches hate at all. Each feature block is L2-normalised with a smoothing
 # term, so that "them" is not a whole argument, and that also leaves a short statement little weight: the shipped
-# model flags 9 of these ("I hate women." reads hateful 0.27), the twentieth batch's 7. The floor below keeps it
+# model flags 9 of these ("I hate women." reads hateful 0.30), as the previous one did. The floor below keeps it
 # from getting worse; raise it when a model does better.
 PLAIN_HATE = [
     "I hate women.", "I really hate Muslims.", "Gay people are disgusting.", "Muslims are scum.",
@@ -95,7 +95,7 @@ def _known_miss(phrase: str, reason: str):
 # Each reason gives the shipped model's score and the one before it; the longer history is in git.
 _OY_VEY = _known_miss(
     "who controls western banks. oy vey",
-    "coded: hateful and antisemitic 0.65 (0.63 before), below the hateful threshold 0.70, so not flagged "
+    "coded: hateful and antisemitic 0.68 (0.65 before), below the hateful threshold 0.69, so not flagged "
     "antisemitic either",
 )
 
@@ -137,6 +137,53 @@ def test_plain_short_statements_of_hate_are_flagged_no_less_often_than_by_the_sh
 def test_plain_short_statements_of_hate_are_not_in_the_training_data():
     texts = {" ".join(row["text"].casefold().split()) for row in IN_DOMAIN}
     assert not [text for text in PLAIN_HATE if " ".join(text.casefold().split()) in texts]
+
+
+# Counter-speech that reports a hateful claim to reject it, none of it a row of data/comments.jsonl. The claim's
+# own words are all there ("muslims are behind every attack"); what is not is the writer making it. A pair of a
+# group word and a word near it that follows "claiming", "myth", "trope" ... is hashed as a negated pair
+# (TrainingConfig.frame_words); the others lean on what the data teaches of "saying", "posted" and the like.
+COUNTER_SPEECH = [
+    "I'm tired of people claiming the muslims are behind every attack.",
+    "Anyone saying the jewish bankers run the world needs a history book.",
+    "The myth that jews control the media has got people killed.",
+    "Stop pretending that immigrants are all criminals, the numbers say otherwise.",
+    "My uncle keeps insisting that black people are lazy. He has never worked a day in his life.",
+    "The old trope that jews are greedy turned up in the comments again. Report it, don't argue with it.",
+    "Every week someone here claims gay people are a danger to children. It's a lie and it always was.",
+    "He posted that all muslims are terrorists and got forty likes. This town deserves better.",
+]
+
+
+def test_reporting_a_hateful_claim_to_reject_it_is_not_flagged_hateful(moderator):
+    flagged = _flags(moderator, COUNTER_SPEECH)[:, moderator.labels.index("hateful")]
+    assert not flagged.any(), [text for text, flag in zip(COUNTER_SPEECH, flagged, strict=True) if flag]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "everyone says gays are disgusting and they are right.",
+        "it's a conspiracy, the jews run the banks.",
+        pytest.param(
+            "it's no myth, the jews run the banks.",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="hateful 0.37 (0.91 before): 'myth' frames the pairs after it, even after 'no'",
+            ),
+        ),
+    ],
+)
+def test_hate_stated_after_a_word_of_speech_or_doubt_stays_flagged(moderator, text):
+    # Why "says", "saying" and "conspiracy" are not frame words: the writer's own hate follows them too.
+    assert "hateful" in moderator.score(text).flags
+
+
+def test_the_counter_speech_cases_are_not_in_the_training_data():
+    texts = {" ".join(row["text"].casefold().split()) for row in IN_DOMAIN}
+    stated = ["everyone says gays are disgusting", "it's a conspiracy, the jews", "it's no myth, the jews"]
+    assert not [text for text in COUNTER_SPEECH if " ".join(text.casefold().split()) in texts]
+    assert not [text for text in texts for phrase in stated if phrase in text]
 
 
 # -- identity statements -------------------------------------------------------------------------------------
@@ -309,7 +356,7 @@ def _attribute(moderator: Moderator, text: str, attribute: str) -> float:
             1.0,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="THREAT 0.22 (0.35 before): violent idioms and twins such as 'kill you lot on Saturday' leave "
+                reason="THREAT 0.23 (0.22 before): violent idioms and twins such as 'kill you lot on Saturday' leave "
                 "the bigram 'kill you' weighing against threat",
             ),
         ),
@@ -327,8 +374,8 @@ def test_attribute_scores_sit_where_perspective_clients_expect(moderator, text, 
     [
         "ashkenazi joo",
         "the joo\u2019s goy bitch",
-        _known_miss("who controls western banks. oy vey", "TOXICITY 0.65 (0.63 before)"),
-        _known_miss("the joo banksters", "TOXICITY 0.79 (0.69 before)"),
+        _known_miss("who controls western banks. oy vey", "TOXICITY 0.68 (0.65 before)"),
+        _known_miss("the joo banksters", "TOXICITY 0.77 (0.79 before)"),
     ],
 )
 def test_seed_001_antisemitic_comments_pass_corals_toxicity_hold_threshold(moderator, phrase):

@@ -257,13 +257,14 @@ GROUP_WORDS = {
     "a": "test",
 }
 NEGATION_WORDS = frozenset({"not", "never", "isn"})
+FRAME_WORDS = frozenset({"claiming", "myth"})
 
 feature_texts = st.lists(
     st.one_of(
         st.sampled_from(
             list(LEXICON)
             + list(GROUP_WORDS)
-            + ["lobby", "oy", "vey", "the", "_", ".", "!", ";", "not", "isn't"]
+            + ["lobby", "oy", "vey", "the", "_", ".", "!", ";", "not", "isn't", "claiming", "myth"]
         ),
         st.sampled_from(
             ["café", "naïve", "日本語", "中文", "😀", "👍🏽", "x" * 70, "é", " ", "  ", ",", "!!"]
@@ -288,7 +289,7 @@ def _random_featurizer(
     return Featurizer(
         plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf,
         group_words=GROUP_WORDS if near_words else {}, near_words=near_words, near_smoothing=3.5,
-        negation_words=NEGATION_WORDS,
+        negation_words=NEGATION_WORDS, frame_words=FRAME_WORDS,
     )  # fmt: skip
 
 
@@ -324,6 +325,7 @@ def test_the_kernel_hashes_the_columns_training_sees(texts: list[str], which: in
         ["the jewish lobby again", "oy vey", "kike", "日本語 and 中文"],
         ["x" * 3000],
         ["jews are vermin. muslims too; gays!", "a a a a a", "jews"],
+        ["people claiming", "jews run it", "the myth. jews", "myth " * 20 + "jews x", "claiming jews not x"],
         ["jews " * 200, "gays. " * 100],
     ],
 )
@@ -361,6 +363,30 @@ def test_a_negation_between_the_two_words_makes_another_pair() -> None:
     assert near_columns("jews x parasites") & plain and not near_columns("jews x parasites") & negated - plain
     # A negation outside the pair ("not" after "parasites") leaves it plain.
     assert near_columns("jews are parasites not") >= plain
+
+
+def test_a_pair_after_a_frame_word_reads_as_negated() -> None:
+    featurizer = Featurizer(
+        n_features=2**16,
+        group_words=GROUP_WORDS,
+        near_words=3,
+        negation_words=NEGATION_WORDS,
+        frame_words=FRAME_WORDS,
+    )
+
+    def near_columns(text: str) -> set[int]:
+        occurrences = featurizer.occurrences([text], positions=True)
+        return set(occurrences.columns[occurrences.kinds == KIND_NEAR].tolist())
+
+    # "people claiming the jews run it" reports the claim: its pairs are the negated pairs, not the claim's.
+    framed = near_columns("claiming jews run") - near_columns("claiming jews")
+    assert framed == near_columns("jews not run") - near_columns("jews not")
+    assert not near_columns("claiming jews run") & near_columns("jews run")
+    # Only before the pair, within near_words, and in its sentence.
+    assert framed == near_columns("claiming x x jews run") - near_columns("claiming x x jews")
+    assert near_columns("jews run claiming") >= near_columns("jews run")
+    assert near_columns("claiming x x x jews run") >= near_columns("jews run")
+    assert near_columns("the myth. jews run") >= near_columns("jews run")
 
 
 def test_only_a_texts_first_64_group_words_are_paired() -> None:
@@ -516,6 +542,8 @@ def test_kernel_logits_are_the_idf_weighted_table_sums_bit_for_bit(
         {"near_words": 17},
         {"negation_words": "not"},
         {"negation_words": frozenset({"isn't"})},
+        {"frame_words": "claiming"},
+        {"frame_words": frozenset({"Claiming"})},
         {"group_words": {"Jews": "religion"}},
         {"group_words": {"jews": "race/ethnicity"}},
         {"group_words": ["jews"]},

@@ -113,6 +113,7 @@ def test_a_saved_model_keeps_its_group_words_and_their_pairs(tiny_model: LinearM
     loaded = LinearModel.load(saved)
     assert loaded.featurizer.group_words == TARGETS
     assert loaded.featurizer.negation_words == frozenset(CONFIG.negation_words)
+    assert loaded.featurizer.frame_words == frozenset(CONFIG.frame_words)
     assert (loaded.featurizer.near_words, loaded.featurizer.near_smoothing) == (
         CONFIG.near_words,
         CONFIG.near_smoothing,
@@ -123,9 +124,18 @@ def test_a_saved_model_keeps_its_group_words_and_their_pairs(tiny_model: LinearM
     assert not np.array_equal(loaded.logits(text), plain.logits(text))
 
 
+def test_a_model_saved_before_frame_words_reads_no_pair_as_framed(saved: Path) -> None:
+    manifest = json.loads((saved / MANIFEST).read_text())
+    del manifest["features"]["frame_words"]
+    (saved / MANIFEST).write_text(json.dumps(manifest))
+    loaded = LinearModel.load(saved)
+    assert loaded.featurizer.frame_words == frozenset()
+    assert loaded.featurizer.negation_words == frozenset(CONFIG.negation_words)
+
+
 def test_a_model_saved_before_the_near_block_loads_without_pairs(saved: Path) -> None:
     manifest = json.loads((saved / MANIFEST).read_text())
-    for key in ("near_words", "near_smoothing", "group_words", "negation_words"):
+    for key in ("near_words", "near_smoothing", "group_words", "negation_words", "frame_words"):
         del manifest["features"][key]
     (saved / MANIFEST).write_text(json.dumps(manifest))
     assert LinearModel.load(saved).featurizer.near_words == 0
@@ -340,6 +350,8 @@ def test_loading_and_scoring_never_import_scikit_learn() -> None:
         (lambda m: m["features"].update(group_words={"jews": "a kind"}), "group_words"),
         (lambda m: m["features"].update(negation_words="not"), "negation_words"),
         (lambda m: m["features"].update(negation_words=["not", 3]), "negation_words"),
+        (lambda m: m["features"].update(frame_words="claiming"), "frame_words"),
+        (lambda m: m["features"].update(frame_words=["Claiming"]), "frame_words"),
         (lambda m: m.update(scoring={"window_words": 0}), "window_words"),
         (lambda m: m.update(scoring={"window_words": 10**9}), "window_words"),
         (lambda m: m.update(scoring="64"), "window_words"),

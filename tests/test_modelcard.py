@@ -113,7 +113,16 @@ def test_metrics_rows_show_each_corpus_and_label(built_card: str) -> None:
 def test_the_card_says_what_the_near_block_pairs_and_only_when_there_is_one(manifest: dict) -> None:
     card = render(manifest)
     assert f"each of {len(manifest['features']['group_words']):,} words naming a group" in card
-    assert "up to 8 away in its sentence, a negation between the two words making another pair" in card
+    unframed = {**manifest, "features": {**manifest["features"], "frame_words": []}}
+    assert "up to 8 away in its sentence, a negation between the two words making another pair" in render(
+        unframed
+    )
+    framed = {**manifest, "features": {**manifest["features"], "frame_words": ["claiming", "myth"]}}
+    assert (
+        "a negation between the two words, or one of 2 words that report a claim (`features.frame_words`) "
+        "shortly before them making another pair" in render(framed)
+    )
+    assert "report a claim" not in render(unframed)
     without = {**manifest, "features": {**manifest["features"], "near_words": 0}}
     assert "near block" not in render(without)
 
