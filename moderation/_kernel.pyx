@@ -1096,6 +1096,7 @@ cdef class Hasher:
         cdef Py_ssize_t i, j, d, slot, mentions = 0, pairs = 0, at, a
         cdef int kind, shift = 64 - self.bits
         cdef uint64_t golden = self.golden, multiplier = self.bigram_multiplier, h, negated
+        cdef bint framed
         scratch.n_near = 0
         if self.near_words == 0 or self.group_hashes.shape[0] == 0:
             return
@@ -1106,12 +1107,15 @@ cdef class Hasher:
             if mentions == MAX_GROUP_MENTIONS:
                 break
             mentions += 1
+            # A pair is framed by what stands before its earlier word: the group word itself for the pairs
+            # after it (looked up once), the near word for those before.
+            framed = self._framed(scratch, i)
             for d in range(-self.near_words, self.near_words + 1):
                 j = i + d
                 if d == 0 or j < 0 or j >= n_words or scratch.word_sentences[j] != scratch.word_sentences[i]:
                     continue
                 scratch.pair_first[pairs], scratch.pair_near[pairs], scratch.pair_slot[pairs] = i, j, slot
-                scratch.pair_framed[pairs] = self._framed(scratch, min(i, j))
+                scratch.pair_framed[pairs] = framed if d > 0 else self._framed(scratch, j)
                 pairs += 1
         if pairs == 0:
             return

@@ -154,8 +154,8 @@ class Featurizer:
     """Words that negate ("not", "never", "isn" of "isn't"): a pair with one of them between its two words is
     a negated pair, features of their own."""
     frame_words: frozenset[str] = frozenset()
-    """Words that frame what follows as a claim the writer reports rather than makes ("claiming", "myth",
-    "saying"): a pair whose earlier word comes at most ``near_words`` after one of them in its sentence is
+    """Words that frame what follows as a claim the writer reports rather than makes ("claiming", "myth"): a
+    pair whose earlier word comes at most ``near_words`` after one of them in its sentence is
     hashed as a negated pair. Only before the pair: "jews lie" is asserted, "the lie that jews" is not, and
     "lie" is not a frame word for that reason."""
     _bits: int = field(init=False, repr=False, compare=False)
