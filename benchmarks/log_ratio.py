@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from near_features import HatefulSplit, featurizer_of, print_table  # noqa: E402
+from near_features import HatefulSplit, featurizer_of, numbers_between, print_table  # noqa: E402
 
 from moderation import corpora, pipeline, training  # noqa: E402
 from moderation.normalize import normalize_many  # noqa: E402
@@ -37,14 +37,14 @@ from moderation.normalize import normalize_many  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=corpora.default_corpora_root())
-    parser.add_argument("--powers", default="0,0.25,0.5,1", help="comma-separated powers in [0, 1]")
+    parser.add_argument(
+        "--powers",
+        type=numbers_between(0, 1),
+        default="0,0.25,0.5,1",
+        help="comma-separated powers in [0, 1]",
+    )
     args = parser.parse_args()
-    try:
-        powers = [float(p) for p in args.powers.split(",") if p.strip()]
-    except ValueError:
-        parser.error("--powers: numbers separated by commas")
-    if not powers or not all(0 <= p <= 1 for p in powers):
-        parser.error("--powers: numbers in [0, 1]")
+    powers = args.powers
 
     data = pipeline.TrainingData.from_table(corpora.load_labelled_set(args.data))
     config = training.TrainingConfig()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +131,21 @@ class HatefulSplit:
             dev_logits[in_domain], self.dev_truth[in_domain] == 1, 0.05, 0.8
         )
         return row, fitted
+
+
+def numbers_between(low: float, high: float) -> Callable[[str], list[float]]:
+    """An argparse type: comma-separated numbers, each from ``low`` to ``high``."""
+
+    def parse(text: str) -> list[float]:
+        try:
+            values = [float(v) for v in text.split(",") if v.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError("numbers separated by commas") from None
+        if not values or not all(low <= v <= high for v in values):
+            raise argparse.ArgumentTypeError(f"numbers from {low:g} to {high:g}")
+        return values
+
+    return parse
 
 
 def print_table(rows: list[dict], key: str) -> None:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from near_features import HatefulSplit, featurizer_of, print_table  # noqa: E402
+from near_features import HatefulSplit, featurizer_of, numbers_between, print_table  # noqa: E402
 
 from moderation import corpora, pipeline, training  # noqa: E402
 from moderation.normalize import normalize_many  # noqa: E402
@@ -52,15 +52,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=corpora.default_corpora_root())
     parser.add_argument(
-        "--char", default="1500,250", help="comma-separated smoothings of the character block"
+        "--char",
+        type=numbers_between(0, 1e6),
+        default="1500,250",
+        help="comma-separated smoothings of the character block",
     )
     args = parser.parse_args()
-    try:
-        smoothings = [float(s) for s in args.char.split(",") if s.strip()]
-    except ValueError:
-        parser.error("--char: numbers separated by commas")
-    if not smoothings or not all(0 <= s <= 1e6 for s in smoothings):
-        parser.error("--char: numbers from 0 to 1e6")
+    smoothings = args.char
 
     data = pipeline.TrainingData.from_table(corpora.load_labelled_set(args.data))
     config = training.TrainingConfig()

@@ -138,7 +138,11 @@ class TrainingConfig:
     (``python benchmarks/near_features.py --variants negated,framed``): out-of-fold recall at 0.8 precision at
     a 5% base rate 0.437 -> 0.440, dev recall at that precision 0.465 -> 0.481. Words of plain speech ("says",
     "saying", "posted") and "conspiracy" did more there (dev recall 0.53), but writers state their own hate
-    after them: "everyone says gays are disgusting and they are right" read 0.47 with them, 0.82 without."""
+    after them: "everyone says gays are disgusting and they are right" read 0.47 with them, 0.82 without.
+    Tried and not kept: a negation right before the frame word denying it ("it's no myth, the jews run the
+    banks" read 0.92 so, 0.37 framed). The regression alone did not move (out-of-fold recall 0.440 -> 0.439),
+    but the retrained model's hateful threshold rose 0.69 -> 0.71 and its in-domain test recall at a 5% base
+    rate fell 0.474 -> 0.455."""
     window_words: int = 24
     """Texts of more than this many words are also scored in windows (:mod:`moderation.windows`). A text up to
     it is one window, its n-grams normalised together, so a hateful clause inside a 30-word rant is diluted by

@@ -30,7 +30,8 @@ LEXICON = {"zog": "conspiracy", "jewish lobby": "conspiracy", "kike": "slur", "o
 
 PIECES = [
     *LEXICON,
-    "jewish", "lobby", "the", "they", "jews", "control", "banks", "a", "_", "them", "vermin", "idiot",
+    "jewish", "lobby", "the", "they", "jews", "control", "banks", "a", "_", "them", "vermin", "idiot", "claiming",
+    "myth",
     "J3WS", "k1ke", "j00s", "K1K3S", "sh3k3l5", "J000S", "a\x01b", "\x1ck1\x7f", "j e w s", "z.o.g", "jeeeews", "(((them)))", "(((", ")))", "@bob", "<user>",
     "http://x.io/a?b", "www.example.com", "$hekels", "xxurl", "<link>", "xxecho",
     "café", "naïve", "ＴＨＥ", "me\u0301dia", "\u200b", "日本語", "😀", "👍🏽", "\u00a0", "\u1680", "\u3000",
@@ -52,7 +53,7 @@ def _model(
     near_words: int = 0,
 ) -> LinearModel:
     """A model with every setting explanations read: idf, lexicon, smoothing, windows and their margin, and
-    the pairs of group words and near words."""
+    the pairs of group words and near words, negated or framed."""
     rng = np.random.default_rng(seed)
     plain = Featurizer(
         n_features=2**12, char_ngrams=char_ngrams, word_ngrams=word_ngrams, lexicon=LEXICON,
@@ -63,6 +64,7 @@ def _model(
         plain.n_features, plain.char_ngrams, plain.word_ngrams, plain.lexicon, plain.norm_smoothing, idf,
         group_words={"jews": "religion", "jewish": "religion", "them": "pronoun"} if near_words else {},
         near_words=near_words, near_smoothing=2.0, negation_words=frozenset({"not", "they"}),
+        frame_words=frozenset({"claiming", "myth"}),
     )  # fmt: skip
     n_labels = len(LABELS)
     return LinearModel(
