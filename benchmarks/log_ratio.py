@@ -30,8 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from near_features import HatefulSplit, featurizer_of, numbers_between, print_table  # noqa: E402
 
-from moderation import corpora, pipeline, training  # noqa: E402
-from moderation.normalize import normalize_many  # noqa: E402
+from moderation import corpora, training  # noqa: E402
 
 
 def main() -> None:
@@ -44,17 +43,13 @@ def main() -> None:
         help="comma-separated powers in [0, 1]",
     )
     args = parser.parse_args()
-    powers = args.powers
 
-    data = pipeline.TrainingData.from_table(corpora.load_labelled_set(args.data))
     config = training.TrainingConfig()
-    split = HatefulSplit.of(data)
-    train_texts, dev_texts = normalize_many(data.train.texts), normalize_many(data.dev.texts)
-    featurizer = training.fit_idf(featurizer_of(config), train_texts)
-    x_train, x_dev = training.featurize(featurizer, train_texts), training.featurize(featurizer, dev_texts)
+    split = HatefulSplit.read(args.data)
+    _, x_train, x_dev = split.featurize(featurizer_of(config))
 
     rows = []
-    for power in powers:
+    for power in args.powers:
         at_power = dataclasses.replace(config, log_ratio_power={"hateful": power})
         row, _ = split.measure(x_train, x_dev, at_power)
         rows.append({"power": f"{power:g}", **row})

@@ -50,18 +50,12 @@ def main() -> None:
     if not set(variants) <= set(VARIANTS):
         parser.error(f"--variants: choose among {', '.join(VARIANTS)}")
 
-    data = pipeline.TrainingData.from_table(corpora.load_labelled_set(args.data))
     config = training.TrainingConfig()
-    split = HatefulSplit.of(data)
-    train_texts, dev_texts = normalize_many(data.train.texts), normalize_many(data.dev.texts)
+    split = HatefulSplit.read(args.data)
 
     rows = []
     for variant in variants:
-        featurizer = training.fit_idf(featurizer_of(config, variant), train_texts)
-        x_train, x_dev = (
-            training.featurize(featurizer, train_texts),
-            training.featurize(featurizer, dev_texts),
-        )
+        _, x_train, x_dev = split.featurize(featurizer_of(config, variant))
         row, _ = split.measure(x_train, x_dev, config)
         rows.append({"variant": variant, **row})
         print(f"{variant}: done", file=sys.stderr)
@@ -86,23 +80,43 @@ def featurizer_of(config: training.TrainingConfig, variant: str = "framed") -> F
 
 @dataclass(frozen=True)
 class HatefulSplit:
-    """The hateful label of the train and dev splits, and the 5 folds of the in-domain train comments."""
+    """The hateful label of the train and dev splits, their normalized texts, and the 5 folds of the in-domain
+    train comments."""
 
     truth: np.ndarray
     dev_truth: np.ndarray
     sources: np.ndarray
     dev_sources: np.ndarray
     folds: np.ndarray  # 0-4 per in-domain train row, by its text as training's threshold folds; -1 elsewhere
+    train_texts: list[str]
+    dev_texts: list[str]
 
     @classmethod
-    def of(cls, data: pipeline.TrainingData) -> HatefulSplit:
+    def read(cls, root: Path) -> HatefulSplit:
+        """The split of the labelled set under ``root`` (the corpora, with the in-domain comments)."""
+        data = pipeline.TrainingData.from_table(corpora.load_labelled_set(root))
         column = data.train.label_names.index("hateful")
         sources = np.array(data.train.sources)
         folds = np.full(len(sources), -1)
         for i in np.flatnonzero(sources == "in_domain"):
             folds[i] = zlib.crc32(data.train.texts[i].encode("utf-8")) % 5
         return cls(
-            data.train.truth[:, column], data.dev.truth[:, column], sources, np.array(data.dev.sources), folds
+            data.train.truth[:, column],
+            data.dev.truth[:, column],
+            sources,
+            np.array(data.dev.sources),
+            folds,
+            normalize_many(data.train.texts),
+            normalize_many(data.dev.texts),
+        )
+
+    def featurize(self, featurizer: Featurizer):
+        """``featurizer`` with its IDF fitted on train, and the train and dev matrices it makes."""
+        featurizer = training.fit_idf(featurizer, self.train_texts)
+        return (
+            featurizer,
+            training.featurize(featurizer, self.train_texts),
+            training.featurize(featurizer, self.dev_texts),
         )
 
     def measure(self, x_train, x_dev, config: training.TrainingConfig) -> tuple[dict, training._FittedLabel]:

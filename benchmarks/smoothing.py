@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from near_features import HatefulSplit, featurizer_of, numbers_between, print_table  # noqa: E402
 
-from moderation import corpora, pipeline, training  # noqa: E402
+from moderation import corpora, training  # noqa: E402
 from moderation.normalize import normalize_many  # noqa: E402
 
 
@@ -58,23 +58,17 @@ def main() -> None:
         help="comma-separated smoothings of the character block",
     )
     args = parser.parse_args()
-    smoothings = args.char
 
-    data = pipeline.TrainingData.from_table(corpora.load_labelled_set(args.data))
     config = training.TrainingConfig()
-    split = HatefulSplit.of(data)
-    train_texts, dev_texts = normalize_many(data.train.texts), normalize_many(data.dev.texts)
+    split = HatefulSplit.read(args.data)
     replies = normalize_many(short_replies())
     clean_dev = (split.dev_sources == "in_domain") & (split.dev_truth == 0)
 
     rows = []
-    for smoothing in smoothings:
-        featurizer = dataclasses.replace(
-            featurizer_of(config), norm_smoothing=(smoothing, config.norm_smoothing[1])
+    for smoothing in args.char:
+        featurizer, x_train, x_dev = split.featurize(
+            dataclasses.replace(featurizer_of(config), norm_smoothing=(smoothing, config.norm_smoothing[1]))
         )
-        featurizer = training.fit_idf(featurizer, train_texts)
-        x_train = training.featurize(featurizer, train_texts)
-        x_dev = training.featurize(featurizer, dev_texts)
         row, fitted = split.measure(x_train, x_dev, config)
         dev_logits = x_dev @ fitted.weights + fitted.intercept
         reply_logits = training.featurize(featurizer, replies) @ fitted.weights + fitted.intercept

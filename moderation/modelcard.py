@@ -255,15 +255,13 @@ def _near_block(features: Mapping) -> str:
     near_words = features.get("near_words") or 0
     if not near_words:
         return ""
-    negated = ""
-    if features.get("negation_words") or features.get("frame_words"):
-        causes = ["a negation between the two words"] if features.get("negation_words") else []
-        if features.get("frame_words"):
-            causes.append(
-                f"one of {len(features['frame_words'])} words that report a claim "
-                "(`features.frame_words`) shortly before them"
-            )
-        negated = f", {', or '.join(causes)} making another pair"
+    causes = ["a negation between the two words"] if features.get("negation_words") else []
+    if features.get("frame_words"):
+        causes.append(
+            f"one of {len(features['frame_words'])} words that report a claim (`features.frame_words`) "
+            "shortly before them"
+        )
+    negated = f", {', or '.join(causes)} making another pair" if causes else ""
     return (
         f", plus a near block: each of {len(features.get('group_words') or {}):,} words naming a group "
         f"(`features.group_words`) paired with every word up to {near_words} away in its sentence{negated}"
