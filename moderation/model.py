@@ -27,7 +27,7 @@ import re
 import stat
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -63,6 +63,14 @@ class Assessment:
     sources: np.ndarray  # (n_texts, n_labels) index of the label whose probability each label took
 
 
+class WindowLogits(NamedTuple):
+    """Raw logits of a batch (texts x labels, each label's best window), and per text the normalized window that
+    decided its threat (None for a model without :attr:`LinearModel.threat_targets`)."""
+
+    logits: np.ndarray
+    threat_windows: list[str] | None
+
+
 class Explained(NamedTuple):
     """Reasons for a batch, as the compiled kernel returns them: ``reasons[slots[i, k]]`` is the tuple of
     reasons of text i for label k, where ``slots[i, k] >= 0`` (asked); a tuple may be shared by several."""
@@ -89,6 +97,11 @@ class LinearModel:
     ones (offensive, the attributes): the highest of a long comment's dozens of sentences, read out of
     context ("They're not stupid."), is not the comment's tone. Identity hate pays nothing: one hateful
     sentence must still count inside a long comment."""
+    threat_targets: frozenset[str] = frozenset()
+    """Words that name people a comment can threaten for who they are ("jews", "muslims", "migrants", "women";
+    not "israel", "nazis", "woman": ``data/targets.json``'s terms but its ``context`` words). Where the window
+    that decided a comment's threat names one of them, the threat is at a group, and a threat at a group is
+    hate: hateful is then never below threat. Empty: no such rule (models saved before it)."""
     _scoring_table: np.ndarray = field(init=False, repr=False)  # Featurizer.scoring_table(weights)
     _slopes: np.ndarray = field(init=False, repr=False)  # calibration slopes, contiguous, for explanations
 
@@ -99,6 +112,16 @@ class LinearModel:
                 f"window_words must be a whole number from 1 to 10000, got {self.window_words!r}"
             )
         object.__setattr__(self, "window_margin", _number(self.window_margin, "window_margin", 0.0, 100.0))
+        threat_targets = self.threat_targets
+        if (
+            not isinstance(threat_targets, Set)
+            or len(threat_targets) > _MAX_TARGETS
+            or not all(isinstance(w, str) and _TARGET_WORD.fullmatch(w) for w in threat_targets)
+        ):
+            raise ModelError(f"threat_targets must be a set of at most {_MAX_TARGETS} lower-case words")
+        if threat_targets and not {"hateful", "threat"} <= set(self.labels):
+            raise ModelError("threat_targets needs a model with both the hateful and the threat label")
+        object.__setattr__(self, "threat_targets", frozenset(threat_targets))
         weights = np.asarray(self.weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape != (self.featurizer.n_features, n_labels):
             raise ModelError(
@@ -129,7 +152,7 @@ class LinearModel:
         """The same model with more manifest facts (metrics measured after training, say)."""
         return LinearModel(
             self.labels, self.featurizer, self.lexicon, self.weights, self.intercepts, self.calibration,
-            self.thresholds, {**self.info, **extra}, self.window_words, self.window_margin,
+            self.thresholds, {**self.info, **extra}, self.window_words, self.window_margin, self.threat_targets,
         )  # fmt: skip
 
     # -- scoring ---------------------------------------------------------------------------------------------
@@ -137,21 +160,37 @@ class LinearModel:
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits (n_texts x n_labels) of comment texts: each label's highest over the text's windows
         (:mod:`moderation.windows`), before calibration and the label hierarchy."""
-        return self._window_logits(windows.split(texts, normalize_many(texts), self.window_words))[0]
+        return self.window_logits(texts).logits
+
+    def window_logits(self, texts: Sequence[str]) -> WindowLogits:
+        """:meth:`logits`, with what :meth:`calibrated` needs besides: the window that decided each threat."""
+        split = windows.split(texts, normalize_many(texts), self.window_words)
+        logits, winners = self._window_logits(split)
+        return WindowLogits(logits, self._threat_windows(split, winners))
 
     def assess(self, texts: Sequence[str]) -> Assessment:
         """Score raw comment texts once, keeping what explanations need (which window and label decided)."""
         normalized = normalize_many(texts)
         split = windows.split(texts, normalized, self.window_words)
         logits, winners = self._window_logits(split)
-        probabilities, sources = self.calibrated(logits)
+        probabilities, sources = self.calibrated(logits, self._threat_windows(split, winners))
         return Assessment(texts, normalized, split, probabilities, winners, sources)
 
-    def calibrated(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def calibrated(
+        self, logits: np.ndarray, threat_windows: Sequence[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Window logits -> calibrated probabilities with the label hierarchy applied (a label is at least as
-        likely as any label that implies it: "antisemitic" -> "hateful"), and for each the label it came from."""
+        likely as any label that implies it: "antisemitic" -> "hateful"), and for each the label it came from.
+        ``threat_windows`` (:meth:`window_logits`) also lifts hateful to a threat at a group
+        (:attr:`threat_targets`); None leaves that rule out."""
         probabilities = self.calibrate(logits)
         sources = np.tile(np.arange(len(self.labels)), (len(logits), 1))
+        if threat_windows is not None and self.threat_targets:
+            hateful, threat = self.labels.index("hateful"), self.labels.index("threat")
+            for row in np.flatnonzero(probabilities[:, threat] > probabilities[:, hateful]).tolist():
+                if not self.threat_targets.isdisjoint(_WORDS.findall(threat_windows[row])):
+                    probabilities[row, hateful] = probabilities[row, threat]
+                    sources[row, hateful] = threat
         for k, label in enumerate(self.labels):
             for implied_by in IMPLIED_BY.get(label, ()):
                 if implied_by in self.labels:
@@ -167,6 +206,13 @@ class LinearModel:
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
         return platt(logits, self.calibration[:, 0], self.calibration[:, 1])
+
+    def _threat_windows(self, split: windows.Windows, winners: np.ndarray) -> list[str] | None:
+        """Per text, the normalized window that decided its threat; None where the model has no such rule."""
+        if not self.threat_targets:
+            return None
+        texts = split.texts
+        return [texts[w] for w in winners[:, self.labels.index("threat")].tolist()]
 
     def _window_logits(self, split: windows.Windows) -> tuple[np.ndarray, np.ndarray]:
         """Per text, each label's highest window logit, and the index of the window it came from."""
@@ -284,6 +330,7 @@ class LinearModel:
             "scoring": {
                 "window_words": self.window_words,
                 "window_margin": self.window_margin,
+                "threat_targets": sorted(self.threat_targets),
             },
             "intercepts": dict(zip(self.labels, self.intercepts.tolist(), strict=True)),
             "calibration": {
@@ -396,6 +443,7 @@ _MAX_LABELS = 64
 _MAX_TARGETS = 10_000
 _TARGET_WORD = re.compile(r"[a-z0-9]{1,40}")
 _GROUP_KIND = re.compile(r"[a-z0-9_]{1,40}")
+_WORDS = re.compile(r"[a-z0-9]+")  # a normalized window's words, as threat_targets spells them
 _MAX_FEATURES = 2**24
 
 
@@ -566,6 +614,8 @@ def _checked_manifest(manifest: dict, path: Path):
     scoring_args = (
         window_words,
         _number(scoring.get("window_margin", 0.0), f"{path}: scoring.window_margin", 0.0, 100.0),
+        # Absent in models saved before the rule: no threat lifts hate, as they were scored.
+        frozenset(_word_list(scoring.get("threat_targets", []), f"{path}: scoring.threat_targets")),
     )
     return tuple(labels), featurizer_args, scoring_args, intercepts, calibration, thresholds
 

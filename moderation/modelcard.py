@@ -107,7 +107,8 @@ def render(manifest: Mapping) -> str:
         f"({manifest['features'].get('norm_smoothing')}) so that a one-word reply carries little weight; texts of "
         f"more than {manifest.get('scoring', {}).get('window_words', '?')} words are also scored in windows of "
         "whole sentences (each label keeps its highest). An antisemitic score lifts the hateful score to it, "
-        "hate, insults and threats lift toxicity, and only a comment flagged hateful can be flagged antisemitic: "
+        + _threat_rule(manifest.get("scoring", {}).get("threat_targets") or [])
+        + "hate, insults and threats lift toxicity, and only a comment flagged hateful can be flagged antisemitic: "
         "the labels never contradict each other. "
         + _fitted_on(training.get("config", {}).get("fitted_on") or {})
         + _log_ratio(training.get("config", {}).get("log_ratio_power") or {}),
@@ -248,6 +249,15 @@ def render(manifest: Mapping) -> str:
                 ]
     lines += ["", _INTENDED_USE, _limits(manifest)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _threat_rule(threat_targets: list) -> str:
+    if not threat_targets:
+        return ""
+    return (
+        f"so does a threat whose deciding window names one of {len(threat_targets)} words for groups of people "
+        '("jews", "migrants"; not "nazis" or "woman"), since a threat at a group is hate; '
+    )
 
 
 def _near_block(features: Mapping) -> str:

@@ -103,16 +103,31 @@ def default_lexicon() -> Lexicon:
 def default_targets() -> dict[str, str]:
     """The words that name a group, each with the kind of group (``data/targets.json``), when this runs in a
     checkout, else none: the near block pairs them with their neighbours."""
+    return dict(_target_file()[0])
+
+
+def default_threat_targets() -> frozenset[str]:
+    """The target words that name people (``data/targets.json``'s terms but its ``context`` words: a state, an
+    ideology, a holiday, one woman), when this runs in a checkout, else none: a threat whose deciding window
+    names one of them is a threat at a group, and so hate (:attr:`LinearModel.threat_targets`)."""
+    terms, context = _target_file()
+    return frozenset(terms) - context
+
+
+def _target_file() -> tuple[dict[str, str], frozenset[str]]:
     path = corpora.project_file(DEFAULT_TARGETS)
     if not path:
-        return {}
+        return {}, frozenset()
     try:
-        terms = json.loads(Path(path).read_text(encoding="utf-8"))["terms"]
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        terms, context = document["terms"], document.get("context", [])
         if not all(isinstance(word, str) and isinstance(kind, str) for word, kind in terms.items()):
             raise TypeError("terms must map words to kinds of group")
+        if not isinstance(context, list) or not set(context) <= set(terms):
+            raise TypeError("context must list words of terms")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise DataError(f"{path}: not a target-word file ({error})") from None
-    return dict(terms)
+    return terms, frozenset(context)
 
 
 def train_model(
@@ -142,6 +157,7 @@ def train_model(
             corpora=corpora.corpus_cards(data.sources),
             progress=progress,
             targets=default_targets(),
+            threat_targets=default_threat_targets(),
         )
     except ValueError as error:
         raise DataError(str(error)) from None

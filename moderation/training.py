@@ -37,7 +37,7 @@ from __future__ import annotations
 import dataclasses
 import platform
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -344,6 +344,7 @@ def fit(
     config: TrainingConfig = TrainingConfig(),
     *,
     targets: Mapping[str, str] | None = None,
+    threat_targets: Iterable[str] = (),
     corpora: Mapping[str, Mapping] | None = None,
     progress: Progress | None = None,
 ) -> LinearModel:
@@ -352,7 +353,9 @@ def fit(
     A label with no positive or no negative training row is left out of the model, except the core labels
     (hateful, antisemitic, offensive), which every model has. ``targets`` maps the words that name a group
     people are attacked for to the kind of group: the near block pairs them with their neighbours
-    (``config.near_words``).
+    (``config.near_words``). ``threat_targets`` are the words of ``targets`` that name people: a threat whose
+    deciding window names one is hate (:attr:`LinearModel.threat_targets`; a model without the threat label
+    has no such rule).
     """
     targets = dict(targets or {})
     started = time.time()
@@ -395,6 +398,7 @@ def fit(
             tuple(labels), featurizer, lexicon, np.stack([f.weights for f in fits], axis=1).astype(np.float32),
             np.array([f.intercept for f in fits]), [[1.0, 0.0]] * len(labels), [0.5] * len(labels),
             window_words=config.window_words, window_margin=config.window_margin,
+            threat_targets=frozenset(threat_targets) if "threat" in labels else frozenset(),
         )  # fmt: skip
 
     uncalibrated = uncalibrated_model(fitted)
@@ -404,13 +408,19 @@ def fit(
         # Each fold's comment-like rows scored by a model fitted without them (the same features and IDF):
         # thresholds then rest on every in-domain comment, not on the few hundred of dev.
         logits = np.zeros((len(train), len(labels)))
+        threat_windows: list[str] = [""] * len(train)
         for fold in range(config.threshold_folds):
             if progress:
                 progress("held-out folds", fold, config.threshold_folds)
             rows = folds == fold
             without = np.where(rows[:, None], np.int8(-1), truth)
             fold_model = uncalibrated_model(_fit_labels(labels, x_train, without, train_sources, config))
-            logits[rows] = fold_model.logits([train.texts[i] for i in np.flatnonzero(rows)])
+            in_fold = np.flatnonzero(rows)
+            scored_fold = fold_model.window_logits([train.texts[i] for i in in_fold])
+            logits[rows] = scored_fold.logits
+            if scored_fold.threat_windows is not None:
+                for i, window in zip(in_fold.tolist(), scored_fold.threat_windows, strict=True):
+                    threat_windows[i] = window
         scored = np.flatnonzero(folds >= 0)
         held_out = (
             LabelledTexts(
@@ -420,6 +430,7 @@ def fit(
                 train.label_names,
             ),
             logits[scored],
+            [threat_windows[i] for i in scored],
         )
     calibrated, dev_report = calibrate(uncalibrated, dev, config, held_out=held_out)
     label_report = {label: {**f.report, **dev_report[label]} for label, f in zip(labels, fitted, strict=True)}
@@ -455,14 +466,15 @@ def calibrate(
     dev: LabelledTexts,
     config: TrainingConfig,
     *,
-    held_out: tuple[LabelledTexts, np.ndarray] | None = None,
+    held_out: tuple[LabelledTexts, np.ndarray, Sequence[str]] | None = None,
 ) -> tuple[LinearModel, dict]:
     """The model with Platt calibration and thresholds fitted on dev, and what was measured there.
 
     Dev is read through the scoring path itself (windows and label hierarchy included), weighted as a
     comment section: positives of every corpus at the label's base rate against comment-like negatives.
-    ``held_out`` adds train rows with out-of-fold logits (rows x model labels) to the rows that choose the
-    thresholds; calibration reads dev alone.
+    ``held_out`` adds train rows with out-of-fold logits (rows x model labels) and the windows that decided their
+    threats (:meth:`LinearModel.window_logits`) to the rows that choose the thresholds; calibration reads dev
+    alone.
     """
     columns = [dev.label_names.index(label) for label in model.labels]
     uncalibrated = dataclasses.replace(
@@ -487,8 +499,10 @@ def calibrate(
     # The rows that choose the thresholds: dev's, then the held-out train rows.
     probabilities, sources, truths = calibrated.probabilities(dev.texts), dev_sources, dev_truth
     if held_out is not None:
-        extra, extra_logits = held_out
-        probabilities = np.concatenate([probabilities, calibrated.calibrated(extra_logits)[0]])
+        extra, extra_logits, extra_threat_windows = held_out
+        probabilities = np.concatenate(
+            [probabilities, calibrated.calibrated(extra_logits, extra_threat_windows)[0]]
+        )
         sources = np.concatenate([sources, np.array(extra.sources)])
         truths = np.concatenate([truths, extra.truth[:, [extra.label_names.index(x) for x in model.labels]]])
     thresholds: dict[str, float] = {}

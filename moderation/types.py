@@ -26,9 +26,10 @@ CORE_LABELS: tuple[str, ...] = ("hateful", "antisemitic", "offensive")
 TARGETED_LABELS: tuple[str, ...] = ("hateful", "antisemitic")
 #: Each label's probability is never below any of these labels' (``antisemitic`` implies ``hateful``, hate and
 #: abuse are toxic): applied to probabilities and flags after scoring.
-# Tried and not kept: lifting hateful to threat in a comment that names a group (a near-block group word). On
-# in-domain dev it would have added 18 hateful flags, all right, but the group words are context words too
-# ("nazi", "woman"): "someone should punch every nazi in the face" read hateful 0.99.
+# Threat does not imply hateful here: a threat at a person is not hate. A threat at a group is, and
+# LinearModel.threat_targets lifts hateful to threat only where the window that decided the threat names people
+# (not "nazis" or "woman", context words in data/targets.json): "punch every nazi" read hateful 0.99 when any
+# group word counted.
 IMPLIED_BY: dict[str, tuple[str, ...]] = {
     "hateful": ("antisemitic",),
     "toxicity": ("hateful", "antisemitic", "insult", "threat"),

@@ -445,3 +445,22 @@ def test_every_target_word_is_a_normalized_word_with_a_kind_of_group():
     for word, kind in terms.items():
         assert re.fullmatch(r"[a-z0-9]{1,40}", word), word
         assert re.fullmatch(r"[a-z0-9_]{1,40}", kind), (word, kind)
+
+
+def test_context_words_are_target_words_that_name_no_people_a_threat_could_be_aimed_at():
+    # A threat whose deciding window names a target word that is not a context word is hate (moderation.model).
+    document = json.loads((DATA / "targets.json").read_text())
+    context = set(document["context"])
+    assert context <= set(document["terms"])
+    assert {"israel", "nazi", "nazis", "hitler", "woman", "girl", "zionism", "hanukkah", "retard"} <= context
+    assert not context & {
+        "jews",
+        "jew",
+        "muslims",
+        "migrants",
+        "women",
+        "gays",
+        "blacks",
+        "mosque",
+        "synagogue",
+    }

@@ -186,6 +186,45 @@ def test_the_counter_speech_cases_are_not_in_the_training_data():
     assert not [text for text in texts for phrase in stated if phrase in text]
 
 
+# A threat at people for who they are is hate, however little of the hateful regression's vocabulary it uses:
+# where the window that decided a comment's threat names a group of people (LinearModel.threat_targets), hateful
+# is read no lower than threat. None is a row of data/comments.jsonl; the model without the rule read
+# "refugees should be shot at the border" 0.51 and "hang the black family down the road" 0.68.
+THREATS_AT_A_GROUP = [
+    "we will kill every muslim in this town",
+    "round up the migrants and shoot them",
+    "that gay couple next door should be beaten",
+    "Every Jew in this city should be lynched.",
+    "refugees should be shot at the border",
+    "hang the black family down the road",
+]
+# Threats at a person, or at people for what they do or believe, are threats and not hate.
+THREATS_AT_NO_GROUP = [
+    "someone should punch every nazi in the face",
+    "shoot the guy who stole from the old woman",
+    "I'll find you and break your legs",
+    "the woman who ran over my dog deserves to be shot",
+]
+
+
+def test_a_threat_at_a_group_is_flagged_hateful(moderator):
+    flagged = _flags(moderator, THREATS_AT_A_GROUP)[:, moderator.labels.index("hateful")]
+    assert flagged.all(), [text for text, flag in zip(THREATS_AT_A_GROUP, flagged, strict=True) if not flag]
+
+
+def test_a_threat_at_no_group_is_not_flagged_hateful(moderator):
+    flagged = _flags(moderator, THREATS_AT_NO_GROUP)[:, moderator.labels.index("hateful")]
+    assert not flagged.any(), [text for text, flag in zip(THREATS_AT_NO_GROUP, flagged, strict=True) if flag]
+
+
+def test_the_threat_cases_are_not_in_the_training_data():
+    texts = {" ".join(row["text"].casefold().split()) for row in IN_DOMAIN}
+    cases = [
+        " ".join(text.casefold().rstrip(".").split()) for text in THREATS_AT_A_GROUP + THREATS_AT_NO_GROUP
+    ]
+    assert not [case for case in cases for text in texts if case in text]
+
+
 # -- identity statements -------------------------------------------------------------------------------------
 
 

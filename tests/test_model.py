@@ -573,3 +573,82 @@ def test_reasons_keep_no_spans_rather_than_wrong_ones(tiny_model: LinearModel, m
     )
     reasons = tiny_model.explain("the jews  control the banks")["antisemitic"]  # tracked: a space squeezed
     assert reasons and all(reason.spans == () for reason in reasons)
+
+
+# -- a threat at a group is hate ---------------------------------------------------------------------------------
+
+THREAT_LABELS = ("hateful", "antisemitic", "offensive", "threat")
+# Words that name people a comment can threaten for who they are; "nazis" (a movement) is a context word.
+PEOPLE = frozenset({"jews", "muslims", "migrants"})
+
+
+@pytest.fixture(scope="module")
+def threat_model() -> LinearModel:
+    """Threat when a text says "burn" (a word weight), hateful when it says "scum"; nothing else counts."""
+    from moderation.features import KIND_WORD, Featurizer
+
+    featurizer = Featurizer(n_features=2**14)
+    weights = np.zeros((featurizer.n_features, len(THREAT_LABELS)), dtype=np.float32)
+    for k, trigger in ((0, "scum"), (3, "burn")):
+        occurrences = featurizer.occurrences([trigger], positions=True)
+        weights[occurrences.columns[occurrences.kinds == KIND_WORD], k] = 100.0
+    return LinearModel(
+        THREAT_LABELS, featurizer, Lexicon(), weights, [-5.0] * 4, [[1.0, 0.0]] * 4, [0.5] * 4,
+        window_words=12, threat_targets=PEOPLE,
+    )  # fmt: skip
+
+
+def test_a_threat_at_a_group_lifts_hateful_to_the_threat(threat_model: LinearModel) -> None:
+    hateful, _, _, threat = threat_model.probabilities(["we should burn the migrants out"])[0]
+    assert threat > 0.99
+    assert hateful == threat
+    reasons = threat_model.explain("we should burn the migrants out")
+    assert reasons["hateful"] == reasons["threat"] and reasons["hateful"][0].ngram == "burn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we should burn the nazis out",  # a movement: a context word, not people attacked for who they are
+        "we should burn the old barn down",  # a threat naming no group at all
+        "Our neighbours are jews and muslims and we share everything with them. "
+        "The man who robbed the corner shop last night, we should burn him out.",  # the threat is elsewhere
+    ],
+)
+def test_a_threat_at_no_group_is_not_hate(threat_model: LinearModel, text: str) -> None:
+    hateful, _, _, threat = threat_model.probabilities([text])[0]
+    assert threat > 0.99
+    assert hateful < 0.05
+
+
+def test_without_threat_targets_a_threat_stays_apart_from_hate(threat_model: LinearModel) -> None:
+    plain = dataclasses.replace(threat_model, threat_targets=frozenset())
+    hateful, _, _, threat = plain.probabilities(["we should burn the migrants out"])[0]
+    assert threat > 0.99 and hateful < 0.05
+
+
+def test_threat_targets_are_saved_and_a_manifest_without_them_loads_with_none(
+    threat_model: LinearModel, tmp_path: Path
+) -> None:
+    saved = threat_model.save(tmp_path / "model")
+    assert LinearModel.load(saved).threat_targets == PEOPLE
+    manifest = json.loads((saved / MANIFEST).read_text())
+    assert manifest["scoring"]["threat_targets"] == sorted(PEOPLE)
+    del manifest["scoring"]["threat_targets"]
+    (saved / MANIFEST).write_text(json.dumps(manifest))
+    assert LinearModel.load(saved).threat_targets == frozenset()
+
+
+@pytest.mark.parametrize("value", ["jews", ["Jews"], [3], ["jews", None]])
+def test_malformed_threat_targets_are_refused(threat_model: LinearModel, tmp_path: Path, value) -> None:
+    saved = threat_model.save(tmp_path / "model")
+    manifest = json.loads((saved / MANIFEST).read_text())
+    manifest["scoring"]["threat_targets"] = value
+    (saved / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="threat_targets"):
+        LinearModel.load(saved)
+
+
+def test_threat_targets_need_the_hateful_and_threat_labels(tiny_model: LinearModel) -> None:
+    with pytest.raises(ModelError, match="threat_targets needs"):
+        dataclasses.replace(tiny_model, threat_targets=PEOPLE)

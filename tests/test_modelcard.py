@@ -127,6 +127,16 @@ def test_the_card_says_what_the_near_block_pairs_and_only_when_there_is_one(mani
     assert "near block" not in render(without)
 
 
+def test_the_card_states_the_threat_at_a_group_rule_only_for_a_model_that_has_it(manifest: dict) -> None:
+    ruled = {
+        **manifest,
+        "scoring": {**manifest["scoring"], "threat_targets": ["jews", "migrants", "muslims"]},
+    }
+    assert "a threat whose deciding window names one of 3 words for groups of people" in render(ruled)
+    unruled = {**manifest, "scoring": {k: v for k, v in manifest["scoring"].items() if k != "threat_targets"}}
+    assert "deciding window" not in render(unruled)
+
+
 def test_the_card_names_only_scoring_settings_a_model_still_writes(manifest: dict, small_moderator) -> None:
     # A setting the card explains but no model holds any more (a retired margin) would describe another model.
     named = set(re.findall(r"`scoring\.(\w+)`", render(manifest)))

@@ -10,7 +10,13 @@ import pytest
 from moderation import corpora
 from moderation.errors import DataError
 from moderation.model import LinearModel
-from moderation.pipeline import TrainingData, comment_sources, measure_model, train_model
+from moderation.pipeline import (
+    TrainingData,
+    comment_sources,
+    default_threat_targets,
+    measure_model,
+    train_model,
+)
 from moderation.training import TrainingConfig
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "corpora"
@@ -97,3 +103,22 @@ def test_measuring_a_model_reports_every_corpus_and_the_identities(trained, tabl
     record = measured.to_dict()
     assert record["split"] == "train"
     assert [row["identity"] for row in record["identities"]] == [m.identity for m in measured.identities]
+
+
+def test_a_trained_model_lifts_hate_only_to_threats_at_people(trained) -> None:
+    targets = trained.model.threat_targets
+    assert "threat" in trained.model.labels  # the fixture corpora teach it; otherwise this proves nothing
+    assert targets == default_threat_targets()
+    assert {"jews", "muslims", "women"} <= targets
+    assert not targets & {"israel", "nazis", "woman", "hanukkah"}
+    assert targets <= set(trained.model.featurizer.group_words)
+
+
+@pytest.mark.parametrize("context", ['"israel"', '["no such word"]', "[3]", "[[]]"])
+def test_a_target_file_with_a_malformed_context_list_is_a_data_error(tmp_path, monkeypatch, context) -> None:
+    path = tmp_path / "targets.json"
+    terms = '{"jews": "jewish", "israel": "jewish"}'
+    path.write_text(f'{{"terms": {terms}, "context": {context}}}')
+    monkeypatch.setattr(corpora, "project_file", lambda relative: path)
+    with pytest.raises(DataError, match="not a target-word file"):
+        default_threat_targets()
