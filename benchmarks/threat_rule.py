@@ -61,7 +61,7 @@ def main() -> None:
     without, _ = flags(dataclasses.replace(model, threat_targets=frozenset()))
     shipped, probabilities = flags(model)
     every_group_word, _ = flags(
-        dataclasses.replace(model, threat_targets=frozenset(pipeline.default_targets()))
+        dataclasses.replace(model, threat_targets=frozenset(model.featurizer.group_words))
     )
     threat_flagged = probabilities[:, threat] >= model.thresholds[threat]
     variants = {

@@ -186,6 +186,8 @@ class LinearModel:
         probabilities = self.calibrate(logits)
         sources = np.tile(np.arange(len(self.labels)), (len(logits), 1))
         if threat_windows is not None and self.threat_targets:
+            if len(threat_windows) != len(logits):
+                raise ValueError(f"{len(threat_windows)} threat windows for {len(logits)} rows of logits")
             hateful, threat = self.labels.index("hateful"), self.labels.index("threat")
             for row in np.flatnonzero(probabilities[:, threat] > probabilities[:, hateful]).tolist():
                 if not self.threat_targets.isdisjoint(_WORDS.findall(threat_windows[row])):
@@ -443,7 +445,9 @@ _MAX_LABELS = 64
 _MAX_TARGETS = 10_000
 _TARGET_WORD = re.compile(r"[a-z0-9]{1,40}")
 _GROUP_KIND = re.compile(r"[a-z0-9_]{1,40}")
-_WORDS = re.compile(r"[a-z0-9]+")  # a normalized window's words, as threat_targets spells them
+# A normalized window's words, as threat_targets spells them, but the X of "anti-X": "anti-muslim thugs" are not
+# muslims.
+_WORDS = re.compile(r"(?<!anti-)\b[a-z0-9]+")
 _MAX_FEATURES = 2**24
 
 

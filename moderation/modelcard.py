@@ -256,7 +256,7 @@ def _threat_rule(threat_targets: list) -> str:
         return ""
     return (
         f"so does a threat whose deciding window names one of {len(threat_targets)} words for groups of people "
-        '("jews", "migrants"; not "nazis" or "woman"), since a threat at a group is hate; '
+        "(`scoring.threat_targets`), since a threat at a group is hate; "
     )
 
 

@@ -39,6 +39,7 @@ import platform
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -291,6 +292,16 @@ class LabelledTexts:
         return len(self.texts)
 
 
+class HeldOut(NamedTuple):
+    """Train rows scored out of fold, for choosing thresholds: their logits (rows x model labels), and the
+    windows that decided their threats (:meth:`LinearModel.window_logits`; None for a model without
+    threat targets)."""
+
+    texts: LabelledTexts
+    logits: np.ndarray
+    threat_windows: Sequence[str] | None = None
+
+
 def featurize(featurizer: Featurizer, normalized: Sequence[str], batch_size: int = 4096, progress=None):
     """Hash normalized texts in batches into one CSR matrix: exactly what scoring computes."""
     from scipy import sparse
@@ -358,6 +369,11 @@ def fit(
     has no such rule).
     """
     targets = dict(targets or {})
+    threat_targets = frozenset(threat_targets)
+    if not threat_targets <= targets.keys():
+        raise ValueError(
+            f"threat targets that are not target words: {sorted(threat_targets - targets.keys())[:5]}"
+        )
     started = time.time()
     if dev.label_names != train.label_names:
         raise ValueError("train and dev must have the same labels")
@@ -398,7 +414,7 @@ def fit(
             tuple(labels), featurizer, lexicon, np.stack([f.weights for f in fits], axis=1).astype(np.float32),
             np.array([f.intercept for f in fits]), [[1.0, 0.0]] * len(labels), [0.5] * len(labels),
             window_words=config.window_words, window_margin=config.window_margin,
-            threat_targets=frozenset(threat_targets) if "threat" in labels else frozenset(),
+            threat_targets=threat_targets if "threat" in labels else frozenset(),
         )  # fmt: skip
 
     uncalibrated = uncalibrated_model(fitted)
@@ -422,7 +438,7 @@ def fit(
                 for i, window in zip(in_fold.tolist(), scored_fold.threat_windows, strict=True):
                     threat_windows[i] = window
         scored = np.flatnonzero(folds >= 0)
-        held_out = (
+        held_out = HeldOut(
             LabelledTexts(
                 tuple(train.texts[i] for i in scored),
                 train.truth[scored],
@@ -466,15 +482,14 @@ def calibrate(
     dev: LabelledTexts,
     config: TrainingConfig,
     *,
-    held_out: tuple[LabelledTexts, np.ndarray, Sequence[str]] | None = None,
+    held_out: HeldOut | None = None,
 ) -> tuple[LinearModel, dict]:
     """The model with Platt calibration and thresholds fitted on dev, and what was measured there.
 
     Dev is read through the scoring path itself (windows and label hierarchy included), weighted as a
     comment section: positives of every corpus at the label's base rate against comment-like negatives.
-    ``held_out`` adds train rows with out-of-fold logits (rows x model labels) and the windows that decided their
-    threats (:meth:`LinearModel.window_logits`) to the rows that choose the thresholds; calibration reads dev
-    alone.
+    ``held_out`` adds train rows scored out of fold to the rows that choose the thresholds; calibration reads
+    dev alone.
     """
     columns = [dev.label_names.index(label) for label in model.labels]
     uncalibrated = dataclasses.replace(
@@ -499,9 +514,9 @@ def calibrate(
     # The rows that choose the thresholds: dev's, then the held-out train rows.
     probabilities, sources, truths = calibrated.probabilities(dev.texts), dev_sources, dev_truth
     if held_out is not None:
-        extra, extra_logits, extra_threat_windows = held_out
+        extra = held_out.texts
         probabilities = np.concatenate(
-            [probabilities, calibrated.calibrated(extra_logits, extra_threat_windows)[0]]
+            [probabilities, calibrated.calibrated(held_out.logits, held_out.threat_windows)[0]]
         )
         sources = np.concatenate([sources, np.array(extra.sources)])
         truths = np.concatenate([truths, extra.truth[:, [extra.label_names.index(x) for x in model.labels]]])

@@ -198,12 +198,14 @@ THREATS_AT_A_GROUP = [
     "refugees should be shot at the border",
     "hang the black family down the road",
 ]
-# Threats at a person, or at people for what they do or believe, are threats and not hate.
+# Threats at a person, or at people for what they do or believe, are threats and not hate. (A threat at one
+# person named by their group, "the black guy who stole my bike should be shot", does read as hate: 0.81.)
 THREATS_AT_NO_GROUP = [
     "someone should punch every nazi in the face",
     "shoot the guy who stole from the old woman",
     "I'll find you and break your legs",
     "the woman who ran over my dog deserves to be shot",
+    "those anti-muslim thugs should be beaten senseless",
 ]
 
 

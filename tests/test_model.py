@@ -611,6 +611,7 @@ def test_a_threat_at_a_group_lifts_hateful_to_the_threat(threat_model: LinearMod
     [
         "we should burn the nazis out",  # a movement: a context word, not people attacked for who they are
         "we should burn the old barn down",  # a threat naming no group at all
+        "we should burn the anti-migrants mob out",  # people against migrants are not migrants
         "Our neighbours are jews and muslims and we share everything with them. "
         "The man who robbed the corner shop last night, we should burn him out.",  # the threat is elsewhere
     ],
@@ -619,6 +620,12 @@ def test_a_threat_at_no_group_is_not_hate(threat_model: LinearModel, text: str) 
     hateful, _, _, threat = threat_model.probabilities([text])[0]
     assert threat > 0.99
     assert hateful < 0.05
+
+
+def test_threat_windows_must_match_the_rows(threat_model: LinearModel) -> None:
+    logits = threat_model.logits(["we should burn the migrants out", "hello"])
+    with pytest.raises(ValueError, match="1 threat windows for 2 rows"):
+        threat_model.calibrated(logits, ["we should burn the migrants out"])
 
 
 def test_without_threat_targets_a_threat_stays_apart_from_hate(threat_model: LinearModel) -> None:

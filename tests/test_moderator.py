@@ -82,10 +82,13 @@ def test_a_score_has_every_label_with_a_probability(moderator: Moderator) -> Non
 
 def test_a_label_is_lifted_to_the_labels_that_imply_it(moderator: Moderator) -> None:
     # Fitted on top of hateful, the small model's antisemitic score rarely passes its hateful one; a copy whose
-    # antisemitic calibration is shifted up makes sure the lift has something to do.
+    # antisemitic calibration is shifted up makes sure the lift has something to do. Without threat targets, so
+    # that the hierarchy is all there is to lift (a threat at a group is test_model's).
     calibration = moderator.model.calibration.copy()
     calibration[moderator.labels.index("antisemitic"), 1] += 3.0
-    moderator = Moderator(dataclasses.replace(moderator.model, calibration=calibration))
+    moderator = Moderator(
+        dataclasses.replace(moderator.model, calibration=calibration, threat_targets=frozenset())
+    )
     raw = moderator.model.calibrate(moderator.model.logits(TEXTS))  # before the hierarchy
     lifted = moderator.probabilities(TEXTS)
     labels = moderator.labels

@@ -10,6 +10,7 @@ from test_model import CONFIG, DEV, TRAIN, labelled
 
 from moderation.lexicon import Lexicon
 from moderation.training import (
+    HeldOut,
     LabelledTexts,
     _threshold_folds,
     calibrate,
@@ -300,7 +301,9 @@ def test_a_held_out_comment_scored_high_but_benign_raises_the_threshold() -> Non
     benign = _in_domain([("the jewish bakery on main street reopened", 0, 0, 0)] * 20)
     logits = np.full((len(benign), len(model.labels)), -5.0)
     logits[:, hateful] = model.logits(["the jews run the banks, everyone knows"])[0, hateful]
-    raised = calibrate(model, _in_domain(DEV), CONFIG, held_out=(benign, logits))[0].thresholds[hateful]
+    raised = calibrate(model, _in_domain(DEV), CONFIG, held_out=HeldOut(benign, logits))[0].thresholds[
+        hateful
+    ]
     assert raised > base
 
 
@@ -383,3 +386,59 @@ def test_a_label_without_a_power_is_fitted_unscaled() -> None:
     # Offensive is unscaled by default; hateful is scaled.
     np.testing.assert_array_equal(scaled.weights[:, offensive], unscaled.weights[:, offensive])
     assert not np.allclose(scaled.weights[:, hateful], unscaled.weights[:, hateful])
+
+
+# -- a threat at a group is hate ---------------------------------------------------------------------------------
+
+THREATS = [
+    ("we will burn your house down tonight", 0, 0, 0, 1),
+    ("i will find you and hurt you", 0, 0, 0, 1),
+    ("someone should shoot that senator", 0, 0, 0, 1),
+    ("we are coming for you, watch your back", 0, 0, 0, 1),
+]
+
+
+def _with_threat(rows: list[tuple], threats: list[tuple]) -> LabelledTexts:
+    """Rows of (text, hateful, antisemitic, offensive[, threat]); toxicity and insult unknown."""
+    return LabelledTexts(
+        tuple(text for text, *_ in rows + threats),
+        np.array(
+            [[*labels[:3], -1, -1, labels[3] if len(labels) > 3 else 0] for _, *labels in rows + threats]
+        ),
+        tuple("in_domain" for _ in rows + threats),
+        ("hateful", "antisemitic", "offensive", "toxicity", "insult", "threat"),
+    )
+
+
+def test_held_out_threats_at_a_group_count_as_hate_when_choosing_the_hateful_threshold() -> None:
+    model = fit(
+        _with_threat(TRAIN, THREATS), _with_threat(DEV, THREATS[:2]), LEXICON, CONFIG,
+        targets={"migrants": "migration"}, threat_targets={"migrants"},
+    )  # fmt: skip
+    assert model.threat_targets == {"migrants"}
+    hateful, threat = model.labels.index("hateful"), model.labels.index("threat")
+    dev = _with_threat(DEV, THREATS[:2])
+    base = calibrate(model, dev, CONFIG)[0].thresholds[hateful]
+    # Benign by their labels, yet read as threats naming a group: they count against the hateful flag only
+    # when calibrate is told which windows decided their threats.
+    text = "we will burn the migrants out tonight"
+    benign = _with_threat([(text, 0, 0, 0)] * 20, [])
+    logits = np.full((len(benign), len(model.labels)), -5.0)
+    logits[:, threat] = 10.0
+    unread = calibrate(model, dev, CONFIG, held_out=HeldOut(benign, logits))[0]
+    read = calibrate(model, dev, CONFIG, held_out=HeldOut(benign, logits, [text] * len(benign)))[0]
+    assert (read.calibrate(logits)[:, threat] > base).all()
+    assert unread.thresholds[hateful] == base
+    assert read.thresholds[hateful] > base
+
+
+def test_threat_targets_must_be_target_words() -> None:
+    with pytest.raises(ValueError, match="not target words"):
+        fit(
+            labelled(TRAIN),
+            labelled(DEV),
+            LEXICON,
+            CONFIG,
+            targets={"jews": "religion"},
+            threat_targets={"x"},
+        )
